@@ -1,0 +1,151 @@
+// The abstract syntax tree of a wf program.
+//
+// Nodes are plain tagged structs (a kind plus the fields that kind uses), not a class
+// hierarchy: the tree is built once by the parser, annotated in place by the checker
+// (`type`, `resolved`, `convert_to_float`, ...) and read once by code generation. Every node
+// keeps its source location, because every diagnostic and runtime frame points at one.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ast/types.hpp"
+
+namespace wf {
+
+struct SourceLoc {
+  int file = -1;  // index into Program::files
+  int line = 0;   // 1-based
+  int col = 0;    // 1-based
+};
+
+struct TypeExpr;
+using TypeExprPtr = std::unique_ptr<TypeExpr>;
+struct TypeExpr {
+  enum Kind { Named, Array, Tuple, Generic } kind;
+  std::string name;  // Named, Generic
+  std::vector<TypeExprPtr> elems;
+  SourceLoc loc;
+};
+
+struct FnDecl;
+struct ConstDecl;
+struct Expr;
+using ExprPtr = std::unique_ptr<Expr>;
+
+enum class ExprKind {
+  IntLit, FloatLit, StrLit, BoolLit, Name, ArrayLit, RepeatLit, TupleLit,
+  Unary, Binary, And, Or, Not, Call, Method, Index, Field,
+  // introduced by the checker:
+  IntToFloat,  // implicit int -> float conversion of `args[0]`
+};
+
+// What a Name expression or a call's callee refers to, filled in by the checker.
+struct Resolved {
+  enum Kind { None, Local, Const, Function, Builtin } kind = None;
+  int local = -1;                  // Local: slot index in the enclosing function
+  const ConstDecl* konst = nullptr;
+  const FnDecl* fn = nullptr;
+  int builtin = -1;                // Builtin: index into the builtin table
+};
+
+struct Expr {
+  ExprKind kind;
+  SourceLoc loc;
+  int64_t int_val = 0;
+  double float_val = 0;
+  bool bool_val = false;
+  std::string str_val;             // StrLit text (unescaped); Name / Call / Method name; op text
+  std::vector<ExprPtr> args;       // operands, elements, call arguments (a method's receiver first)
+  std::vector<std::string> arg_names;  // per call argument: "" or the keyword (`chunk=`)
+  int field = 0;                   // Field index
+  ExprPtr callee;                  // Call: the called expression (a Name for every valid call)
+
+  // checker annotations
+  TypeRef type = nullptr;
+  Resolved resolved;
+  std::vector<bool> future_args;   // submit/map: argument i is a future awaited by the task
+};
+
+struct Stmt;
+using StmtPtr = std::unique_ptr<Stmt>;
+using Block = std::vector<StmtPtr>;
+
+enum class StmtKind { Let, LetTuple, Var, Assign, If, While, ForRange, ForEach, Break, Continue, Return, ExprStmt, BlockStmt };
+
+struct Stmt {
+  StmtKind kind;
+  SourceLoc loc;
+  std::vector<std::string> names;  // Let/Var: one; LetTuple: several; For: the loop variable
+  std::vector<SourceLoc> name_locs;
+  TypeExprPtr annotation;          // Let/Var
+  std::string op;                  // Assign: "=", "+=", ...
+  ExprPtr target, value;           // Assign target / initializer / return value / condition / iterable
+  ExprPtr range_end, step;         // ForRange
+  Block body, else_body;           // If/While/For/Block; If: else_body holds an else-if as one If stmt
+
+  // checker annotations
+  std::vector<int> locals;         // slots bound by Let/Var/LetTuple/For
+  TypeRef declared = nullptr;      // Let/Var: the variable's type
+};
+
+struct Param {
+  std::string name;
+  TypeExprPtr type_expr;
+  SourceLoc loc;
+  TypeRef type = nullptr;
+};
+
+enum class FnKind { Serial, Mpi, Flow, Extern };
+
+struct LocalInfo {
+  std::string name;
+  TypeRef type;
+  bool mutable_;  // `var`
+};
+
+struct FnDecl {
+  FnKind kind = FnKind::Serial;
+  std::string name;
+  SourceLoc loc;
+  std::vector<Param> params;
+  TypeExprPtr result_expr;
+  ExprPtr ranks_expr;              // mpi(ranks=...)
+  std::string extern_lib;          // extern ... from "lib"
+  Block body;
+
+  // checker annotations
+  TypeRef result = nullptr;
+  int ranks = 1;
+  std::vector<LocalInfo> locals;   // params first, then every let/var/for binding
+  int index = -1;                  // position in Program::functions
+};
+
+struct ConstDecl {
+  std::string name;
+  SourceLoc loc;
+  TypeExprPtr type_expr;
+  ExprPtr value;
+  TypeRef type = nullptr;
+  // folded value, set by the checker
+  int64_t int_val = 0;
+  double float_val = 0;
+  bool bool_val = false;
+  std::string str_val;
+};
+
+struct SourceFile {
+  std::string path;     // as given on the command line or joined to the importer's path
+  std::string text;
+  std::vector<std::string> lines;
+};
+
+struct Program {
+  std::vector<SourceFile> files;
+  std::vector<std::unique_ptr<FnDecl>> functions;
+  std::vector<std::unique_ptr<ConstDecl>> consts;
+};
+
+}  // namespace wf

@@ -1,0 +1,937 @@
+// AST -> LLVM IR. See codegen.hpp for the shape of the generated code.
+//
+// Value representation: `int` i64, `float` double, `bool` i1, everything else a pointer
+// (i8*) to a heap block laid out as in stdlib/values.hpp. Where values cross into the stdlib,
+// a task, an array element or a tuple field, they travel as one 64-bit slot.
+//
+// Arrays have value semantics (LANGUAGE.md §3). Only `var` variables can be mutated, so the
+// generated code copies an aggregate when it flows *out of* or *into* a `var`: reading a
+// var-rooted aggregate anywhere it could be retained yields a deep copy (`gen_value`), while
+// read-only uses (indexing, `len`, `print`, ...) borrow it (`gen`).
+#include "codegen/codegen.hpp"
+
+#include <llvm/IR/Constants.h>
+#include <llvm/IR/IRBuilder.h>
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/MDBuilder.h>
+#include <llvm/IR/Module.h>
+#include <llvm/IR/Verifier.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <map>
+
+#include "sema/builtins.hpp"
+
+namespace wf {
+
+namespace {
+
+using llvm::BasicBlock;
+using llvm::Function;
+using llvm::Value;
+
+class CodeGen {
+ public:
+  CodeGen(const Program& program, llvm::LLVMContext& context, Manifest& manifest)
+      : program_(program), c_(context), b_(context), manifest_(manifest) {
+    module_ = std::make_unique<llvm::Module>("wf", context);
+    i64_ = b_.getInt64Ty();
+    i32_ = b_.getInt32Ty();
+    i8p_ = b_.getInt8PtrTy();
+    f64_ = b_.getDoubleTy();
+    i1_ = b_.getInt1Ty();
+  }
+
+  std::unique_ptr<llvm::Module> run() {
+    declare_abi();
+    for (auto& f : program_.files) manifest_.files.push_back(f.path);
+    for (auto& f : program_.functions) declare_function(*f);
+    for (auto& f : program_.functions)
+      if (f->kind != FnKind::Extern) {
+        define_function(*f);
+        define_entry(*f);
+      }
+    return std::move(module_);
+  }
+
+ private:
+  // ---- ABI -----------------------------------------------------------------------------
+
+  llvm::Type* abi_type(char c) {
+    switch (c) {
+      case 'i': return i64_;
+      case 'f': return f64_;
+      case 'p': return i8p_;
+      default: return b_.getVoidTy();
+    }
+  }
+
+  void declare_abi() {
+    struct Entry {
+      const char* name;
+      char result;
+      const char* params;
+    };
+    static const Entry kAbi[] = {
+#define WF_ABI(name, r, p) {#name, #r[0], #p},
+#include "abi.def"
+#undef WF_ABI
+    };
+    for (const Entry& e : kAbi) {
+      std::vector<llvm::Type*> params;
+      for (const char* p = e.params; *p; ++p) params.push_back(abi_type(*p));
+      auto* type = llvm::FunctionType::get(abi_type(e.result), params, false);
+      Function* fn = Function::Create(type, Function::ExternalLinkage, e.name, module_.get());
+      if (std::string(e.name).rfind("wf_fail", 0) == 0) fn->setDoesNotReturn();
+      abi_[e.name] = fn;
+    }
+  }
+
+  Value* call(const char* name, std::vector<Value*> args) {
+    Function* fn = abi_.at(name);
+    return b_.CreateCall(fn, args);
+  }
+
+  // A call that does not return: ends the block.
+  void call_noreturn(const char* name, std::vector<Value*> args) {
+    b_.CreateCall(abi_.at(name), args);
+    b_.CreateUnreachable();
+  }
+
+  // ---- types and slots -----------------------------------------------------------------
+
+  llvm::Type* ltype(TypeRef t) {
+    switch (t->kind) {
+      case TypeKind::Int: return i64_;
+      case TypeKind::Float: return f64_;
+      case TypeKind::Bool: return i1_;
+      case TypeKind::Void: return b_.getVoidTy();
+      default: return i8p_;
+    }
+  }
+
+  Value* to_slot(Value* v, TypeRef t) {
+    switch (t->kind) {
+      case TypeKind::Int: return v;
+      case TypeKind::Float: return b_.CreateBitCast(v, i64_);
+      case TypeKind::Bool: return b_.CreateZExt(v, i64_);
+      case TypeKind::Void: return b_.getInt64(0);
+      default: return b_.CreatePtrToInt(v, i64_);
+    }
+  }
+
+  Value* from_slot(Value* v, TypeRef t) {
+    switch (t->kind) {
+      case TypeKind::Int: return v;
+      case TypeKind::Float: return b_.CreateBitCast(v, f64_);
+      case TypeKind::Bool: return b_.CreateICmpNE(v, b_.getInt64(0));
+      case TypeKind::Void: return nullptr;
+      default: return b_.CreateIntToPtr(v, i8p_);
+    }
+  }
+
+  Value* str_const(const std::string& s) {
+    auto it = strings_.find(s);
+    if (it != strings_.end()) return it->second;
+    // { i64 len, [n+1 x i8] } -- the layout of WfStr
+    auto* data = llvm::ConstantDataArray::getString(c_, s, true);
+    auto* type = llvm::StructType::get(c_, {i64_, data->getType()});
+    auto* init = llvm::ConstantStruct::get(type, {b_.getInt64(s.size()), data});
+    auto* g = new llvm::GlobalVariable(*module_, type, true, llvm::GlobalValue::PrivateLinkage, init, ".str");
+    g->setAlignment(llvm::Align(8));
+    Value* p = llvm::ConstantExpr::getBitCast(g, i8p_);
+    strings_[s] = p;
+    return p;
+  }
+
+  // A NUL-terminated C string constant (for descriptors and names).
+  Value* cstr(const std::string& s) {
+    auto it = cstrings_.find(s);
+    if (it != cstrings_.end()) return it->second;
+    Value* p = b_.CreateGlobalStringPtr(s, ".desc", 0, module_.get());
+    cstrings_[s] = p;
+    return p;
+  }
+
+  Value* desc(TypeRef t) { return cstr(t->desc); }
+
+  // ---- locations ------------------------------------------------------------------------
+
+  Value* loc(SourceLoc l) {
+    auto key = std::make_tuple(fn_index_, l.file, l.line, l.col);
+    auto it = locs_.find(key);
+    int id;
+    if (it != locs_.end()) {
+      id = it->second;
+    } else {
+      id = (int)manifest_.locs.size();
+      manifest_.locs.push_back({fn_index_, l.file, l.line, l.col});
+      locs_[key] = id;
+    }
+    return b_.getInt64(id);
+  }
+
+  // ---- functions ------------------------------------------------------------------------
+
+  void declare_function(const FnDecl& f) {
+    ManifestFunction mf;
+    mf.name = f.name;
+    mf.kind = f.kind == FnKind::Serial ? "fn" : f.kind == FnKind::Mpi ? "mpi" : f.kind == FnKind::Flow ? "flow" : "extern";
+    mf.ranks = f.ranks;
+    for (auto& p : f.params) mf.params.push_back({p.name, p.type->desc});
+    mf.result = f.result->desc;
+    mf.file = f.loc.file;
+    mf.line = f.loc.line;
+    mf.col = f.loc.col;
+    if (f.kind == FnKind::Extern) {
+      manifest_.functions.push_back(mf);
+      fns_.push_back(nullptr);
+      auto* g = new llvm::GlobalVariable(*module_, i8p_, false, llvm::GlobalValue::InternalLinkage,
+                                         llvm::ConstantPointerNull::get(i8p_), "__wf_ext_" + f.name);
+      externs_[&f] = g;
+      return;
+    }
+    mf.entry = "__wf_entry_" + f.name;
+    if (f.name == "main" && f.kind == FnKind::Flow) manifest_.main = (int)manifest_.functions.size();
+    manifest_.functions.push_back(mf);
+    std::vector<llvm::Type*> params{i8p_};
+    for (auto& p : f.params) params.push_back(ltype(p.type));
+    auto* type = llvm::FunctionType::get(ltype(f.result), params, false);
+    Function* fn = Function::Create(type, Function::InternalLinkage, "wf." + f.name, module_.get());
+    fns_.push_back(fn);
+  }
+
+  void define_function(const FnDecl& f) {
+    fn_ = &f;
+    fn_index_ = f.index;
+    Function* fn = fns_[f.index];
+    BasicBlock* entry = BasicBlock::Create(c_, "entry", fn);
+    b_.SetInsertPoint(entry);
+    ctx_ = fn->getArg(0);
+    locals_.clear();
+    for (auto& local : f.locals) locals_.push_back(b_.CreateAlloca(ltype(local.type), nullptr, local.name));
+    for (size_t i = 0; i < f.params.size(); ++i) b_.CreateStore(fn->getArg(i + 1), locals_[i]);
+    gen_block(f.body);
+    if (!b_.GetInsertBlock()->getTerminator()) {
+      if (f.result->is(TypeKind::Void)) b_.CreateRetVoid();
+      else b_.CreateUnreachable();
+    }
+    fn_ = nullptr;
+  }
+
+  // i64 __wf_entry_<name>(i8* ctx, i64* args): the runtime's way in.
+  void define_entry(const FnDecl& f) {
+    auto* type = llvm::FunctionType::get(i64_, {i8p_, i64_->getPointerTo()}, false);
+    Function* fn = Function::Create(type, Function::ExternalLinkage, "__wf_entry_" + f.name, module_.get());
+    b_.SetInsertPoint(BasicBlock::Create(c_, "entry", fn));
+    std::vector<Value*> args{fn->getArg(0)};
+    for (size_t i = 0; i < f.params.size(); ++i) {
+      Value* slot = b_.CreateLoad(i64_, b_.CreateGEP(i64_, fn->getArg(1), b_.getInt64(i)));
+      args.push_back(from_slot(slot, f.params[i].type));
+    }
+    Value* r = b_.CreateCall(fns_[f.index], args);
+    b_.CreateRet(f.result->is(TypeKind::Void) ? b_.getInt64(0) : to_slot(r, f.result));
+  }
+
+  // ---- statements -----------------------------------------------------------------------
+
+  // After a terminator, code that follows is unreachable; give it a block of its own.
+  void ensure_open_block() {
+    if (b_.GetInsertBlock()->getTerminator())
+      b_.SetInsertPoint(BasicBlock::Create(c_, "dead", b_.GetInsertBlock()->getParent()));
+  }
+
+  BasicBlock* new_block(const char* name) { return BasicBlock::Create(c_, name, b_.GetInsertBlock()->getParent()); }
+
+  void branch_to(BasicBlock* bb) {
+    if (!b_.GetInsertBlock()->getTerminator()) b_.CreateBr(bb);
+  }
+
+  void gen_block(const Block& block) {
+    for (auto& s : block) {
+      ensure_open_block();
+      gen_stmt(*s);
+    }
+  }
+
+  void gen_stmt(const Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::Let: b_.CreateStore(gen_value(*s.value), locals_[s.locals[0]]); break;
+      case StmtKind::Var: b_.CreateStore(gen_owned(*s.value), locals_[s.locals[0]]); break;
+      case StmtKind::LetTuple: {
+        Value* t = gen_value(*s.value);
+        for (size_t i = 0; i < s.locals.size(); ++i)
+          b_.CreateStore(tuple_field(t, s.value->type, i), locals_[s.locals[i]]);
+        break;
+      }
+      case StmtKind::Assign: gen_assign(s); break;
+      case StmtKind::If: {
+        Value* cond = gen(*s.value);
+        BasicBlock* then_bb = new_block("then");
+        BasicBlock* else_bb = new_block("else");
+        BasicBlock* end_bb = new_block("endif");
+        b_.CreateCondBr(cond, then_bb, else_bb);
+        b_.SetInsertPoint(then_bb);
+        gen_block(s.body);
+        branch_to(end_bb);
+        b_.SetInsertPoint(else_bb);
+        gen_block(s.else_body);
+        branch_to(end_bb);
+        b_.SetInsertPoint(end_bb);
+        break;
+      }
+      case StmtKind::While: {
+        BasicBlock* cond_bb = new_block("while.cond");
+        BasicBlock* body_bb = new_block("while.body");
+        BasicBlock* end_bb = new_block("while.end");
+        b_.CreateBr(cond_bb);
+        b_.SetInsertPoint(cond_bb);
+        b_.CreateCondBr(gen(*s.value), body_bb, end_bb);
+        b_.SetInsertPoint(body_bb);
+        loops_.push_back({end_bb, cond_bb});
+        gen_block(s.body);
+        loops_.pop_back();
+        branch_to(cond_bb);
+        b_.SetInsertPoint(end_bb);
+        break;
+      }
+      case StmtKind::ForRange: gen_for_range(s); break;
+      case StmtKind::ForEach: gen_for_each(s); break;
+      case StmtKind::Break: b_.CreateBr(loops_.back().first); break;
+      case StmtKind::Continue: b_.CreateBr(loops_.back().second); break;
+      case StmtKind::Return:
+        if (s.value) b_.CreateRet(gen_value(*s.value));
+        else b_.CreateRetVoid();
+        break;
+      case StmtKind::ExprStmt: gen(*s.value); break;
+      case StmtKind::BlockStmt: gen_block(s.body); break;
+    }
+  }
+
+  void gen_for_range(const Stmt& s) {
+    llvm::AllocaInst* var = locals_[s.locals[0]];
+    Value* start = gen(*s.value);
+    Value* end = gen(*s.range_end);
+    Value* step = s.step ? gen(*s.step) : b_.getInt64(1);
+    if (s.step) {
+      BasicBlock* ok = new_block("for.step.ok");
+      BasicBlock* bad = new_block("for.step.zero");
+      b_.CreateCondBr(b_.CreateICmpEQ(step, b_.getInt64(0)), bad, ok);
+      b_.SetInsertPoint(bad);
+      call_noreturn("wf_fail_msg", {ctx_, loc(s.step->loc), str_const("range step is zero")});
+      b_.SetInsertPoint(ok);
+    }
+    // A hidden counter, so that the body cannot change the iteration by shadowing.
+    llvm::AllocaInst* counter = entry_alloca(i64_, "for.i");
+    b_.CreateStore(start, counter);
+    BasicBlock* cond_bb = new_block("for.cond");
+    BasicBlock* body_bb = new_block("for.body");
+    BasicBlock* next_bb = new_block("for.next");
+    BasicBlock* end_bb = new_block("for.end");
+    b_.CreateBr(cond_bb);
+    b_.SetInsertPoint(cond_bb);
+    Value* i = b_.CreateLoad(i64_, counter);
+    Value* up = b_.CreateICmpSLT(i, end);
+    Value* cond = up;
+    if (s.step) cond = b_.CreateSelect(b_.CreateICmpSGT(step, b_.getInt64(0)), up, b_.CreateICmpSGT(i, end));
+    b_.CreateCondBr(cond, body_bb, end_bb);
+    b_.SetInsertPoint(body_bb);
+    b_.CreateStore(i, var);
+    loops_.push_back({end_bb, next_bb});
+    gen_block(s.body);
+    loops_.pop_back();
+    branch_to(next_bb);
+    b_.SetInsertPoint(next_bb);
+    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, counter), step), counter);
+    b_.CreateBr(cond_bb);
+    b_.SetInsertPoint(end_bb);
+  }
+
+  void gen_for_each(const Stmt& s) {
+    Value* arr = gen_value(*s.value);
+    TypeRef elem = s.value->type->elem();
+    Value* len = array_len(arr);
+    llvm::AllocaInst* counter = entry_alloca(i64_, "each.i");
+    b_.CreateStore(b_.getInt64(0), counter);
+    BasicBlock* cond_bb = new_block("each.cond");
+    BasicBlock* body_bb = new_block("each.body");
+    BasicBlock* next_bb = new_block("each.next");
+    BasicBlock* end_bb = new_block("each.end");
+    b_.CreateBr(cond_bb);
+    b_.SetInsertPoint(cond_bb);
+    Value* i = b_.CreateLoad(i64_, counter);
+    b_.CreateCondBr(b_.CreateICmpSLT(i, len), body_bb, end_bb);
+    b_.SetInsertPoint(body_bb);
+    b_.CreateStore(from_slot(b_.CreateLoad(i64_, element_ptr(arr, i)), elem), locals_[s.locals[0]]);
+    loops_.push_back({end_bb, next_bb});
+    gen_block(s.body);
+    loops_.pop_back();
+    branch_to(next_bb);
+    b_.SetInsertPoint(next_bb);
+    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, counter), b_.getInt64(1)), counter);
+    b_.CreateBr(cond_bb);
+    b_.SetInsertPoint(end_bb);
+  }
+
+  llvm::AllocaInst* entry_alloca(llvm::Type* t, const char* name) {
+    BasicBlock& entry = b_.GetInsertBlock()->getParent()->getEntryBlock();
+    llvm::IRBuilder<> tmp(&entry, entry.begin());
+    return tmp.CreateAlloca(t, nullptr, name);
+  }
+
+  void gen_assign(const Stmt& s) {
+    const Expr& target = *s.target;
+    TypeRef t = target.type;
+    std::string op = s.op == "=" ? "" : s.op.substr(0, 1);
+    if (target.kind == ExprKind::Name) {
+      llvm::AllocaInst* slot = locals_[target.resolved.local];
+      Value* v;
+      if (op.empty()) {
+        v = gen_owned(*s.value);
+      } else {
+        v = gen_binary(op, b_.CreateLoad(ltype(t), slot), gen(*s.value), t, s.value->type, s.loc);
+      }
+      b_.CreateStore(v, slot);
+      return;
+    }
+    // xs[i] (op)= v : mutate the var's own array in place
+    Value* arr = gen(*target.args[0]);
+    Value* idx = gen(*target.args[1]);
+    Value* p = checked_element_ptr(arr, idx, target.loc);
+    Value* v;
+    if (op.empty()) {
+      v = gen_owned(*s.value);
+    } else {
+      Value* old = from_slot(b_.CreateLoad(i64_, p), t);
+      v = gen_binary(op, old, gen(*s.value), t, s.value->type, s.loc);
+    }
+    b_.CreateStore(to_slot(v, t), p);
+  }
+
+  // ---- aggregates -----------------------------------------------------------------------
+
+  // WfArray = { i64 len, i64 cap, i64* data }
+  Value* array_field(Value* arr, int field) {
+    Value* p = b_.CreateGEP(i64_, b_.CreateBitCast(arr, i64_->getPointerTo()), b_.getInt64(field));
+    return b_.CreateLoad(i64_, p);
+  }
+  Value* array_len(Value* arr) { return array_field(arr, 0); }
+  Value* element_ptr(Value* arr, Value* idx) {
+    Value* data = b_.CreateIntToPtr(array_field(arr, 2), i64_->getPointerTo());
+    return b_.CreateGEP(i64_, data, idx);
+  }
+  Value* checked_element_ptr(Value* arr, Value* idx, SourceLoc l) {
+    Value* len = array_len(arr);
+    BasicBlock* ok = new_block("idx.ok");
+    BasicBlock* bad = new_block("idx.bad");
+    b_.CreateCondBr(b_.CreateICmpULT(idx, len), ok, bad, llvm::MDBuilder(c_).createBranchWeights(1 << 20, 1));
+    b_.SetInsertPoint(bad);
+    call_noreturn("wf_fail_index", {ctx_, loc(l), idx, len});
+    b_.SetInsertPoint(ok);
+    return element_ptr(arr, idx);
+  }
+  Value* tuple_field(Value* tuple, TypeRef t, size_t i) {
+    Value* p = b_.CreateGEP(i64_, b_.CreateBitCast(tuple, i64_->getPointerTo()), b_.getInt64(i));
+    return from_slot(b_.CreateLoad(i64_, p), t->elems[i]);
+  }
+
+  Value* new_array(const std::vector<Value*>& slots) {
+    Value* arr = call("wf_array_new", {ctx_, b_.getInt64(slots.size())});
+    if (!slots.empty()) {
+      Value* data = b_.CreateIntToPtr(array_field(arr, 2), i64_->getPointerTo());
+      for (size_t i = 0; i < slots.size(); ++i) b_.CreateStore(slots[i], b_.CreateGEP(i64_, data, b_.getInt64(i)));
+    }
+    return arr;
+  }
+
+  Value* new_tuple(const std::vector<Value*>& slots) {
+    Value* t = call("wf_alloc", {ctx_, b_.getInt64(8 * slots.size())});
+    Value* p = b_.CreateBitCast(t, i64_->getPointerTo());
+    for (size_t i = 0; i < slots.size(); ++i) b_.CreateStore(slots[i], b_.CreateGEP(i64_, p, b_.getInt64(i)));
+    return t;
+  }
+
+  // ---- value semantics ------------------------------------------------------------------
+
+  bool is_var_rooted(const Expr& e) const {
+    const Expr* r = &e;
+    while (r->kind == ExprKind::Index || r->kind == ExprKind::Field) r = r->args[0].get();
+    return r->kind == ExprKind::Name && r->resolved.kind == Resolved::Local && fn_->locals[r->resolved.local].mutable_;
+  }
+
+  Value* copy(Value* v, TypeRef t) { return from_slot(call("wf_copy", {ctx_, desc(t), to_slot(v, t)}), t); }
+
+  // The value of `e`, safe to retain: a var-rooted aggregate is copied.
+  Value* gen_value(const Expr& e) {
+    Value* v = gen(e);
+    if (e.type->is_aggregate() && is_var_rooted(e)) return copy(v, e.type);
+    return v;
+  }
+
+  // The value of `e`, to be stored in a `var`: never shared with anything else.
+  Value* gen_owned(const Expr& e) {
+    if (!e.type->is_aggregate()) return gen(e);
+    bool fresh = e.kind == ExprKind::ArrayLit || e.kind == ExprKind::RepeatLit || e.kind == ExprKind::TupleLit;
+    if (fresh || is_var_rooted(e)) return gen_value(e);
+    return copy(gen(e), e.type);
+  }
+
+  // ---- expressions ----------------------------------------------------------------------
+
+  Value* gen(const Expr& e) {
+    switch (e.kind) {
+      case ExprKind::IntLit: return b_.getInt64(e.int_val);
+      case ExprKind::FloatLit: return llvm::ConstantFP::get(f64_, e.float_val);
+      case ExprKind::BoolLit: return b_.getInt1(e.bool_val);
+      case ExprKind::StrLit: return str_const(e.str_val);
+      case ExprKind::IntToFloat: return b_.CreateSIToFP(gen(*e.args[0]), f64_);
+      case ExprKind::Name: {
+        if (e.resolved.kind == Resolved::Const) {
+          const ConstDecl& k = *e.resolved.konst;
+          switch (k.type->kind) {
+            case TypeKind::Int: return b_.getInt64(k.int_val);
+            case TypeKind::Float: return llvm::ConstantFP::get(f64_, k.float_val);
+            case TypeKind::Bool: return b_.getInt1(k.bool_val);
+            default: return str_const(k.str_val);
+          }
+        }
+        return b_.CreateLoad(ltype(e.type), locals_[e.resolved.local]);
+      }
+      case ExprKind::ArrayLit: {
+        std::vector<Value*> slots;
+        for (auto& a : e.args) slots.push_back(to_slot(gen_value(*a), a->type));
+        return new_array(slots);
+      }
+      case ExprKind::RepeatLit: {
+        TypeRef elem = e.args[0]->type;
+        Value* v = gen(*e.args[0]);
+        Value* n = gen(*e.args[1]);
+        return call("wf_array_repeat", {ctx_, loc(e.loc), desc(elem), to_slot(v, elem), n});
+      }
+      case ExprKind::TupleLit: {
+        std::vector<Value*> slots;
+        for (auto& a : e.args) slots.push_back(to_slot(gen_value(*a), a->type));
+        return new_tuple(slots);
+      }
+      case ExprKind::Unary: {
+        Value* v = gen(*e.args[0]);
+        if (e.str_val == "~") return b_.CreateNot(v);
+        if (e.type->is(TypeKind::Float)) return b_.CreateFNeg(v);
+        return b_.CreateSub(b_.getInt64(0), v);
+      }
+      case ExprKind::Not: return b_.CreateNot(gen(*e.args[0]));
+      case ExprKind::And:
+      case ExprKind::Or: {
+        bool is_and = e.kind == ExprKind::And;
+        Value* lhs = gen(*e.args[0]);
+        BasicBlock* from = b_.GetInsertBlock();
+        BasicBlock* rhs_bb = new_block(is_and ? "and.rhs" : "or.rhs");
+        BasicBlock* end_bb = new_block(is_and ? "and.end" : "or.end");
+        if (is_and) b_.CreateCondBr(lhs, rhs_bb, end_bb);
+        else b_.CreateCondBr(lhs, end_bb, rhs_bb);
+        b_.SetInsertPoint(rhs_bb);
+        Value* rhs = gen(*e.args[1]);
+        BasicBlock* rhs_end = b_.GetInsertBlock();
+        b_.CreateBr(end_bb);
+        b_.SetInsertPoint(end_bb);
+        llvm::PHINode* phi = b_.CreatePHI(i1_, 2);
+        phi->addIncoming(b_.getInt1(!is_and), from);
+        phi->addIncoming(rhs, rhs_end);
+        return phi;
+      }
+      case ExprKind::Binary:
+        return gen_binary(e.str_val, gen(*e.args[0]), gen(*e.args[1]), e.args[0]->type, e.args[1]->type, e.loc);
+      case ExprKind::Index: {
+        Value* arr = gen(*e.args[0]);
+        Value* idx = gen(*e.args[1]);
+        return from_slot(b_.CreateLoad(i64_, checked_element_ptr(arr, idx, e.loc)), e.type);
+      }
+      case ExprKind::Field: return tuple_field(gen(*e.args[0]), e.args[0]->type, e.field);
+      case ExprKind::Call:
+      case ExprKind::Method: return gen_call(e);
+    }
+    return nullptr;
+  }
+
+  Value* gen_binary(const std::string& op, Value* a, Value* c, TypeRef ta, TypeRef tc, SourceLoc l) {
+    if (ta->is(TypeKind::Float) || tc->is(TypeKind::Float)) {
+      if (op == "+") return b_.CreateFAdd(a, c);
+      if (op == "-") return b_.CreateFSub(a, c);
+      if (op == "*") return b_.CreateFMul(a, c);
+      if (op == "/") return b_.CreateFDiv(a, c);
+      if (op == "%") return call("wf_math_fmod", {a, c});
+      if (op == "==") return b_.CreateFCmpOEQ(a, c);
+      if (op == "!=") return b_.CreateFCmpUNE(a, c);
+      if (op == "<") return b_.CreateFCmpOLT(a, c);
+      if (op == "<=") return b_.CreateFCmpOLE(a, c);
+      if (op == ">") return b_.CreateFCmpOGT(a, c);
+      if (op == ">=") return b_.CreateFCmpOGE(a, c);
+    }
+    if (ta->is(TypeKind::Int)) {
+      if (op == "+") return b_.CreateAdd(a, c);
+      if (op == "-") return b_.CreateSub(a, c);
+      if (op == "*") return b_.CreateMul(a, c);
+      if (op == "/" || op == "%") return gen_divide(op == "/", a, c, l);
+      if (op == "&") return b_.CreateAnd(a, c);
+      if (op == "|") return b_.CreateOr(a, c);
+      if (op == "^") return b_.CreateXor(a, c);
+      Value* amount = b_.CreateAnd(c, b_.getInt64(63));
+      if (op == "<<") return b_.CreateShl(a, amount);
+      if (op == ">>") return b_.CreateAShr(a, amount);
+      if (op == ">>>") return b_.CreateLShr(a, amount);
+    }
+    if (ta->is(TypeKind::Int) || ta->is(TypeKind::Bool)) {
+      if (op == "==") return b_.CreateICmpEQ(a, c);
+      if (op == "!=") return b_.CreateICmpNE(a, c);
+      if (op == "<") return b_.CreateICmpSLT(a, c);
+      if (op == "<=") return b_.CreateICmpSLE(a, c);
+      if (op == ">") return b_.CreateICmpSGT(a, c);
+      if (op == ">=") return b_.CreateICmpSGE(a, c);
+    }
+    if (ta->is(TypeKind::Str)) {
+      if (op == "+") return call("wf_str_concat", {ctx_, a, c});
+      Value* cmp = call("wf_str_compare", {a, c});
+      Value* zero = b_.getInt64(0);
+      if (op == "==") return b_.CreateICmpEQ(cmp, zero);
+      if (op == "!=") return b_.CreateICmpNE(cmp, zero);
+      if (op == "<") return b_.CreateICmpSLT(cmp, zero);
+      if (op == "<=") return b_.CreateICmpSLE(cmp, zero);
+      if (op == ">") return b_.CreateICmpSGT(cmp, zero);
+      if (op == ">=") return b_.CreateICmpSGE(cmp, zero);
+    }
+    // == and != on arrays and tuples: structural
+    Value* eq = b_.CreateICmpNE(call("wf_equal", {desc(ta), to_slot(a, ta), to_slot(c, tc)}), b_.getInt64(0));
+    return op == "==" ? eq : b_.CreateNot(eq);
+  }
+
+  // Integer / and % truncate toward zero; by zero is an error; INT_MIN / -1 wraps.
+  Value* gen_divide(bool quotient, Value* a, Value* c, SourceLoc l) {
+    BasicBlock* ok = new_block("div.ok");
+    BasicBlock* bad = new_block("div.zero");
+    b_.CreateCondBr(b_.CreateICmpEQ(c, b_.getInt64(0)), bad, ok, llvm::MDBuilder(c_).createBranchWeights(1, 1 << 20));
+    b_.SetInsertPoint(bad);
+    call_noreturn("wf_fail_div", {ctx_, loc(l)});
+    b_.SetInsertPoint(ok);
+    Value* minus_one = b_.CreateICmpEQ(c, b_.getInt64(-1));
+    Value* safe = b_.CreateSelect(minus_one, b_.getInt64(1), c);
+    if (quotient) return b_.CreateSelect(minus_one, b_.CreateSub(b_.getInt64(0), a), b_.CreateSDiv(a, safe));
+    return b_.CreateSelect(minus_one, b_.getInt64(0), b_.CreateSRem(a, safe));
+  }
+
+  // ---- calls ----------------------------------------------------------------------------
+
+  // Calls a wf function, recording the call site on the frame stack for error traces:
+  //   ctx->sites[ctx->depth++] = site; call; ctx->depth--
+  Value* call_user(const FnDecl& f, std::vector<Value*> args, SourceLoc l) {
+    Value* depth_ptr = b_.CreateBitCast(ctx_, i64_->getPointerTo());
+    Value* depth = b_.CreateLoad(i64_, depth_ptr);
+    Value* cap = b_.CreateLoad(i64_, b_.CreateGEP(i64_, depth_ptr, b_.getInt64(1)));
+    Value* site = loc(l);
+    BasicBlock* ok = new_block("call.ok");
+    BasicBlock* deep = new_block("call.deep");
+    b_.CreateCondBr(b_.CreateICmpSLT(depth, cap), ok, deep, llvm::MDBuilder(c_).createBranchWeights(1 << 20, 1));
+    b_.SetInsertPoint(deep);
+    call_noreturn("wf_fail_stack", {ctx_, site});
+    b_.SetInsertPoint(ok);
+    Value* sites = b_.CreateIntToPtr(b_.CreateLoad(i64_, b_.CreateGEP(i64_, depth_ptr, b_.getInt64(2))), i32_->getPointerTo());
+    b_.CreateStore(b_.CreateTrunc(site, i32_), b_.CreateGEP(i32_, sites, depth));
+    b_.CreateStore(b_.CreateAdd(depth, b_.getInt64(1)), depth_ptr);
+    args.insert(args.begin(), ctx_);
+    Value* r = b_.CreateCall(fns_[f.index], args);
+    b_.CreateStore(depth, depth_ptr);
+    return r;
+  }
+
+  Value* gen_call(const Expr& e) {
+    if (e.resolved.kind == Resolved::Function) {
+      const FnDecl& f = *e.resolved.fn;
+      if (f.kind == FnKind::Extern) return gen_extern_call(f, e);
+      if (f.kind == FnKind::Mpi) {
+        // a plain call of an mpi fn from a flow: submit(f, ...).result()
+        Value* fut = gen_submit(e, 0, nullptr, f);
+        Value* r = call("wf_result", {ctx_, fut, loc(e.loc)});
+        return from_slot(r, f.result);
+      }
+      std::vector<Value*> args;
+      for (auto& a : e.args) args.push_back(gen_value(*a));
+      Value* r = call_user(f, args, e.loc);
+      return f.result->is(TypeKind::Void) ? nullptr : r;
+    }
+    return gen_builtin(e, (Builtin)e.resolved.builtin);
+  }
+
+  Value* gen_extern_call(const FnDecl& f, const Expr& e) {
+    std::vector<llvm::Type*> params;
+    std::vector<Value*> args;
+    for (size_t i = 0; i < f.params.size(); ++i) {
+      TypeRef t = f.params[i].type;
+      Value* v = gen(*e.args[i]);
+      if (t->is(TypeKind::Str)) {
+        v = b_.CreateGEP(b_.getInt8Ty(), v, b_.getInt64(8));  // WfStr data
+      } else if (t->is(TypeKind::Array)) {
+        v = b_.CreateIntToPtr(array_field(v, 2), i8p_);
+      }
+      params.push_back(t->is(TypeKind::Bool) ? i1_ : ltype(t)->isPointerTy() ? i8p_ : ltype(t));
+      args.push_back(v);
+    }
+    auto* ftype = llvm::FunctionType::get(ltype(f.result), params, false);
+    llvm::GlobalVariable* cache = externs_.at(&f);
+    Value* p = b_.CreateLoad(i8p_, cache);
+    BasicBlock* have = new_block("ext.have");
+    BasicBlock* lookup = new_block("ext.lookup");
+    BasicBlock* from = b_.GetInsertBlock();
+    b_.CreateCondBr(b_.CreateIsNull(p), lookup, have, llvm::MDBuilder(c_).createBranchWeights(1, 1 << 20));
+    b_.SetInsertPoint(lookup);
+    Value* found = call("wf_extern_lookup", {ctx_, loc(e.loc), cstr(f.extern_lib), cstr(f.name)});
+    b_.CreateStore(found, cache);
+    b_.CreateBr(have);
+    b_.SetInsertPoint(have);
+    llvm::PHINode* fp = b_.CreatePHI(i8p_, 2);
+    fp->addIncoming(p, from);
+    fp->addIncoming(found, lookup);
+    llvm::CallInst* r = b_.CreateCall(ftype, b_.CreateBitCast(fp, ftype->getPointerTo()), args);
+    for (size_t i = 0; i < f.params.size(); ++i)
+      if (f.params[i].type->is(TypeKind::Bool)) r->addParamAttr(i, llvm::Attribute::ZExt);
+    if (f.result->is(TypeKind::Bool)) r->addRetAttr(llvm::Attribute::ZExt);
+    return f.result->is(TypeKind::Void) ? nullptr : r;
+  }
+
+  // submit([pool,] f, args...) with args starting at e.args[first]; `pool` may be null.
+  Value* gen_submit(const Expr& e, size_t first, Value* pool, const FnDecl& f) {
+    size_t n = e.args.size() - first;
+    llvm::AllocaInst* slots = entry_alloca(llvm::ArrayType::get(i64_, std::max<size_t>(n, 1)), "task.args");
+    uint64_t mask = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const Expr& a = *e.args[first + i];
+      bool is_future = !e.future_args.empty() && e.future_args[first + i];
+      if (is_future) mask |= 1ull << i;
+      Value* slot = to_slot(gen(a), a.type);
+      b_.CreateStore(slot, b_.CreateConstGEP2_64(slots->getAllocatedType(), slots, 0, i));
+    }
+    Value* args_ptr = b_.CreateBitCast(slots, i8p_);
+    return call("wf_submit", {ctx_, pool ? pool : llvm::ConstantPointerNull::get(i8p_), b_.getInt64(f.index), args_ptr,
+                              b_.getInt64(n), b_.getInt64((int64_t)mask), loc(e.loc)});
+  }
+
+  // The pool of `p.submit(...)`/`p.map(...)` (args[0] is a pool), or null and 0.
+  std::pair<Value*, size_t> pool_arg(const Expr& e) {
+    if (!e.args.empty() && e.args[0]->type && e.args[0]->type->is(TypeKind::Pool)) return {gen(*e.args[0]), 1};
+    return {llvm::ConstantPointerNull::get(i8p_), 0};
+  }
+
+  Value* slot_of(const Expr& a) { return to_slot(gen(a), a.type); }
+
+  Value* gen_builtin(const Expr& e, Builtin b) {
+    auto arg = [&](size_t i) { return gen(*e.args[i]); };
+    auto value_arg = [&](size_t i) { return gen_value(*e.args[i]); };
+    auto math1 = [&](const char* fn) { return call(fn, {arg(0)}); };
+    Value* l = nullptr;
+    switch (b) {
+      case Builtin::Print:
+      case Builtin::Eprint: {
+        size_t n = e.args.size();
+        llvm::AllocaInst* descs = entry_alloca(llvm::ArrayType::get(i8p_, std::max<size_t>(n, 1)), "print.descs");
+        llvm::AllocaInst* slots = entry_alloca(llvm::ArrayType::get(i64_, std::max<size_t>(n, 1)), "print.slots");
+        for (size_t i = 0; i < n; ++i) {
+          b_.CreateStore(desc(e.args[i]->type), b_.CreateConstGEP2_64(descs->getAllocatedType(), descs, 0, i));
+          b_.CreateStore(slot_of(*e.args[i]), b_.CreateConstGEP2_64(slots->getAllocatedType(), slots, 0, i));
+        }
+        call("wf_print", {ctx_, b_.getInt64(b == Builtin::Eprint ? 2 : 1), b_.getInt64(n), b_.CreateBitCast(descs, i8p_),
+                          b_.CreateBitCast(slots, i8p_)});
+        return nullptr;
+      }
+      case Builtin::Str: return call("wf_to_str", {ctx_, desc(e.args[0]->type), slot_of(*e.args[0])});
+      case Builtin::ToFloat: {
+        Value* v = arg(0);
+        return e.args[0]->type->is(TypeKind::Int) ? b_.CreateSIToFP(v, f64_) : v;
+      }
+      case Builtin::ToInt: {
+        Value* v = arg(0);
+        if (e.args[0]->type->is(TypeKind::Int)) return v;
+        return call("wf_float_to_int", {ctx_, loc(e.loc), v});
+      }
+      case Builtin::Sqrt: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, arg(0));
+      case Builtin::Exp: return math1("wf_math_exp");
+      case Builtin::Log: return math1("wf_math_log");
+      case Builtin::Log2: return math1("wf_math_log2");
+      case Builtin::Log10: return math1("wf_math_log10");
+      case Builtin::Sin: return math1("wf_math_sin");
+      case Builtin::Cos: return math1("wf_math_cos");
+      case Builtin::Tan: return math1("wf_math_tan");
+      case Builtin::Floor: return math1("wf_math_floor");
+      case Builtin::Ceil: return math1("wf_math_ceil");
+      case Builtin::Atan2: return call("wf_math_atan2", {arg(0), arg(1)});
+      case Builtin::Pow: return call("wf_math_pow", {arg(0), arg(1)});
+      case Builtin::Pi: return llvm::ConstantFP::get(f64_, 3.141592653589793);
+      case Builtin::Inf: return llvm::ConstantFP::getInfinity(f64_);
+      case Builtin::Nan: return llvm::ConstantFP::getNaN(f64_);
+      case Builtin::IsNan: {
+        Value* v = arg(0);
+        return b_.CreateFCmpUNO(v, v);
+      }
+      case Builtin::Abs: {
+        Value* v = arg(0);
+        if (e.type->is(TypeKind::Float)) return b_.CreateUnaryIntrinsic(llvm::Intrinsic::fabs, v);
+        return b_.CreateSelect(b_.CreateICmpSLT(v, b_.getInt64(0)), b_.CreateSub(b_.getInt64(0), v), v);
+      }
+      case Builtin::Min:
+      case Builtin::Max: {
+        Value* a = arg(0);
+        Value* c = arg(1);
+        bool is_min = b == Builtin::Min;
+        Value* less = e.type->is(TypeKind::Float) ? b_.CreateFCmpOLT(a, c) : b_.CreateICmpSLT(a, c);
+        return is_min ? b_.CreateSelect(less, a, c) : b_.CreateSelect(less, c, a);
+      }
+      case Builtin::Len: {
+        Value* v = arg(0);
+        if (e.args[0]->type->is(TypeKind::Str)) return b_.CreateLoad(i64_, b_.CreateBitCast(v, i64_->getPointerTo()));
+        return array_len(v);
+      }
+      case Builtin::Push: {
+        Value* arr = arg(0);
+        call("wf_array_push", {ctx_, arr, to_slot(gen_owned(*e.args[1]), e.args[1]->type)});
+        return nullptr;
+      }
+      case Builtin::Range: return call("wf_range", {ctx_, arg(0), arg(1)});
+      case Builtin::Zip: return call("wf_zip", {ctx_, value_arg(0), value_arg(1)});
+      case Builtin::Sum:
+        return e.type->is(TypeKind::Int) ? call("wf_sum_int", {arg(0)}) : call("wf_sum_float", {arg(0)});
+      case Builtin::Concat: return call("wf_concat", {ctx_, value_arg(0), value_arg(1)});
+      case Builtin::Slice:
+        if (e.type->is(TypeKind::Str)) return call("wf_str_slice", {ctx_, arg(0), arg(1), arg(2)});
+        return call("wf_slice", {ctx_, value_arg(0), arg(1), arg(2)});
+      case Builtin::Sort: return call("wf_sort", {ctx_, desc(e.type->elem()), arg(0)});
+      case Builtin::Contains: {
+        TypeRef elem = e.args[0]->type->elem();
+        Value* r = call("wf_contains", {desc(elem), arg(0), slot_of(*e.args[1])});
+        return b_.CreateICmpNE(r, b_.getInt64(0));
+      }
+      case Builtin::Substr: return call("wf_substr", {ctx_, arg(0), arg(1), arg(2)});
+      case Builtin::Find: return call("wf_find", {arg(0), arg(1)});
+      case Builtin::Split: return call("wf_split", {ctx_, arg(0), arg(1)});
+      case Builtin::Join: return call("wf_join", {ctx_, arg(0), arg(1)});
+      case Builtin::ParseInt: l = loc(e.loc); return call("wf_parse_int", {ctx_, l, arg(0)});
+      case Builtin::ParseFloat: l = loc(e.loc); return call("wf_parse_float", {ctx_, l, arg(0)});
+      case Builtin::Trim: return call("wf_trim", {ctx_, arg(0)});
+      case Builtin::ReadFile: l = loc(e.loc); return call("wf_read_file", {ctx_, l, arg(0)});
+      case Builtin::WriteFile:
+      case Builtin::AppendFile: {
+        Value* path = arg(0);
+        Value* text = arg(1);
+        call(b == Builtin::WriteFile ? "wf_write_file" : "wf_append_file", {ctx_, loc(e.loc), path, text});
+        return nullptr;
+      }
+      case Builtin::Exists: return b_.CreateICmpNE(call("wf_exists", {arg(0)}), b_.getInt64(0));
+      case Builtin::Getcwd: return call("wf_getcwd", {ctx_});
+      case Builtin::Shell: l = loc(e.loc); return call("wf_shell", {ctx_, l, arg(0)});
+      case Builtin::Fail: {
+        Value* msg = arg(0);
+        call_noreturn("wf_fail_msg", {ctx_, loc(e.loc), msg});
+        ensure_open_block();
+        return nullptr;
+      }
+      case Builtin::Now: return call("wf_now", {});
+      case Builtin::Sleep: call("wf_sleep", {arg(0)}); return nullptr;
+      case Builtin::Getenv: return call("wf_getenv", {ctx_, arg(0)});
+      case Builtin::Submit: {
+        auto [pool, first] = pool_arg(e);
+        return gen_submit(e, first + 1, pool, *e.args[first]->resolved.fn);
+      }
+      case Builtin::Map:
+      case Builtin::Starmap: {
+        auto [pool, first] = pool_arg(e);
+        const FnDecl& f = *e.args[first]->resolved.fn;
+        Value* xs = gen(*e.args[first + 1]);
+        Value* chunk = e.args.size() > first + 2 ? gen(*e.args[first + 2]) : b_.getInt64(0);
+        return call("wf_map", {ctx_, pool, b_.getInt64(f.index), xs, chunk, b_.getInt64(b == Builtin::Starmap),
+                               loc(e.loc)});
+      }
+      case Builtin::Wait: l = loc(e.loc); return call("wf_wait", {ctx_, arg(0), l});
+      case Builtin::Result: {
+        Value* fut = arg(0);
+        Value* r = call("wf_result", {ctx_, fut, loc(e.loc)});
+        return from_slot(r, e.type);
+      }
+      case Builtin::Done: return b_.CreateICmpNE(call("wf_done", {ctx_, arg(0)}), b_.getInt64(0));
+      case Builtin::Error: return call("wf_error", {ctx_, arg(0)});
+      case Builtin::Pool: {
+        Value* workers = b_.getInt64(-1);
+        Value* cwd = llvm::ConstantPointerNull::get(i8p_);
+        Value* oversubscribe = b_.getInt64(-1);
+        for (size_t i = 0; i < e.args.size(); ++i) {
+          Value* v = arg(i);
+          if (e.arg_names[i] == "workers") workers = v;
+          if (e.arg_names[i] == "cwd") cwd = v;
+          if (e.arg_names[i] == "oversubscribe") oversubscribe = b_.CreateZExt(v, i64_);
+        }
+        return call("wf_pool", {ctx_, workers, cwd, oversubscribe});
+      }
+      case Builtin::Rank: return call("wf_mpi_rank", {ctx_});
+      case Builtin::Size: return call("wf_mpi_size", {ctx_});
+      case Builtin::Barrier: call("wf_mpi_barrier", {ctx_, loc(e.loc)}); return nullptr;
+      case Builtin::AllreduceSum:
+      case Builtin::AllreduceMin:
+      case Builtin::AllreduceMax: {
+        int op = b == Builtin::AllreduceSum ? 0 : b == Builtin::AllreduceMin ? 1 : 2;
+        Value* v = slot_of(*e.args[0]);
+        Value* r = call("wf_mpi_allreduce", {ctx_, loc(e.loc), desc(e.args[0]->type), v, b_.getInt64(op)});
+        return from_slot(r, e.type);
+      }
+      case Builtin::Bcast: {
+        Value* v = slot_of(*e.args[0]);
+        Value* root = arg(1);
+        return from_slot(call("wf_mpi_bcast", {ctx_, loc(e.loc), desc(e.args[0]->type), v, root}), e.type);
+      }
+      case Builtin::Gather:
+      case Builtin::Allgather: {
+        Value* v = slot_of(*e.args[0]);
+        Value* root = b == Builtin::Gather ? arg(1) : b_.getInt64(0);
+        return call("wf_mpi_gather", {ctx_, loc(e.loc), desc(e.args[0]->type), v, root, b_.getInt64(b == Builtin::Allgather)});
+      }
+      case Builtin::Send: {
+        Value* v = slot_of(*e.args[0]);
+        Value* dest = arg(1);
+        Value* tag = arg(2);
+        call("wf_mpi_send", {ctx_, loc(e.loc), desc(e.args[0]->type), v, dest, tag});
+        return nullptr;
+      }
+      case Builtin::RecvInt:
+      case Builtin::RecvFloat:
+      case Builtin::RecvFloats:
+      case Builtin::RecvInts: {
+        Value* src = arg(0);
+        Value* tag = arg(1);
+        return from_slot(call("wf_mpi_recv", {ctx_, loc(e.loc), desc(e.type), src, tag}), e.type);
+      }
+      case Builtin::Count: break;
+    }
+    return nullptr;
+  }
+
+  const Program& program_;
+  llvm::LLVMContext& c_;
+  llvm::IRBuilder<> b_;
+  Manifest& manifest_;
+  std::unique_ptr<llvm::Module> module_;
+  llvm::Type *i64_, *i32_, *f64_, *i1_;
+  llvm::PointerType* i8p_;
+  std::map<std::string, Function*> abi_;
+  std::vector<Function*> fns_;
+  std::map<const FnDecl*, llvm::GlobalVariable*> externs_;
+  std::map<std::string, Value*> strings_, cstrings_;
+  std::map<std::tuple<int, int, int, int>, int> locs_;
+  const FnDecl* fn_ = nullptr;
+  int fn_index_ = -1;
+  Value* ctx_ = nullptr;
+  std::vector<llvm::AllocaInst*> locals_;
+  std::vector<std::pair<BasicBlock*, BasicBlock*>> loops_;  // (break target, continue target)
+};
+
+}  // namespace
+
+std::unique_ptr<llvm::Module> generate_ir(const Program& program, llvm::LLVMContext& context, Manifest& manifest) {
+  manifest.compiler = kCompilerVersion;
+  return CodeGen(program, context, manifest).run();
+}
+
+}  // namespace wf

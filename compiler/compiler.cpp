@@ -1,0 +1,99 @@
+#include "compiler.hpp"
+
+#include <llvm/IR/LLVMContext.h>
+#include <llvm/IR/Module.h>
+#include <llvm/Support/raw_ostream.h>
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <system_error>
+
+#include "ast/ast.hpp"
+#include "codegen/codegen.hpp"
+#include "diagnostics/diagnostics.hpp"
+#include "parse/parser.hpp"
+#include "sema/checker.hpp"
+
+namespace wf {
+
+namespace {
+
+// Loads and checks; returns false if the program cannot be compiled.
+CompileStatus front_end(const std::string& path, Program& program, std::ostream& diag_out, bool require_main) {
+  Diagnostics diags(&program.files);
+  if (!load_program(path, program, diags)) {
+    diag_out << "error: cannot read `" << path << "`\n";
+    return CompileStatus::CannotRead;
+  }
+  if (!diags.has_errors()) check_program(program, diags);
+  if (!diags.has_errors() && require_main) find_main(program, diags);
+  diags.render(diag_out);
+  return diags.has_errors() ? CompileStatus::CompileErrors : CompileStatus::Ok;
+}
+
+std::string hash_sources(const Program& program, int opt_level) {
+  uint64_t h = 1469598103934665603ull;  // FNV-1a
+  auto mix = [&](const std::string& s) {
+    for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
+    h = (h ^ 0xff) * 1099511628211ull;
+  };
+  mix(kCompilerVersion);
+  mix(std::to_string(opt_level));
+  for (const SourceFile& f : program.files) {
+    mix(f.path);
+    mix(f.text);
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", (unsigned long long)h);
+  return buf;
+}
+
+}  // namespace
+
+CompileStatus check_file(const std::string& path, std::ostream& diag_out, bool require_main) {
+  Program program;
+  return front_end(path, program, diag_out, require_main);
+}
+
+CompileResult compile_file(const std::string& path, const CompileOptions& options, std::ostream& diag_out,
+                           const std::string& cache_dir) {
+  CompileResult result;
+  Program program;
+  result.status = front_end(path, program, diag_out, options.require_main);
+  if (result.status != CompileStatus::Ok) return result;
+  result.source_hash = hash_sources(program, options.opt_level);
+
+  std::string cache_path;
+  if (!cache_dir.empty() && options.emit_llvm_path.empty()) {
+    cache_path = cache_dir + "/" + result.source_hash + ".wfo";
+    std::string bytes, error;
+    if (read_file_bytes(cache_path, bytes) && decode_wfo(bytes, result.object, error)) return result;
+  }
+
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> module = generate_ir(program, context, result.object.manifest);
+  std::string error;
+  if (!emit_object(*module, options.opt_level, result.object.object, error)) {
+    diag_out << "error: " << error << "\n";
+    result.status = CompileStatus::InternalError;
+    return result;
+  }
+  if (!options.emit_llvm_path.empty()) {
+    std::error_code ec;
+    llvm::raw_fd_ostream out(options.emit_llvm_path, ec);
+    if (ec) diag_out << "error: cannot write `" << options.emit_llvm_path << "`: " << ec.message() << "\n";
+    else module->print(out, nullptr);
+  }
+  if (!cache_path.empty()) {
+    // Write to a temporary name and rename, so concurrent runs never see half a file.
+    std::error_code ec;
+    std::filesystem::create_directories(cache_dir, ec);
+    std::string tmp = cache_path + ".tmp" + std::to_string(::getpid());
+    if (write_file_bytes(tmp, encode_wfo(result.object))) std::filesystem::rename(tmp, cache_path, ec);
+  }
+  return result;
+}
+
+}  // namespace wf

@@ -1,0 +1,593 @@
+// Turns ANTLR's parse tree into the AST (grammar/Wf.g4). One builder function per grammar
+// rule; the rule each one handles is quoted above it.
+#include "parse/parser.hpp"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "WfLexer.h"
+#include "WfParser.h"
+#include "antlr4-runtime.h"
+
+namespace wf {
+
+namespace {
+
+using P = WfParser;
+
+class ErrorListener : public antlr4::BaseErrorListener {
+ public:
+  ErrorListener(int file, Diagnostics& diags) : file_(file), diags_(diags) {}
+  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line, size_t col, const std::string& msg,
+                   std::exception_ptr) override {
+    ++count;
+    std::string text = msg;
+    if (offending && offending->getType() == antlr4::Token::EOF) text = "unexpected end of file";
+    diags_.error({file_, (int)line, (int)col + 1}, "syntax error: " + text);
+  }
+  int count = 0;
+
+ private:
+  int file_;
+  Diagnostics& diags_;
+};
+
+class Builder {
+ public:
+  Builder(int file, Program& program, Diagnostics& diags) : file_(file), program_(program), diags_(diags) {}
+
+  SourceLoc loc(antlr4::Token* t) const { return {file_, (int)t->getLine(), (int)t->getCharPositionInLine() + 1}; }
+  SourceLoc loc(antlr4::ParserRuleContext* c) const { return loc(c->getStart()); }
+
+  // program : (importDecl | topDecl)* EOF
+  void build(P::ProgramContext* ctx, std::vector<std::pair<std::string, SourceLoc>>* imports) {
+    for (auto* imp : ctx->importDecl()) {
+      std::string text = unescape(imp->STRING()->getSymbol());
+      if (imports) imports->push_back({text, loc(imp->STRING()->getSymbol())});
+    }
+    for (auto* top : ctx->topDecl()) {
+      if (top->constDecl()) build_const(top->constDecl());
+      if (top->fnDecl()) build_fn(top->fnDecl());
+      if (top->externDecl()) build_extern(top->externDecl());
+      if (top->flowDecl()) build_flow(top->flowDecl());
+    }
+  }
+
+ private:
+  // constDecl : 'const' IDENT ':' type '=' expr ';'
+  void build_const(P::ConstDeclContext* c) {
+    auto d = std::make_unique<ConstDecl>();
+    d->name = c->IDENT()->getText();
+    d->loc = loc(c->IDENT()->getSymbol());
+    d->type_expr = type(c->type());
+    d->value = expr(c->expr());
+    program_.consts.push_back(std::move(d));
+  }
+
+  // fnDecl : mpiPrefix? 'fn' IDENT '(' params? ')' ('->' type)? block
+  void build_fn(P::FnDeclContext* c) {
+    auto f = std::make_unique<FnDecl>();
+    f->kind = c->mpiPrefix() ? FnKind::Mpi : FnKind::Serial;
+    if (auto* m = c->mpiPrefix()) {
+      if (m->IDENT()->getText() != "ranks") diags_.error(loc(m->IDENT()->getSymbol()), "expected `ranks=` in `mpi(...)`");
+      f->ranks_expr = expr(m->expr());
+    }
+    fill_signature(*f, c->IDENT(), c->params(), c->type());
+    f->body = block(c->block());
+    program_.functions.push_back(std::move(f));
+  }
+
+  // externDecl : 'extern' 'fn' IDENT '(' params? ')' ('->' type)? 'from' STRING ';'
+  void build_extern(P::ExternDeclContext* c) {
+    auto f = std::make_unique<FnDecl>();
+    f->kind = FnKind::Extern;
+    fill_signature(*f, c->IDENT(), c->params(), c->type());
+    f->extern_lib = unescape(c->STRING()->getSymbol());
+    program_.functions.push_back(std::move(f));
+  }
+
+  // flowDecl : 'flow' IDENT '(' params? ')' ('->' type)? block
+  void build_flow(P::FlowDeclContext* c) {
+    auto f = std::make_unique<FnDecl>();
+    f->kind = FnKind::Flow;
+    fill_signature(*f, c->IDENT(), c->params(), c->type());
+    f->body = block(c->block());
+    program_.functions.push_back(std::move(f));
+  }
+
+  void fill_signature(FnDecl& f, antlr4::tree::TerminalNode* name, P::ParamsContext* params, P::TypeContext* result) {
+    f.name = name->getText();
+    f.loc = loc(name->getSymbol());
+    if (params) {
+      // param : IDENT ':' type
+      for (auto* p : params->param()) {
+        Param param;
+        param.name = p->IDENT()->getText();
+        param.loc = loc(p->IDENT()->getSymbol());
+        param.type_expr = type(p->type());
+        f.params.push_back(std::move(param));
+      }
+    }
+    if (result) f.result_expr = type(result);
+  }
+
+  // type : IDENT | '[' type ']' | '(' type (',' type)+ ')' | IDENT '[' type ']'
+  TypeExprPtr type(P::TypeContext* c) {
+    auto t = std::make_unique<TypeExpr>();
+    t->loc = loc(c);
+    if (auto* n = dynamic_cast<P::NamedTypeContext*>(c)) {
+      t->kind = TypeExpr::Named;
+      t->name = n->IDENT()->getText();
+    } else if (auto* a = dynamic_cast<P::ArrayTypeContext*>(c)) {
+      t->kind = TypeExpr::Array;
+      t->elems.push_back(type(a->type()));
+    } else if (auto* tu = dynamic_cast<P::TupleTypeContext*>(c)) {
+      t->kind = TypeExpr::Tuple;
+      for (auto* e : tu->type()) t->elems.push_back(type(e));
+    } else if (auto* g = dynamic_cast<P::GenericTypeContext*>(c)) {
+      t->kind = TypeExpr::Generic;
+      t->name = g->IDENT()->getText();
+      t->elems.push_back(type(g->type()));
+    }
+    return t;
+  }
+
+  // block : '{' stmt* '}'
+  Block block(P::BlockContext* c) {
+    Block b;
+    for (auto* s : c->stmt()) b.push_back(stmt(s));
+    return b;
+  }
+
+  StmtPtr make(StmtKind kind, antlr4::ParserRuleContext* c) {
+    auto s = std::make_unique<Stmt>();
+    s->kind = kind;
+    s->loc = loc(c);
+    return s;
+  }
+
+  StmtPtr stmt(P::StmtContext* c) {
+    // 'let' IDENT (':' type)? '=' expr ';'   |   'var' IDENT (':' type)? '=' expr ';'
+    if (auto* l = dynamic_cast<P::LetStmtContext*>(c)) return binding(StmtKind::Let, c, l->IDENT(), l->type(), l->expr());
+    if (auto* v = dynamic_cast<P::VarStmtContext*>(c)) return binding(StmtKind::Var, c, v->IDENT(), v->type(), v->expr());
+    // 'let' '(' IDENT (',' IDENT)+ ')' '=' expr ';'
+    if (auto* lt = dynamic_cast<P::LetTupleStmtContext*>(c)) {
+      auto s = make(StmtKind::LetTuple, c);
+      for (auto* id : lt->IDENT()) {
+        s->names.push_back(id->getText());
+        s->name_locs.push_back(loc(id->getSymbol()));
+      }
+      s->value = expr(lt->expr());
+      return s;
+    }
+    // expr assignOp expr ';'
+    if (auto* a = dynamic_cast<P::AssignStmtContext*>(c)) {
+      auto s = make(StmtKind::Assign, c);
+      s->target = expr(a->expr(0));
+      s->op = a->assignOp()->getText();
+      s->value = expr(a->expr(1));
+      s->loc = loc(a->assignOp());
+      return s;
+    }
+    // 'if' expr block ('else' (ifTail | block))?
+    if (auto* i = dynamic_cast<P::IfStmtContext*>(c)) return if_chain(c, i->expr(), i->block(0), i->ifTail());
+    // 'while' expr block
+    if (auto* w = dynamic_cast<P::WhileStmtContext*>(c)) {
+      auto s = make(StmtKind::While, c);
+      s->value = expr(w->expr());
+      s->body = block(w->block());
+      return s;
+    }
+    // 'for' IDENT 'in' expr '..' expr ('step' expr)? block
+    if (auto* f = dynamic_cast<P::ForRangeStmtContext*>(c)) {
+      auto s = make(StmtKind::ForRange, c);
+      s->names.push_back(f->IDENT()->getText());
+      s->name_locs.push_back(loc(f->IDENT()->getSymbol()));
+      s->value = expr(f->expr(0));
+      s->range_end = expr(f->expr(1));
+      if (f->expr().size() > 2) s->step = expr(f->expr(2));
+      s->body = block(f->block());
+      return s;
+    }
+    // 'for' IDENT 'in' expr block
+    if (auto* f = dynamic_cast<P::ForEachStmtContext*>(c)) {
+      auto s = make(StmtKind::ForEach, c);
+      s->names.push_back(f->IDENT()->getText());
+      s->name_locs.push_back(loc(f->IDENT()->getSymbol()));
+      s->value = expr(f->expr());
+      s->body = block(f->block());
+      return s;
+    }
+    if (dynamic_cast<P::BreakStmtContext*>(c)) return make(StmtKind::Break, c);
+    if (dynamic_cast<P::ContinueStmtContext*>(c)) return make(StmtKind::Continue, c);
+    // 'return' expr? ';'
+    if (auto* r = dynamic_cast<P::ReturnStmtContext*>(c)) {
+      auto s = make(StmtKind::Return, c);
+      if (r->expr()) s->value = expr(r->expr());
+      return s;
+    }
+    if (auto* e = dynamic_cast<P::ExprStmtContext*>(c)) {
+      auto s = make(StmtKind::ExprStmt, c);
+      s->value = expr(e->expr());
+      return s;
+    }
+    auto* b = dynamic_cast<P::BlockStmtContext*>(c);
+    auto s = make(StmtKind::BlockStmt, c);
+    if (b) s->body = block(b->block());
+    return s;
+  }
+
+  StmtPtr binding(StmtKind kind, antlr4::ParserRuleContext* c, antlr4::tree::TerminalNode* name, P::TypeContext* t,
+                  P::ExprContext* e) {
+    auto s = make(kind, c);
+    s->names.push_back(name->getText());
+    s->name_locs.push_back(loc(name->getSymbol()));
+    if (t) s->annotation = type(t);
+    s->value = expr(e);
+    return s;
+  }
+
+  // ifTail : 'if' expr block ('else' (ifTail | block))?
+  StmtPtr if_chain(antlr4::ParserRuleContext* c, P::ExprContext* cond, P::BlockContext* then, P::IfTailContext* tail) {
+    auto s = make(StmtKind::If, c);
+    s->value = expr(cond);
+    s->body = block(then);
+    if (tail) {
+      s->else_body.push_back(if_chain(tail, tail->expr(), tail->block(0), tail->ifTail()));
+    } else {
+      // the else block, if any, is the second block child
+      std::vector<P::BlockContext*> blocks;
+      for (auto* child : c->children)
+        if (auto* b = dynamic_cast<P::BlockContext*>(child)) blocks.push_back(b);
+      if (blocks.size() > 1) s->else_body = block(blocks[1]);
+    }
+    return s;
+  }
+
+  ExprPtr make_expr(ExprKind kind, SourceLoc l) {
+    auto e = std::make_unique<Expr>();
+    e->kind = kind;
+    e->loc = l;
+    return e;
+  }
+
+  ExprPtr binary(ExprKind kind, const std::string& op, ExprPtr lhs, ExprPtr rhs, SourceLoc l) {
+    auto e = make_expr(kind, l);
+    e->str_val = op;
+    e->args.push_back(std::move(lhs));
+    e->args.push_back(std::move(rhs));
+    return e;
+  }
+
+  // Left-associative chain: operands[i] joined by operator token ops[i-1].
+  template <typename Ctx>
+  ExprPtr chain(const std::vector<Ctx*>& operands, const std::vector<antlr4::tree::ParseTree*>& ops,
+                ExprPtr (Builder::*sub)(Ctx*), ExprKind kind = ExprKind::Binary) {
+    ExprPtr acc = (this->*sub)(operands[0]);
+    for (size_t i = 1; i < operands.size(); ++i) {
+      antlr4::tree::ParseTree* op = ops[i - 1];
+      SourceLoc l = loc_of(op);
+      acc = binary(kind, op->getText(), std::move(acc), (this->*sub)(operands[i]), l);
+    }
+    return acc;
+  }
+
+  SourceLoc loc_of(antlr4::tree::ParseTree* t) {
+    if (auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(t)) return loc(term->getSymbol());
+    return loc(dynamic_cast<antlr4::ParserRuleContext*>(t));
+  }
+
+  // The operator terminals between a rule's operands, in order.
+  template <typename Ctx>
+  std::vector<antlr4::tree::ParseTree*> operators(antlr4::ParserRuleContext* c) {
+    std::vector<antlr4::tree::ParseTree*> ops;
+    for (auto* child : c->children)
+      if (!dynamic_cast<Ctx*>(child)) ops.push_back(child);
+    return ops;
+  }
+
+ public:
+  // expr : orExpr
+  ExprPtr expr(P::ExprContext* c) { return or_expr(c->orExpr()); }
+
+ private:
+  // orExpr : andExpr ('or' andExpr)*
+  ExprPtr or_expr(P::OrExprContext* c) {
+    return chain(c->andExpr(), operators<P::AndExprContext>(c), &Builder::and_expr, ExprKind::Or);
+  }
+  // andExpr : notExpr ('and' notExpr)*
+  ExprPtr and_expr(P::AndExprContext* c) {
+    return chain(c->notExpr(), operators<P::NotExprContext>(c), &Builder::not_expr, ExprKind::And);
+  }
+  // notExpr : 'not' notExpr | cmpExpr
+  ExprPtr not_expr(P::NotExprContext* c) {
+    if (c->notExpr()) {
+      auto e = make_expr(ExprKind::Not, loc(c));
+      e->args.push_back(not_expr(c->notExpr()));
+      return e;
+    }
+    return cmp_expr(c->cmpExpr());
+  }
+  // cmpExpr : bitOrExpr (op=(...) bitOrExpr)?
+  ExprPtr cmp_expr(P::CmpExprContext* c) {
+    return chain(c->bitOrExpr(), operators<P::BitOrExprContext>(c), &Builder::bit_or);
+  }
+  // bitOrExpr : bitXorExpr ('|' bitXorExpr)*
+  ExprPtr bit_or(P::BitOrExprContext* c) { return chain(c->bitXorExpr(), operators<P::BitXorExprContext>(c), &Builder::bit_xor); }
+  // bitXorExpr : bitAndExpr ('^' bitAndExpr)*
+  ExprPtr bit_xor(P::BitXorExprContext* c) { return chain(c->bitAndExpr(), operators<P::BitAndExprContext>(c), &Builder::bit_and); }
+  // bitAndExpr : shiftExpr ('&' shiftExpr)*
+  ExprPtr bit_and(P::BitAndExprContext* c) { return chain(c->shiftExpr(), operators<P::ShiftExprContext>(c), &Builder::shift); }
+  // shiftExpr : addExpr (shiftOp addExpr)*
+  ExprPtr shift(P::ShiftExprContext* c) { return chain(c->addExpr(), operators<P::AddExprContext>(c), &Builder::add); }
+  // addExpr : mulExpr (('+' | '-') mulExpr)*
+  ExprPtr add(P::AddExprContext* c) { return chain(c->mulExpr(), operators<P::MulExprContext>(c), &Builder::mul); }
+  // mulExpr : unaryExpr (('*' | '/' | '%') unaryExpr)*
+  ExprPtr mul(P::MulExprContext* c) { return chain(c->unaryExpr(), operators<P::UnaryExprContext>(c), &Builder::unary); }
+
+  // unaryExpr : op=('-' | '~') unaryExpr | postfixExpr
+  ExprPtr unary(P::UnaryExprContext* c) {
+    if (c->unaryExpr()) {
+      auto e = make_expr(ExprKind::Unary, loc(c));
+      e->str_val = c->op->getText();
+      e->args.push_back(unary(c->unaryExpr()));
+      return e;
+    }
+    return postfix(c->postfixExpr());
+  }
+
+  // postfixExpr : primary postfix*
+  ExprPtr postfix(P::PostfixExprContext* c) {
+    ExprPtr e = primary(c->primary());
+    for (auto* p : c->postfix()) {
+      // '(' args? ')'
+      if (auto* call = dynamic_cast<P::CallPostfixContext*>(p)) {
+        auto n = make_expr(ExprKind::Call, e->loc);
+        if (e->kind == ExprKind::Name) n->str_val = e->str_val;
+        n->callee = std::move(e);
+        arguments(*n, call->args());
+        e = std::move(n);
+      } else if (auto* idx = dynamic_cast<P::IndexPostfixContext*>(p)) {
+        // '[' expr ']'
+        auto n = make_expr(ExprKind::Index, loc(idx));
+        n->args.push_back(std::move(e));
+        n->args.push_back(expr(idx->expr()));
+        e = std::move(n);
+      } else if (auto* f = dynamic_cast<P::FieldPostfixContext*>(p)) {
+        // '.' INT
+        e = field(std::move(e), f->INT()->getText(), loc(f->INT()->getSymbol()));
+      } else if (auto* fp = dynamic_cast<P::FieldPairPostfixContext*>(p)) {
+        // '.' FLOAT : `t.0.1` lexes its fields as one float token
+        std::string text = fp->FLOAT()->getText();
+        size_t dot = text.find('.');
+        SourceLoc l = loc(fp->FLOAT()->getSymbol());
+        if (dot == std::string::npos || text.find_first_of("eE") != std::string::npos) {
+          diags_.error(l, "expected a tuple field number");
+          continue;
+        }
+        e = field(std::move(e), text.substr(0, dot), l);
+        e = field(std::move(e), text.substr(dot + 1), {l.file, l.line, l.col + (int)dot + 1});
+      } else if (auto* m = dynamic_cast<P::MethodPostfixContext*>(p)) {
+        // '.' IDENT '(' args? ')' : x.f(a) is f(x, a)
+        auto n = make_expr(ExprKind::Method, loc(m->IDENT()->getSymbol()));
+        n->str_val = m->IDENT()->getText();
+        n->args.push_back(std::move(e));
+        n->arg_names.push_back("");
+        arguments(*n, m->args());
+        e = std::move(n);
+      }
+    }
+    return e;
+  }
+
+  ExprPtr field(ExprPtr tuple, const std::string& digits, SourceLoc l) {
+    auto n = make_expr(ExprKind::Field, l);
+    n->field = digits.size() > 6 ? 1 << 30 : std::stoi(digits);
+    n->args.push_back(std::move(tuple));
+    return n;
+  }
+
+  // args : arg (',' arg)* ;  arg : (IDENT '=')? expr
+  void arguments(Expr& call, P::ArgsContext* args) {
+    if (!args) return;
+    for (auto* a : args->arg()) {
+      call.arg_names.push_back(a->IDENT() ? a->IDENT()->getText() : "");
+      call.args.push_back(expr(a->expr()));
+    }
+  }
+
+  ExprPtr primary(P::PrimaryContext* c) {
+    SourceLoc l = loc(c);
+    if (auto* i = dynamic_cast<P::IntLitContext*>(c)) {
+      auto e = make_expr(ExprKind::IntLit, l);
+      e->int_val = parse_int(i->getText(), l);
+      return e;
+    }
+    if (auto* f = dynamic_cast<P::FloatLitContext*>(c)) {
+      auto e = make_expr(ExprKind::FloatLit, l);
+      std::string text;
+      for (char ch : f->getText())
+        if (ch != '_') text += ch;
+      e->float_val = std::strtod(text.c_str(), nullptr);
+      return e;
+    }
+    if (auto* s = dynamic_cast<P::StrLitContext*>(c)) {
+      auto e = make_expr(ExprKind::StrLit, l);
+      e->str_val = unescape(s->STRING()->getSymbol());
+      return e;
+    }
+    if (auto* b = dynamic_cast<P::BoolLitContext*>(c)) {
+      auto e = make_expr(ExprKind::BoolLit, l);
+      e->bool_val = b->getText() == "true";
+      return e;
+    }
+    if (auto* n = dynamic_cast<P::NameExprContext*>(c)) {
+      auto e = make_expr(ExprKind::Name, l);
+      e->str_val = n->IDENT()->getText();
+      return e;
+    }
+    if (auto* p = dynamic_cast<P::ParenExprContext*>(c)) return expr(p->expr());
+    if (auto* t = dynamic_cast<P::TupleLitContext*>(c)) {
+      auto e = make_expr(ExprKind::TupleLit, l);
+      for (auto* x : t->expr()) e->args.push_back(expr(x));
+      return e;
+    }
+    if (auto* r = dynamic_cast<P::RepeatLitContext*>(c)) {
+      auto e = make_expr(ExprKind::RepeatLit, l);
+      e->args.push_back(expr(r->expr(0)));
+      e->args.push_back(expr(r->expr(1)));
+      return e;
+    }
+    auto* a = dynamic_cast<P::ArrayLitContext*>(c);
+    auto e = make_expr(ExprKind::ArrayLit, l);
+    if (a)
+      for (auto* x : a->expr()) e->args.push_back(expr(x));
+    return e;
+  }
+
+  int64_t parse_int(const std::string& raw, SourceLoc l) {
+    std::string digits;
+    for (char ch : raw)
+      if (ch != '_') digits += ch;
+    bool hex = digits.size() > 2 && digits[1] == 'x';
+    errno = 0;
+    unsigned long long v = std::strtoull(hex ? digits.c_str() + 2 : digits.c_str(), nullptr, hex ? 16 : 10);
+    // 9223372036854775808 is allowed so that `-9223372036854775808` can be written.
+    if (errno == ERANGE || v > 9223372036854775808ull) diags_.error(l, "integer literal `" + raw + "` does not fit in `int`");
+    return (int64_t)v;
+  }
+
+  std::string unescape(antlr4::Token* tok) {
+    std::string raw = tok->getText();
+    std::string out;
+    for (size_t i = 1; i + 1 < raw.size(); ++i) {
+      char ch = raw[i];
+      if (ch != '\\') {
+        out += ch;
+        continue;
+      }
+      char esc = raw[++i];
+      switch (esc) {
+        case 'n': out += '\n'; break;
+        case 't': out += '\t'; break;
+        case 'r': out += '\r'; break;
+        case '\\': out += '\\'; break;
+        case '"': out += '"'; break;
+        case '0': out += '\0'; break;
+        default: {
+          SourceLoc l = loc(tok);
+          l.col += (int)i - 1;
+          diags_.error(l, std::string("unknown escape `\\") + esc + "` in string");
+        }
+      }
+    }
+    return out;
+  }
+
+  int file_;
+  Program& program_;
+  Diagnostics& diags_;
+};
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::string cur;
+  for (char ch : text) {
+    if (ch == '\n') {
+      if (!cur.empty() && cur.back() == '\r') cur.pop_back();
+      lines.push_back(cur);
+      cur.clear();
+    } else {
+      cur += ch;
+    }
+  }
+  lines.push_back(cur);
+  return lines;
+}
+
+bool read_text(const std::string& path, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  out = ss.str();
+  return true;
+}
+
+int add_file(Program& program, const std::string& path, std::string text) {
+  SourceFile f;
+  f.path = path;
+  f.lines = split_lines(text);
+  f.text = std::move(text);
+  program.files.push_back(std::move(f));
+  return (int)program.files.size() - 1;
+}
+
+struct Loader {
+  Program& program;
+  Diagnostics& diags;
+  std::set<std::string> done;       // canonical paths already loaded
+  std::vector<std::string> active;  // canonical paths on the import stack
+
+  static std::string canonical(const std::string& path) {
+    std::error_code ec;
+    auto p = std::filesystem::weakly_canonical(path, ec);
+    return ec ? path : p.string();
+  }
+
+  void load(int file) {
+    std::string key = canonical(program.files[file].path);
+    done.insert(key);
+    active.push_back(key);
+    std::vector<std::pair<std::string, SourceLoc>> imports;
+    parse_source(file, program, diags, &imports);
+    for (auto& [rel, at] : imports) {
+      std::filesystem::path base = std::filesystem::path(program.files[file].path).parent_path();
+      std::string path = rel.size() && rel[0] == '/' ? rel : (base / rel).string();
+      std::string target = canonical(path);
+      if (std::find(active.begin(), active.end(), target) != active.end()) {
+        diags.error(at, "import cycle: `" + rel + "` imports this file again");
+        continue;
+      }
+      if (done.count(target)) continue;
+      std::string text;
+      if (!read_text(path, text)) {
+        diags.error(at, "cannot read imported file `" + path + "`");
+        continue;
+      }
+      load(add_file(program, path, std::move(text)));
+    }
+    active.pop_back();
+  }
+};
+
+}  // namespace
+
+void parse_source(int file_index, Program& program, Diagnostics& diags,
+                  std::vector<std::pair<std::string, SourceLoc>>* imports) {
+  antlr4::ANTLRInputStream input(program.files[file_index].text);
+  WfLexer lexer(&input);
+  ErrorListener listener(file_index, diags);
+  lexer.removeErrorListeners();
+  lexer.addErrorListener(&listener);
+  antlr4::CommonTokenStream tokens(&lexer);
+  WfParser parser(&tokens);
+  parser.removeErrorListeners();
+  parser.addErrorListener(&listener);
+  WfParser::ProgramContext* tree = parser.program();
+  // A tree with syntax errors may have holes that the builder cannot walk.
+  if (listener.count > 0) return;
+  Builder(file_index, program, diags).build(tree, imports);
+}
+
+bool load_program(const std::string& path, Program& program, Diagnostics& diags) {
+  std::string text;
+  if (!read_text(path, text)) return false;
+  Loader loader{program, diags, {}, {}};
+  loader.load(add_file(program, path, std::move(text)));
+  return true;
+}
+
+}  // namespace wf

@@ -1,0 +1,1178 @@
+#include "sema/checker.hpp"
+
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include "sema/builtins.hpp"
+
+namespace wf {
+
+namespace {
+
+std::string q(const std::string& s) { return "`" + s + "`"; }
+std::string q(TypeRef t) { return "`" + t->name() + "`"; }
+
+bool contains_flow_type(TypeRef t) {
+  if (t->is(TypeKind::Future) || t->is(TypeKind::Pool)) return true;
+  for (TypeRef e : t->elems)
+    if (contains_flow_type(e)) return true;
+  return false;
+}
+
+class Checker {
+ public:
+  Checker(Program& program, Diagnostics& diags) : program_(program), diags_(diags) {}
+
+  void run() {
+    declare_globals();
+    for (auto& f : program_.functions) resolve_signature(*f);
+    for (auto& c : program_.consts) check_const(*c);
+    for (auto& f : program_.functions)
+      if (f->kind != FnKind::Extern) check_body(*f);
+  }
+
+ private:
+  // ---- globals -------------------------------------------------------------------------
+
+  void declare_globals() {
+    for (auto& f : program_.functions) {
+      f->index = (int)(&f - &program_.functions[0]);
+      if (!globals_.emplace(f->name, Global{f.get(), nullptr}).second)
+        diags_.error(f->loc, q(f->name) + " is defined twice");
+    }
+    for (auto& c : program_.consts) {
+      if (!globals_.emplace(c->name, Global{nullptr, c.get()}).second)
+        diags_.error(c->loc, q(c->name) + " is defined twice");
+    }
+  }
+
+  TypeRef resolve_type(const TypeExpr* t) {
+    if (!t) return types::void_();
+    switch (t->kind) {
+      case TypeExpr::Named:
+        if (t->name == "int") return types::int_();
+        if (t->name == "float") return types::float_();
+        if (t->name == "bool") return types::bool_();
+        if (t->name == "str") return types::str();
+        if (t->name == "pool") return types::pool();
+        diags_.error(t->loc, "unknown type " + q(t->name));
+        return types::error();
+      case TypeExpr::Array: return types::array(resolve_type(t->elems[0].get()));
+      case TypeExpr::Tuple: {
+        std::vector<TypeRef> fields;
+        for (auto& e : t->elems) fields.push_back(resolve_type(e.get()));
+        return types::tuple(fields);
+      }
+      case TypeExpr::Generic:
+        if (t->name == "future") return types::future(resolve_type(t->elems[0].get()));
+        diags_.error(t->loc, "unknown type " + q(t->name));
+        return types::error();
+    }
+    return types::error();
+  }
+
+  void resolve_signature(FnDecl& f) {
+    std::map<std::string, bool> seen;
+    for (Param& p : f.params) {
+      p.type = resolve_type(p.type_expr.get());
+      if (seen[p.name]) diags_.error(p.loc, "parameter " + q(p.name) + " is defined twice");
+      seen[p.name] = true;
+      if (f.kind != FnKind::Flow && contains_flow_type(p.type))
+        diags_.error(p.type_expr->loc, q(p.type) + " can only be used in a flow");
+      if (f.kind == FnKind::Extern && !extern_type_ok(p.type, true))
+        diags_.error(p.type_expr->loc, q(p.type) + " cannot be passed to a C function");
+    }
+    f.result = resolve_type(f.result_expr.get());
+    if (f.kind != FnKind::Flow && contains_flow_type(f.result))
+      diags_.error(f.result_expr->loc, q(f.result) + " can only be used in a flow");
+    if (f.kind == FnKind::Extern && !f.result->is(TypeKind::Void) && !extern_type_ok(f.result, false))
+      diags_.error(f.result_expr->loc, q(f.result) + " cannot be returned by a C function");
+    if (f.kind == FnKind::Mpi) {
+      f.ranks = 0;
+      Value v;
+      if (fold_const_expr(*f.ranks_expr, v) && v.type->is(TypeKind::Int) && v.i > 0 && v.i <= 1 << 20)
+        f.ranks = (int)v.i;
+      else
+        diags_.error(f.ranks_expr->loc, "`ranks` must be a positive integer constant");
+    }
+  }
+
+  static bool extern_type_ok(TypeRef t, bool param) {
+    switch (t->kind) {
+      case TypeKind::Int: case TypeKind::Float: case TypeKind::Bool: case TypeKind::Error: return true;
+      case TypeKind::Str: return param;
+      case TypeKind::Array: return param && (t->elem()->is(TypeKind::Int) || t->elem()->is(TypeKind::Float));
+      default: return false;
+    }
+  }
+
+  // ---- constants -----------------------------------------------------------------------
+
+  struct Value {
+    TypeRef type = nullptr;
+    int64_t i = 0;
+    double f = 0;
+    bool b = false;
+    std::string s;
+  };
+
+  void check_const(ConstDecl& c) {
+    c.type = resolve_type(c.type_expr.get());
+    if (!(c.type->is(TypeKind::Int) || c.type->is(TypeKind::Float) || c.type->is(TypeKind::Bool) ||
+          c.type->is(TypeKind::Str) || c.type->is(TypeKind::Error)))
+      diags_.error(c.type_expr->loc, "a constant must be `int`, `float`, `bool` or `str`, not " + q(c.type));
+    Value v;
+    if (!fold_const_expr(*c.value, v)) return;
+    if (c.type->is(TypeKind::Float) && v.type->is(TypeKind::Int)) {
+      v.type = types::float_();
+      v.f = (double)v.i;
+    }
+    if (v.type != c.type && !c.type->is(TypeKind::Error)) {
+      diags_.error(c.value->loc, "expected " + q(c.type) + ", found " + q(v.type));
+      return;
+    }
+    c.int_val = v.i;
+    c.float_val = v.f;
+    c.bool_val = v.b;
+    c.str_val = v.s;
+  }
+
+  // Evaluates a constant expression: literals, other constants, and operators on them.
+  bool fold_const_expr(const Expr& e, Value& out) {
+    switch (e.kind) {
+      case ExprKind::IntLit: out = {types::int_(), e.int_val}; return true;
+      case ExprKind::FloatLit: out = {types::float_(), 0, e.float_val}; return true;
+      case ExprKind::BoolLit: out = {types::bool_(), 0, 0, e.bool_val}; return true;
+      case ExprKind::StrLit: out = {types::str(), 0, 0, false, e.str_val}; return true;
+      case ExprKind::Name: {
+        auto it = globals_.find(e.str_val);
+        if (it == globals_.end() || !it->second.konst) break;
+        ConstDecl* c = it->second.konst;
+        if (folding_.count(c)) {
+          diags_.error(e.loc, "constant " + q(c->name) + " depends on itself");
+          return false;
+        }
+        if (!c->type) {
+          folding_.insert(c);
+          check_const(*c);
+          folding_.erase(c);
+        }
+        if (!c->type || c->type->is(TypeKind::Error)) return false;
+        out = {c->type, c->int_val, c->float_val, c->bool_val, c->str_val};
+        return true;
+      }
+      case ExprKind::Unary: {
+        Value a;
+        if (!fold_const_expr(*e.args[0], a)) return false;
+        if (e.str_val == "-" && a.type->is(TypeKind::Int)) { out = a; out.i = (int64_t)(0ull - (uint64_t)a.i); return true; }
+        if (e.str_val == "-" && a.type->is(TypeKind::Float)) { out = a; out.f = -a.f; return true; }
+        if (e.str_val == "~" && a.type->is(TypeKind::Int)) { out = a; out.i = ~a.i; return true; }
+        break;
+      }
+      case ExprKind::Not: {
+        Value a;
+        if (!fold_const_expr(*e.args[0], a)) return false;
+        if (a.type->is(TypeKind::Bool)) { out = a; out.b = !a.b; return true; }
+        break;
+      }
+      case ExprKind::Binary: case ExprKind::And: case ExprKind::Or: {
+        Value a, b;
+        if (!fold_const_expr(*e.args[0], a) || !fold_const_expr(*e.args[1], b)) return false;
+        if (fold_binary(e.str_val, a, b, out, e.loc)) return true;
+        break;
+      }
+      default: break;
+    }
+    diags_.error(e.loc, "expected a constant expression");
+    return false;
+  }
+
+  bool fold_binary(const std::string& op, Value a, Value b, Value& out, SourceLoc loc) {
+    auto U = [](int64_t v) { return (uint64_t)v; };
+    if (a.type->is(TypeKind::Int) && b.type->is(TypeKind::Int)) {
+      int64_t x = a.i, y = b.i;
+      out.type = types::int_();
+      if (op == "+") out.i = (int64_t)(U(x) + U(y));
+      else if (op == "-") out.i = (int64_t)(U(x) - U(y));
+      else if (op == "*") out.i = (int64_t)(U(x) * U(y));
+      else if (op == "/" || op == "%") {
+        if (y == 0) { diags_.error(loc, "division by zero in a constant"); return false; }
+        bool div = op == "/";
+        if (y == -1) out.i = div ? (int64_t)(0 - U(x)) : 0;
+        else out.i = div ? x / y : x % y;
+      }
+      else if (op == "&") out.i = x & y;
+      else if (op == "|") out.i = x | y;
+      else if (op == "^") out.i = x ^ y;
+      else if (op == "<<") out.i = (int64_t)(U(x) << (y & 63));
+      else if (op == ">>") out.i = x >> (y & 63);
+      else if (op == ">>>") out.i = (int64_t)(U(x) >> (y & 63));
+      else {
+        out.type = types::bool_();
+        if (op == "==") out.b = x == y; else if (op == "!=") out.b = x != y;
+        else if (op == "<") out.b = x < y; else if (op == "<=") out.b = x <= y;
+        else if (op == ">") out.b = x > y; else if (op == ">=") out.b = x >= y;
+        else return false;
+      }
+      return true;
+    }
+    if (a.type->is_numeric() && b.type->is_numeric()) {
+      double x = a.type->is(TypeKind::Int) ? (double)a.i : a.f;
+      double y = b.type->is(TypeKind::Int) ? (double)b.i : b.f;
+      out.type = types::float_();
+      if (op == "+") out.f = x + y; else if (op == "-") out.f = x - y;
+      else if (op == "*") out.f = x * y; else if (op == "/") out.f = x / y;
+      else if (op == "%") out.f = std::fmod(x, y);
+      else {
+        out.type = types::bool_();
+        if (op == "==") out.b = x == y; else if (op == "!=") out.b = x != y;
+        else if (op == "<") out.b = x < y; else if (op == "<=") out.b = x <= y;
+        else if (op == ">") out.b = x > y; else if (op == ">=") out.b = x >= y;
+        else return false;
+      }
+      return true;
+    }
+    if (a.type->is(TypeKind::Str) && b.type->is(TypeKind::Str)) {
+      if (op == "+") { out = a; out.s = a.s + b.s; return true; }
+      out.type = types::bool_();
+      if (op == "==") out.b = a.s == b.s; else if (op == "!=") out.b = a.s != b.s;
+      else if (op == "<") out.b = a.s < b.s; else if (op == "<=") out.b = a.s <= b.s;
+      else if (op == ">") out.b = a.s > b.s; else if (op == ">=") out.b = a.s >= b.s;
+      else return false;
+      return true;
+    }
+    if (a.type->is(TypeKind::Bool) && b.type->is(TypeKind::Bool)) {
+      out.type = types::bool_();
+      if (op == "and") out.b = a.b && b.b; else if (op == "or") out.b = a.b || b.b;
+      else if (op == "==") out.b = a.b == b.b; else if (op == "!=") out.b = a.b != b.b;
+      else return false;
+      return true;
+    }
+    return false;
+  }
+
+  // ---- function bodies -----------------------------------------------------------------
+
+  struct Scope {
+    std::unordered_map<std::string, int> names;
+  };
+
+  void check_body(FnDecl& f) {
+    fn_ = &f;
+    scopes_.clear();
+    loop_depth_ = 0;
+    scopes_.emplace_back();
+    for (Param& p : f.params) {
+      f.locals.push_back({p.name, p.type, false});
+      scopes_.back().names[p.name] = (int)f.locals.size() - 1;
+    }
+    check_block(f.body, false);
+    if (!f.result->is(TypeKind::Void) && !block_returns(f.body))
+      diags_.error(f.loc, q(f.name) + " can end without returning a " + q(f.result));
+    fn_ = nullptr;
+  }
+
+  static bool block_returns(const Block& b) {
+    for (auto& s : b)
+      if (stmt_returns(*s)) return true;
+    return false;
+  }
+  static bool stmt_returns(const Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::Return: return true;
+      case StmtKind::If: return !s.else_body.empty() && block_returns(s.body) && block_returns(s.else_body);
+      case StmtKind::BlockStmt: return block_returns(s.body);
+      case StmtKind::While:
+        return s.value->kind == ExprKind::BoolLit && s.value->bool_val && !has_break(s.body);
+      default: return false;
+    }
+  }
+  static bool has_break(const Block& b) {
+    for (auto& s : b) {
+      if (s->kind == StmtKind::Break) return true;
+      if ((s->kind == StmtKind::If || s->kind == StmtKind::BlockStmt) && (has_break(s->body) || has_break(s->else_body)))
+        return true;
+    }
+    return false;
+  }
+
+  int declare_local(const std::string& name, SourceLoc loc, TypeRef type, bool mutable_) {
+    auto& names = scopes_.back().names;
+    if (names.count(name)) diags_.error(loc, q(name) + " is defined twice");
+    fn_->locals.push_back({name, type, mutable_});
+    int slot = (int)fn_->locals.size() - 1;
+    names[name] = slot;
+    return slot;
+  }
+
+  int lookup_local(const std::string& name) {
+    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it) {
+      auto f = it->names.find(name);
+      if (f != it->names.end()) return f->second;
+    }
+    return -1;
+  }
+
+  void check_block(Block& b, bool new_scope = true) {
+    if (new_scope) scopes_.emplace_back();
+    for (auto& s : b) check_stmt(*s);
+    if (new_scope) scopes_.pop_back();
+  }
+
+  void check_condition(ExprPtr& e) {
+    TypeRef t = check_expr(e);
+    if (!t->is(TypeKind::Bool) && !t->is(TypeKind::Error))
+      diags_.error(e->loc, "condition must be `bool`, found " + q(t));
+  }
+
+  void check_stmt(Stmt& s) {
+    switch (s.kind) {
+      case StmtKind::Let:
+      case StmtKind::Var: {
+        TypeRef declared = s.annotation ? resolve_type(s.annotation.get()) : nullptr;
+        TypeRef t = check_expr(s.value, declared);
+        if (declared) {
+          coerce(s.value, declared);
+          t = declared;
+        } else if (t->is(TypeKind::EmptyArray) || t->is(TypeKind::Void)) {
+          diags_.error(s.value->loc, t->is(TypeKind::Void) ? "this expression has no value"
+                                                          : "cannot infer the element type of `[]`; annotate it: `var xs: [int] = [];`");
+          t = types::error();
+        }
+        check_flow_type(t, s.value->loc);
+        s.declared = t;
+        s.locals.push_back(declare_local(s.names[0], s.name_locs[0], t, s.kind == StmtKind::Var));
+        break;
+      }
+      case StmtKind::LetTuple: {
+        TypeRef t = check_expr(s.value);
+        bool ok = t->is(TypeKind::Tuple) && t->elems.size() == s.names.size();
+        if (!ok && !t->is(TypeKind::Error))
+          diags_.error(s.value->loc, "cannot destructure " + q(t) + " into " + std::to_string(s.names.size()) + " names");
+        for (size_t i = 0; i < s.names.size(); ++i)
+          s.locals.push_back(declare_local(s.names[i], s.name_locs[i], ok ? t->elems[i] : types::error(), false));
+        break;
+      }
+      case StmtKind::Assign: check_assign(s); break;
+      case StmtKind::If:
+        check_condition(s.value);
+        check_block(s.body);
+        check_block(s.else_body);
+        break;
+      case StmtKind::While:
+        check_condition(s.value);
+        ++loop_depth_;
+        check_block(s.body);
+        --loop_depth_;
+        break;
+      case StmtKind::ForRange: {
+        for (ExprPtr* e : {&s.value, &s.range_end, &s.step}) {
+          if (!*e) continue;
+          TypeRef t = check_expr(*e);
+          if (!t->is(TypeKind::Int) && !t->is(TypeKind::Error))
+            diags_.error((*e)->loc, "a range bound must be `int`, found " + q(t));
+        }
+        scopes_.emplace_back();
+        s.locals.push_back(declare_local(s.names[0], s.name_locs[0], types::int_(), false));
+        ++loop_depth_;
+        check_block(s.body, false);
+        --loop_depth_;
+        scopes_.pop_back();
+        break;
+      }
+      case StmtKind::ForEach: {
+        TypeRef t = check_expr(s.value);
+        TypeRef elem = types::error();
+        if (t->is(TypeKind::Array)) elem = t->elem();
+        else if (!t->is(TypeKind::Error)) diags_.error(s.value->loc, "cannot iterate over " + q(t));
+        scopes_.emplace_back();
+        s.locals.push_back(declare_local(s.names[0], s.name_locs[0], elem, false));
+        ++loop_depth_;
+        check_block(s.body, false);
+        --loop_depth_;
+        scopes_.pop_back();
+        break;
+      }
+      case StmtKind::Break:
+      case StmtKind::Continue:
+        if (loop_depth_ == 0)
+          diags_.error(s.loc, std::string(s.kind == StmtKind::Break ? "`break`" : "`continue`") + " outside a loop");
+        break;
+      case StmtKind::Return:
+        if (s.value) {
+          TypeRef t = check_expr(s.value, fn_->result);
+          if (fn_->result->is(TypeKind::Void)) {
+            if (!t->is(TypeKind::Error)) diags_.error(s.value->loc, q(fn_->name) + " returns nothing, but a value is returned");
+          } else {
+            coerce(s.value, fn_->result);
+          }
+        } else if (!fn_->result->is(TypeKind::Void)) {
+          diags_.error(s.loc, q(fn_->name) + " must return a " + q(fn_->result));
+        }
+        break;
+      case StmtKind::ExprStmt: check_expr(s.value); break;
+      case StmtKind::BlockStmt: check_block(s.body); break;
+    }
+  }
+
+  void check_flow_type(TypeRef t, SourceLoc loc) {
+    if (fn_->kind != FnKind::Flow && contains_flow_type(t)) diags_.error(loc, q(t) + " can only be used in a flow");
+  }
+
+  // The variable at the root of an assignment target, after checking the index chain.
+  void check_assign(Stmt& s) {
+    Expr* root = s.target.get();
+    while (root->kind == ExprKind::Index) root = root->args[0].get();
+    TypeRef target_type;
+    if (root->kind != ExprKind::Name) {
+      diags_.error(s.target->loc, "cannot assign to this expression");
+      check_expr(s.value);
+      return;
+    }
+    target_type = check_expr(s.target);
+    if (root->resolved.kind == Resolved::Local) {
+      const LocalInfo& local = fn_->locals[root->resolved.local];
+      if (!local.mutable_) {
+        bool is_param = root->resolved.local < (int)fn_->params.size();
+        diags_.error(root->loc, "cannot assign to " + q(local.name) + ": it is " +
+                                    (is_param ? std::string("a parameter") : std::string("declared with `let`; use `var`")));
+      }
+    } else if (root->resolved.kind != Resolved::None) {
+      diags_.error(root->loc, "cannot assign to " + q(root->str_val) + ": it is not a variable");
+    }
+    TypeRef value_type = check_expr(s.value, target_type);
+    if (target_type->is(TypeKind::Error) || value_type->is(TypeKind::Error)) return;
+    if (s.op == "=") {
+      coerce(s.value, target_type);
+      return;
+    }
+    std::string op = s.op.substr(0, 1);
+    TypeRef result = binary_result(op, target_type, value_type, s.loc);
+    if (result->is(TypeKind::Error)) return;
+    if (result->is(TypeKind::Float) && value_type->is(TypeKind::Int)) wrap_int_to_float(s.value);
+    if (result != target_type) diags_.error(s.loc, "`" + s.op + "` would store a " + q(result) + " in a " + q(target_type));
+  }
+
+  // ---- expressions ---------------------------------------------------------------------
+
+  void wrap_int_to_float(ExprPtr& e) {
+    auto w = std::make_unique<Expr>();
+    w->kind = ExprKind::IntToFloat;
+    w->loc = e->loc;
+    w->type = types::float_();
+    w->args.push_back(std::move(e));
+    e = std::move(w);
+  }
+
+  // Can a value of type `from` be used where `to` is expected (with at most an int->float
+  // conversion, also inside literals)?
+  bool coercible(const Expr& e, TypeRef from, TypeRef to) {
+    if (from == to || from->is(TypeKind::Error) || to->is(TypeKind::Error)) return true;
+    if (from->is(TypeKind::Int) && to->is(TypeKind::Float)) return true;
+    if (from->is(TypeKind::EmptyArray) && to->is(TypeKind::Array)) return true;
+    if (e.kind == ExprKind::ArrayLit && to->is(TypeKind::Array)) {
+      for (auto& x : e.args)
+        if (!coercible(*x, x->type, to->elem())) return false;
+      return true;
+    }
+    if (e.kind == ExprKind::RepeatLit && to->is(TypeKind::Array)) return coercible(*e.args[0], e.args[0]->type, to->elem());
+    if (e.kind == ExprKind::TupleLit && to->is(TypeKind::Tuple) && to->elems.size() == e.args.size()) {
+      for (size_t i = 0; i < e.args.size(); ++i)
+        if (!coercible(*e.args[i], e.args[i]->type, to->elems[i])) return false;
+      return true;
+    }
+    return false;
+  }
+
+  void apply_coercion(ExprPtr& e, TypeRef to) {
+    if (e->type == to || e->type->is(TypeKind::Error) || to->is(TypeKind::Error)) return;
+    if (e->type->is(TypeKind::Int) && to->is(TypeKind::Float)) return wrap_int_to_float(e);
+    if (e->kind == ExprKind::ArrayLit)
+      for (auto& x : e->args) apply_coercion(x, to->elem());
+    if (e->kind == ExprKind::RepeatLit) apply_coercion(e->args[0], to->elem());
+    if (e->kind == ExprKind::TupleLit)
+      for (size_t i = 0; i < e->args.size(); ++i) apply_coercion(e->args[i], to->elems[i]);
+    e->type = to;
+  }
+
+  // Converts `e` to `to` or reports a mismatch. Returns false on mismatch.
+  bool coerce(ExprPtr& e, TypeRef to, const std::string& what = "") {
+    if (!coercible(*e, e->type, to)) {
+      diags_.error(e->loc, (what.empty() ? "" : what + ": ") + "expected " + q(to) + ", found " + q(e->type));
+      return false;
+    }
+    apply_coercion(e, to);
+    return true;
+  }
+
+  TypeRef set(Expr& e, TypeRef t) { return e.type = t; }
+
+  TypeRef check_expr(ExprPtr& e, TypeRef expected = nullptr) {
+    Expr& x = *e;
+    switch (x.kind) {
+      case ExprKind::IntLit: return set(x, types::int_());
+      case ExprKind::FloatLit: return set(x, types::float_());
+      case ExprKind::BoolLit: return set(x, types::bool_());
+      case ExprKind::StrLit: return set(x, types::str());
+      case ExprKind::IntToFloat: return x.type;
+      case ExprKind::Name: return check_name(x);
+      case ExprKind::ArrayLit: return check_array_lit(x, expected);
+      case ExprKind::RepeatLit: {
+        TypeRef elem_expected = expected && expected->is(TypeKind::Array) ? expected->elem() : nullptr;
+        TypeRef elem = check_expr(x.args[0], elem_expected);
+        TypeRef n = check_expr(x.args[1]);
+        if (!n->is(TypeKind::Int) && !n->is(TypeKind::Error)) diags_.error(x.args[1]->loc, "the count of `[x; n]` must be `int`, found " + q(n));
+        if (elem->is(TypeKind::Error)) return set(x, types::error());
+        if (elem->is(TypeKind::EmptyArray) || elem->is(TypeKind::Void)) {
+          diags_.error(x.args[0]->loc, "cannot infer the element type");
+          return set(x, types::error());
+        }
+        return set(x, types::array(elem));
+      }
+      case ExprKind::TupleLit: {
+        std::vector<TypeRef> fields;
+        for (size_t i = 0; i < x.args.size(); ++i) {
+          TypeRef fe = expected && expected->is(TypeKind::Tuple) && expected->elems.size() == x.args.size() ? expected->elems[i] : nullptr;
+          TypeRef t = check_expr(x.args[i], fe);
+          if (t->is(TypeKind::Error)) return set(x, types::error());
+          if (t->is(TypeKind::Void) || t->is(TypeKind::EmptyArray)) {
+            diags_.error(x.args[i]->loc, t->is(TypeKind::Void) ? "this expression has no value" : "cannot infer the element type of `[]`");
+            return set(x, types::error());
+          }
+          fields.push_back(t);
+        }
+        return set(x, types::tuple(fields));
+      }
+      case ExprKind::Unary: {
+        TypeRef t = check_expr(x.args[0]);
+        if (t->is(TypeKind::Error)) return set(x, t);
+        if (x.str_val == "-" && t->is_numeric()) return set(x, t);
+        if (x.str_val == "~" && t->is(TypeKind::Int)) return set(x, t);
+        diags_.error(x.loc, "cannot apply " + q(x.str_val) + " to " + q(t));
+        return set(x, types::error());
+      }
+      case ExprKind::Not: {
+        TypeRef t = check_expr(x.args[0]);
+        if (!t->is(TypeKind::Bool) && !t->is(TypeKind::Error)) diags_.error(x.loc, "cannot apply `not` to " + q(t));
+        return set(x, types::bool_());
+      }
+      case ExprKind::And:
+      case ExprKind::Or: {
+        for (auto& a : x.args) {
+          TypeRef t = check_expr(a);
+          if (!t->is(TypeKind::Bool) && !t->is(TypeKind::Error))
+            diags_.error(a->loc, q(x.str_val) + " needs `bool` operands, found " + q(t));
+        }
+        return set(x, types::bool_());
+      }
+      case ExprKind::Binary: {
+        TypeRef a = check_expr(x.args[0]);
+        TypeRef b = check_expr(x.args[1]);
+        TypeRef r = binary_result(x.str_val, a, b, x.loc);
+        if (a->is(TypeKind::Int) && b->is(TypeKind::Float)) wrap_int_to_float(x.args[0]);
+        if (a->is(TypeKind::Float) && b->is(TypeKind::Int)) wrap_int_to_float(x.args[1]);
+        return set(x, r);
+      }
+      case ExprKind::Index: {
+        TypeRef a = check_expr(x.args[0]);
+        TypeRef i = check_expr(x.args[1]);
+        if (!i->is(TypeKind::Int) && !i->is(TypeKind::Error)) diags_.error(x.args[1]->loc, "an index must be `int`, found " + q(i));
+        if (a->is(TypeKind::Array)) return set(x, a->elem());
+        if (!a->is(TypeKind::Error)) diags_.error(x.loc, "cannot index into " + q(a));
+        return set(x, types::error());
+      }
+      case ExprKind::Field: {
+        TypeRef t = check_expr(x.args[0]);
+        if (t->is(TypeKind::Error)) return set(x, t);
+        if (!t->is(TypeKind::Tuple)) {
+          diags_.error(x.loc, q(t) + " has no field " + q(std::to_string(x.field)));
+          return set(x, types::error());
+        }
+        if (x.field >= (int)t->elems.size()) {
+          diags_.error(x.loc, "tuple " + q(t) + " has no field " + q(std::to_string(x.field)));
+          return set(x, types::error());
+        }
+        return set(x, t->elems[x.field]);
+      }
+      case ExprKind::Call:
+      case ExprKind::Method: return check_call(x, expected);
+    }
+    return set(x, types::error());
+  }
+
+  TypeRef check_name(Expr& x) {
+    int local = lookup_local(x.str_val);
+    if (local >= 0) {
+      x.resolved.kind = Resolved::Local;
+      x.resolved.local = local;
+      return set(x, fn_->locals[local].type);
+    }
+    auto it = globals_.find(x.str_val);
+    if (it != globals_.end() && it->second.konst) {
+      x.resolved.kind = Resolved::Const;
+      x.resolved.konst = it->second.konst;
+      return set(x, it->second.konst->type ? it->second.konst->type : types::error());
+    }
+    if (it != globals_.end() || find_builtin(x.str_val) != Builtin::Count) {
+      diags_.error(x.loc, q(x.str_val) + " is a function; call it or pass it to `submit`/`map`");
+      return set(x, types::error());
+    }
+    diags_.error(x.loc, "unknown name " + q(x.str_val));
+    return set(x, types::error());
+  }
+
+  TypeRef check_array_lit(Expr& x, TypeRef expected) {
+    if (x.args.empty()) {
+      if (expected && expected->is(TypeKind::Array)) return set(x, expected);
+      return set(x, types::empty_array());
+    }
+    TypeRef elem_expected = expected && expected->is(TypeKind::Array) ? expected->elem() : nullptr;
+    TypeRef elem = nullptr;
+    bool any_float = false, all_numeric = true;
+    for (auto& a : x.args) {
+      TypeRef t = check_expr(a, elem_expected);
+      if (t->is(TypeKind::Error)) return set(x, t);
+      if (t->is(TypeKind::Void)) {
+        diags_.error(a->loc, "this expression has no value");
+        return set(x, types::error());
+      }
+      any_float |= t->is(TypeKind::Float);
+      all_numeric &= t->is_numeric();
+      if (!elem || elem->is(TypeKind::EmptyArray)) elem = t;
+    }
+    if (elem_expected) elem = elem_expected;
+    else if (all_numeric && any_float) elem = types::float_();
+    if (elem->is(TypeKind::EmptyArray)) {
+      diags_.error(x.loc, "cannot infer the element type of `[]`");
+      return set(x, types::error());
+    }
+    for (auto& a : x.args)
+      if (!coercible(*a, a->type, elem)) {
+        diags_.error(a->loc, "array elements must all be " + q(elem) + ", found " + q(a->type));
+        return set(x, types::error());
+      }
+    for (auto& a : x.args) apply_coercion(a, elem);
+    return set(x, types::array(elem));
+  }
+
+  TypeRef binary_result(const std::string& op, TypeRef a, TypeRef b, SourceLoc loc) {
+    if (a->is(TypeKind::Error) || b->is(TypeKind::Error)) return types::error();
+    bool numeric = a->is_numeric() && b->is_numeric();
+    TypeRef num = (a->is(TypeKind::Float) || b->is(TypeKind::Float)) ? types::float_() : types::int_();
+    if (op == "+" && a->is(TypeKind::Str) && b->is(TypeKind::Str)) return types::str();
+    if ((op == "+" || op == "-" || op == "*" || op == "/" || op == "%") && numeric) return num;
+    if ((op == "&" || op == "|" || op == "^" || op == "<<" || op == ">>" || op == ">>>") && a->is(TypeKind::Int) &&
+        b->is(TypeKind::Int))
+      return types::int_();
+    if (op == "==" || op == "!=") {
+      if (numeric || (a == b && !contains_flow_type(a))) return types::bool_();
+    }
+    if (op == "<" || op == "<=" || op == ">" || op == ">=") {
+      if (numeric || (a == b && a->is(TypeKind::Str))) return types::bool_();
+    }
+    diags_.error(loc, "cannot apply " + q(op) + " to " + q(a) + " and " + q(b));
+    return types::error();
+  }
+
+  // ---- calls ---------------------------------------------------------------------------
+
+  TypeRef check_call(Expr& x, TypeRef expected) {
+    if (x.kind == ExprKind::Call && (!x.callee || x.callee->kind != ExprKind::Name)) {
+      diags_.error(x.loc, "only functions can be called");
+      for (auto& a : x.args) check_expr(a);
+      return set(x, types::error());
+    }
+    const std::string& name = x.str_val;
+    // A local variable shadows functions only for non-call uses; calls look up functions.
+    auto it = globals_.find(name);
+    if (it != globals_.end() && it->second.fn) return check_user_call(x, *it->second.fn);
+    if (it != globals_.end() && it->second.konst) {
+      diags_.error(x.loc, q(name) + " is a constant, not a function");
+      return set(x, types::error());
+    }
+    Builtin b = find_builtin(name);
+    if (b == Builtin::Count) {
+      diags_.error(x.loc, "unknown function " + q(name));
+      for (auto& a : x.args)
+        if (a->kind != ExprKind::Name) check_expr(a);
+      return set(x, types::error());
+    }
+    x.resolved.kind = Resolved::Builtin;
+    x.resolved.builtin = (int)b;
+    BuiltinScope scope = builtin_scope(b);
+    if (scope == BuiltinScope::FlowOnly && fn_->kind != FnKind::Flow) {
+      diags_.error(x.loc, q(name) + " can only be used in a flow");
+      return set(x, types::error());
+    }
+    if (scope == BuiltinScope::MpiOnly && fn_->kind != FnKind::Mpi) {
+      diags_.error(x.loc, q(name) + " can only be used in an `mpi fn`");
+      return set(x, types::error());
+    }
+    if (b != Builtin::Map && b != Builtin::Starmap && b != Builtin::Pool) {
+      for (size_t i = 0; i < x.arg_names.size(); ++i)
+        if (!x.arg_names[i].empty()) {
+          diags_.error(x.args[i]->loc, q(name) + " takes no argument named " + q(x.arg_names[i]));
+          return set(x, types::error());
+        }
+    }
+    return set(x, check_builtin(x, b, expected));
+  }
+
+  TypeRef check_user_call(Expr& x, const FnDecl& f) {
+    x.resolved.kind = Resolved::Function;
+    x.resolved.fn = &f;
+    for (size_t i = 0; i < x.arg_names.size(); ++i)
+      if (!x.arg_names[i].empty()) {
+        diags_.error(x.args[i]->loc, "arguments of " + q(f.name) + " cannot be named");
+        return set(x, types::error());
+      }
+    if (f.kind == FnKind::Flow && fn_->kind != FnKind::Flow) {
+      diags_.error(x.loc, "a flow such as " + q(f.name) + " can only be called from a flow");
+      return set(x, types::error());
+    }
+    if (f.kind == FnKind::Mpi && fn_->kind != FnKind::Flow) {
+      diags_.error(x.loc, "cannot call `mpi fn` " + q(f.name) + " from a `fn`; submit it from a flow");
+      return set(x, types::error());
+    }
+    check_args(x, 0, f, false);
+    return set(x, f.result ? f.result : types::error());
+  }
+
+  // Checks x.args[first..] against f's parameters. With `allow_futures`, an argument of type
+  // future[T] is accepted for a parameter of type T (dataflow).
+  bool check_args(Expr& x, size_t first, const FnDecl& f, bool allow_futures) {
+    size_t given = x.args.size() - first;
+    if (given != f.params.size()) {
+      diags_.error(x.loc, q(f.name) + " takes " + std::to_string(f.params.size()) + " argument" +
+                              (f.params.size() == 1 ? "" : "s") + ", but " + std::to_string(given) + " were given");
+      for (size_t i = first; i < x.args.size(); ++i) check_expr(x.args[i]);
+      return false;
+    }
+    x.future_args.assign(x.args.size(), false);
+    bool ok = true;
+    for (size_t i = 0; i < f.params.size(); ++i) {
+      ExprPtr& a = x.args[first + i];
+      TypeRef want = f.params[i].type;
+      TypeRef t = check_expr(a, want);
+      if (allow_futures && t->is(TypeKind::Future) && (t->elem() == want || t->elem()->is(TypeKind::Error))) {
+        x.future_args[first + i] = true;
+        continue;
+      }
+      ok &= coerce(a, want, "argument " + std::to_string(i + 1) + " of " + q(f.name));
+    }
+    return ok;
+  }
+
+  // The function named by a `submit`/`map` argument.
+  const FnDecl* task_function(Expr& arg, const std::string& what) {
+    if (arg.kind == ExprKind::Name) {
+      auto it = globals_.find(arg.str_val);
+      if (it != globals_.end() && it->second.fn) {
+        const FnDecl* f = it->second.fn;
+        if (f->kind == FnKind::Serial || f->kind == FnKind::Mpi) {
+          arg.resolved.kind = Resolved::Function;
+          arg.resolved.fn = f;
+          arg.type = types::void_();
+          return f;
+        }
+        diags_.error(arg.loc, q(what) + " runs a `fn` or `mpi fn` as a task; " + q(f->name) + " is " +
+                                  (f->kind == FnKind::Flow ? "a flow" : "an `extern fn`"));
+        return nullptr;
+      }
+    }
+    if (arg.kind == ExprKind::Name && lookup_local(arg.str_val) < 0 && find_builtin(arg.str_val) == Builtin::Count &&
+        globals_.find(arg.str_val) == globals_.end())
+      diags_.error(arg.loc, "unknown function " + q(arg.str_val));
+    else
+      diags_.error(arg.loc, q(what) + " needs the name of a `fn` here");
+    return nullptr;
+  }
+
+  // A leading pool argument of `submit`/`map`/`starmap` (method syntax `p.map(f, xs)`).
+  size_t pool_prefix(Expr& x) {
+    if (x.args.empty() || x.args[0]->kind == ExprKind::Name) {
+      if (!x.args.empty() && lookup_local(x.args[0]->str_val) < 0) return 0;
+    }
+    if (x.args.empty()) return 0;
+    TypeRef t = check_expr(x.args[0]);
+    if (t->is(TypeKind::Pool)) return 1;
+    if (!t->is(TypeKind::Error)) diags_.error(x.args[0]->loc, "expected a pool or a function, found " + q(t));
+    return (size_t)-1;
+  }
+
+  bool want_args(Expr& x, size_t n, const char* name) {
+    if (x.args.size() == n) return true;
+    diags_.error(x.loc, q(name) + " takes " + std::to_string(n) + " argument" + (n == 1 ? "" : "s") + ", but " +
+                            std::to_string(x.args.size()) + " were given");
+    for (auto& a : x.args)
+      if (!a->type) check_expr(a);
+    return false;
+  }
+
+  bool want_type(ExprPtr& a, TypeRef t, const char* name) {
+    TypeRef got = a->type ? a->type : check_expr(a, t);
+    if (got->is(TypeKind::Error)) return false;
+    return coerce(a, t, std::string("argument of ") + q(name));
+  }
+
+  TypeRef check_builtin(Expr& x, Builtin b, TypeRef expected) {
+    const char* name = builtin_name(b);
+    auto E = types::error;
+    auto arg_type = [&](size_t i, TypeRef hint = nullptr) { return x.args[i]->type ? x.args[i]->type : check_expr(x.args[i], hint); };
+    auto bad = [&](size_t i, const std::string& what) {
+      TypeRef t = x.args[i]->type;
+      if (t && !t->is(TypeKind::Error)) diags_.error(x.args[i]->loc, q(name) + " needs " + what + ", found " + q(t));
+      return E();
+    };
+    auto float_fn = [&](size_t n) {
+      if (!want_args(x, n, name)) return E();
+      for (size_t i = 0; i < n; ++i)
+        if (!want_type(x.args[i], types::float_(), name)) return E();
+      return types::float_();
+    };
+    switch (b) {
+      case Builtin::Print:
+      case Builtin::Eprint:
+        for (auto& a : x.args) {
+          TypeRef t = check_expr(a);
+          if (t->is(TypeKind::Void)) diags_.error(a->loc, "this expression has no value to print");
+          if (t->is(TypeKind::EmptyArray)) apply_coercion(a, types::array(types::int_()));
+        }
+        return types::void_();
+      case Builtin::Str: {
+        if (!want_args(x, 1, name)) return E();
+        TypeRef t = arg_type(0);
+        if (t->is(TypeKind::Void)) diags_.error(x.args[0]->loc, "this expression has no value");
+        if (t->is(TypeKind::EmptyArray)) apply_coercion(x.args[0], types::array(types::int_()));
+        return types::str();
+      }
+      case Builtin::ToFloat:
+        if (!want_args(x, 1, name)) return E();
+        if (arg_type(0)->is_numeric()) return types::float_();
+        return bad(0, "an `int` or `float`");
+      case Builtin::ToInt:
+        if (!want_args(x, 1, name)) return E();
+        if (arg_type(0)->is_numeric()) return types::int_();
+        return bad(0, "an `int` or `float`");
+      case Builtin::Sqrt: case Builtin::Exp: case Builtin::Log: case Builtin::Log2: case Builtin::Log10:
+      case Builtin::Sin: case Builtin::Cos: case Builtin::Tan: case Builtin::Floor: case Builtin::Ceil:
+        return float_fn(1);
+      case Builtin::Atan2: case Builtin::Pow: return float_fn(2);
+      case Builtin::Pi: case Builtin::Inf: case Builtin::Nan: case Builtin::Now: return float_fn(0);
+      case Builtin::IsNan:
+        if (float_fn(1)->is(TypeKind::Error)) return E();
+        return types::bool_();
+      case Builtin::Abs: {
+        if (!want_args(x, 1, name)) return E();
+        TypeRef t = arg_type(0);
+        return t->is_numeric() ? t : bad(0, "an `int` or `float`");
+      }
+      case Builtin::Min: case Builtin::Max: {
+        if (!want_args(x, 2, name)) return E();
+        TypeRef a = arg_type(0), c = arg_type(1);
+        if (!a->is_numeric()) return bad(0, "an `int` or `float`");
+        if (!c->is_numeric()) return bad(1, "an `int` or `float`");
+        if (a == c) return a;
+        if (a->is(TypeKind::Int)) wrap_int_to_float(x.args[0]);
+        if (c->is(TypeKind::Int)) wrap_int_to_float(x.args[1]);
+        return types::float_();
+      }
+      case Builtin::Len: {
+        if (!want_args(x, 1, name)) return E();
+        TypeRef t = arg_type(0);
+        if (t->is(TypeKind::Array) || t->is(TypeKind::Str) || t->is(TypeKind::EmptyArray)) {
+          if (t->is(TypeKind::EmptyArray)) apply_coercion(x.args[0], types::array(types::int_()));
+          return types::int_();
+        }
+        return bad(0, "an array or a `str`");
+      }
+      case Builtin::Push: {
+        if (!want_args(x, 2, name)) return E();
+        TypeRef t = arg_type(0);
+        if (!t->is(TypeKind::Array)) return bad(0, "a `var` array");
+        if (!is_var_root(*x.args[0]))
+          diags_.error(x.args[0]->loc, "`push` needs a `var` array");
+        arg_type(1, t->elem());
+        coerce(x.args[1], t->elem(), "pushed value");
+        return types::void_();
+      }
+      case Builtin::Range:
+        if (!want_args(x, 2, name)) return E();
+        if (!want_type(x.args[0], types::int_(), name) || !want_type(x.args[1], types::int_(), name)) return E();
+        return types::array(types::int_());
+      case Builtin::Zip: {
+        if (!want_args(x, 2, name)) return E();
+        TypeRef a = arg_type(0), c = arg_type(1);
+        if (!a->is(TypeKind::Array)) return bad(0, "an array");
+        if (!c->is(TypeKind::Array)) return bad(1, "an array");
+        return types::array(types::tuple({a->elem(), c->elem()}));
+      }
+      case Builtin::Sum: {
+        if (!want_args(x, 1, name)) return E();
+        TypeRef t = arg_type(0);
+        if (t->is(TypeKind::Array) && t->elem()->is_numeric()) return t->elem();
+        return bad(0, "`[int]` or `[float]`");
+      }
+      case Builtin::Concat: {
+        if (!want_args(x, 2, name)) return E();
+        TypeRef a = arg_type(0, expected), c = arg_type(1, a->is(TypeKind::Array) ? a : expected);
+        if (a->is(TypeKind::EmptyArray) && c->is(TypeKind::Array)) { apply_coercion(x.args[0], c); a = c; }
+        if (!a->is(TypeKind::Array)) return bad(0, "an array");
+        if (!coerce(x.args[1], a, "argument of `concat`")) return E();
+        return a;
+      }
+      case Builtin::Slice: {
+        if (!want_args(x, 3, name)) return E();
+        TypeRef a = arg_type(0);
+        if (!a->is(TypeKind::Array) && !a->is(TypeKind::Str)) return bad(0, "an array or a `str`");
+        if (!want_type(x.args[1], types::int_(), name) || !want_type(x.args[2], types::int_(), name)) return E();
+        return a;
+      }
+      case Builtin::Sort: {
+        if (!want_args(x, 1, name)) return E();
+        TypeRef a = arg_type(0);
+        if (a->is(TypeKind::Array) && (a->elem()->is_numeric() || a->elem()->is(TypeKind::Str))) return a;
+        return bad(0, "`[int]`, `[float]` or `[str]`");
+      }
+      case Builtin::Contains: {
+        if (!want_args(x, 2, name)) return E();
+        TypeRef a = arg_type(0);
+        if (!a->is(TypeKind::Array)) return bad(0, "an array");
+        arg_type(1, a->elem());
+        if (!coerce(x.args[1], a->elem(), "argument of `contains`")) return E();
+        return types::bool_();
+      }
+      case Builtin::Substr:
+        if (!want_args(x, 3, name)) return E();
+        if (!want_type(x.args[0], types::str(), name) || !want_type(x.args[1], types::int_(), name) ||
+            !want_type(x.args[2], types::int_(), name))
+          return E();
+        return types::str();
+      case Builtin::Find:
+        if (!want_args(x, 2, name) || !want_type(x.args[0], types::str(), name) || !want_type(x.args[1], types::str(), name)) return E();
+        return types::int_();
+      case Builtin::Split:
+        if (!want_args(x, 2, name) || !want_type(x.args[0], types::str(), name) || !want_type(x.args[1], types::str(), name)) return E();
+        return types::array(types::str());
+      case Builtin::Join:
+        if (!want_args(x, 2, name) || !want_type(x.args[0], types::array(types::str()), name) ||
+            !want_type(x.args[1], types::str(), name))
+          return E();
+        return types::str();
+      case Builtin::ParseInt:
+        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
+        return types::int_();
+      case Builtin::ParseFloat:
+        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
+        return types::float_();
+      case Builtin::Trim: case Builtin::ReadFile: case Builtin::Getenv:
+        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
+        return types::str();
+      case Builtin::Exists:
+        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
+        return types::bool_();
+      case Builtin::WriteFile: case Builtin::AppendFile:
+        if (!want_args(x, 2, name) || !want_type(x.args[0], types::str(), name) || !want_type(x.args[1], types::str(), name)) return E();
+        return types::void_();
+      case Builtin::Getcwd:
+        if (!want_args(x, 0, name)) return E();
+        return types::str();
+      case Builtin::Shell:
+        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
+        return types::tuple({types::int_(), types::str()});
+      case Builtin::Fail:
+        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
+        return types::void_();
+      case Builtin::Sleep:
+        if (!want_args(x, 1, name) || !want_type(x.args[0], types::float_(), name)) return E();
+        return types::void_();
+      case Builtin::Submit: return check_submit(x);
+      case Builtin::Map: case Builtin::Starmap: return check_map(x, b);
+      case Builtin::Wait: {
+        if (!want_args(x, 1, name)) return E();
+        TypeRef t = arg_type(0);
+        if (t->is(TypeKind::Array) && t->elem()->is(TypeKind::Future) && !t->elem()->elem()->is(TypeKind::Void))
+          return types::array(t->elem()->elem());
+        return bad(0, "an array of futures with values");
+      }
+      case Builtin::Result: case Builtin::Done: case Builtin::Error: {
+        if (!want_args(x, 1, name)) return E();
+        TypeRef t = arg_type(0);
+        if (!t->is(TypeKind::Future)) return bad(0, "a future");
+        if (b == Builtin::Result) return t->elem();
+        return b == Builtin::Done ? types::bool_() : types::str();
+      }
+      case Builtin::Pool: return check_pool(x);
+      case Builtin::Rank: case Builtin::Size:
+        if (!want_args(x, 0, name)) return E();
+        return types::int_();
+      case Builtin::Barrier:
+        if (!want_args(x, 0, name)) return E();
+        return types::void_();
+      case Builtin::AllreduceSum: case Builtin::AllreduceMin: case Builtin::AllreduceMax: {
+        if (!want_args(x, 1, name)) return E();
+        TypeRef t = arg_type(0);
+        if (t->is_numeric() || (t->is(TypeKind::Array) && t->elem()->is_numeric())) return t;
+        return bad(0, "an `int`, a `float` or an array of them");
+      }
+      case Builtin::Bcast: {
+        if (!want_args(x, 2, name)) return E();
+        TypeRef t = arg_type(0);
+        if (!want_type(x.args[1], types::int_(), name)) return E();
+        if (t->is(TypeKind::Void) || t->is(TypeKind::EmptyArray)) return bad(0, "a value");
+        return t;
+      }
+      case Builtin::Gather: case Builtin::Allgather: {
+        size_t n = b == Builtin::Gather ? 2 : 1;
+        if (!want_args(x, n, name)) return E();
+        TypeRef t = arg_type(0);
+        if (n == 2 && !want_type(x.args[1], types::int_(), name)) return E();
+        if (t->is(TypeKind::Void) || t->is(TypeKind::EmptyArray) || t->is(TypeKind::Error)) return bad(0, "a value");
+        return types::array(t);
+      }
+      case Builtin::Send: {
+        if (!want_args(x, 3, name)) return E();
+        TypeRef t = arg_type(0);
+        if (!want_type(x.args[1], types::int_(), name) || !want_type(x.args[2], types::int_(), name)) return E();
+        if (t->is_numeric() || (t->is(TypeKind::Array) && t->elem()->is_numeric())) return types::void_();
+        return bad(0, "an `int`, a `float` or an array of them");
+      }
+      case Builtin::RecvInt: case Builtin::RecvFloat: case Builtin::RecvFloats: case Builtin::RecvInts:
+        if (!want_args(x, 2, name) || !want_type(x.args[0], types::int_(), name) || !want_type(x.args[1], types::int_(), name)) return E();
+        if (b == Builtin::RecvInt) return types::int_();
+        if (b == Builtin::RecvFloat) return types::float_();
+        return types::array(b == Builtin::RecvInts ? types::int_() : types::float_());
+      case Builtin::Count: break;
+    }
+    return E();
+  }
+
+  bool is_var_root(const Expr& e) {
+    const Expr* r = &e;
+    while (r->kind == ExprKind::Index) r = r->args[0].get();
+    return r->kind == ExprKind::Name && r->resolved.kind == Resolved::Local && fn_->locals[r->resolved.local].mutable_;
+  }
+
+  TypeRef check_submit(Expr& x) {
+    size_t first = pool_prefix(x);
+    if (first == (size_t)-1) return types::error();
+    if (x.args.size() <= first) {
+      diags_.error(x.loc, "`submit` needs a function to run");
+      return types::error();
+    }
+    const FnDecl* f = task_function(*x.args[first], "submit");
+    if (!f) {
+      for (size_t i = first + 1; i < x.args.size(); ++i) check_expr(x.args[i]);
+      return types::error();
+    }
+    if (!check_args(x, first + 1, *f, true)) return types::error();
+    return types::future(f->result);
+  }
+
+  TypeRef check_map(Expr& x, Builtin b) {
+    const char* name = builtin_name(b);
+    size_t first = pool_prefix(x);
+    if (first == (size_t)-1) return types::error();
+    // trailing named `chunk=`
+    size_t positional = x.args.size();
+    for (size_t i = 0; i < x.args.size(); ++i) {
+      if (x.arg_names[i].empty()) continue;
+      if (x.arg_names[i] != "chunk" || i + 1 != x.args.size()) {
+        diags_.error(x.args[i]->loc, q(name) + " takes no argument named " + q(x.arg_names[i]));
+        return types::error();
+      }
+      positional = i;
+      if (!want_type(x.args[i], types::int_(), name)) return types::error();
+    }
+    if (positional != first + 2) {
+      diags_.error(x.loc, q(name) + " takes a function and an array");
+      return types::error();
+    }
+    const FnDecl* f = task_function(*x.args[first], name);
+    if (!f) {
+      check_expr(x.args[first + 1]);
+      return types::error();
+    }
+    if (f->result->is(TypeKind::Void)) {
+      diags_.error(x.args[first]->loc, q(name) + " needs a function that returns a value; " + q(f->name) + " returns nothing");
+      return types::error();
+    }
+    TypeRef item;
+    if (b == Builtin::Map) {
+      if (f->params.size() != 1) {
+        diags_.error(x.args[first]->loc, "`map` needs a function of one argument; " + q(f->name) + " takes " +
+                                             std::to_string(f->params.size()) + "; use `starmap`");
+        return types::error();
+      }
+      item = f->params[0].type;
+    } else {
+      std::vector<TypeRef> fields;
+      for (auto& p : f->params) fields.push_back(p.type);
+      if (fields.size() < 2) {
+        diags_.error(x.args[first]->loc, "`starmap` needs a function of two or more arguments; use `map`");
+        return types::error();
+      }
+      item = types::tuple(fields);
+    }
+    ExprPtr& xs = x.args[first + 1];
+    TypeRef t = check_expr(xs, types::array(item));
+    if (t->is(TypeKind::Error)) return types::error();
+    if (!coerce(xs, types::array(item), std::string("items of ") + q(name))) return types::error();
+    return types::array(f->result);
+  }
+
+  TypeRef check_pool(Expr& x) {
+    for (size_t i = 0; i < x.args.size(); ++i) {
+      const std::string& key = x.arg_names[i];
+      TypeRef want = key == "workers" ? types::int_() : key == "cwd" ? types::str() : key == "oversubscribe" ? types::bool_() : nullptr;
+      if (!want) {
+        diags_.error(x.args[i]->loc, key.empty() ? "`pool` takes only named arguments: `workers=`, `cwd=`, `oversubscribe=`"
+                                                 : "`pool` has no option " + q(key));
+        return types::error();
+      }
+      check_expr(x.args[i], want);
+      if (!coerce(x.args[i], want, "`" + key + "=`")) return types::error();
+    }
+    return types::pool();
+  }
+
+  struct Global {
+    FnDecl* fn;
+    ConstDecl* konst;
+  };
+
+  Program& program_;
+  Diagnostics& diags_;
+  std::unordered_map<std::string, Global> globals_;
+  std::set<ConstDecl*> folding_;
+  FnDecl* fn_ = nullptr;
+  std::vector<Scope> scopes_;
+  int loop_depth_ = 0;
+};
+
+}  // namespace
+
+void check_program(Program& program, Diagnostics& diags) { Checker(program, diags).run(); }
+
+const FnDecl* find_main(const Program& program, Diagnostics& diags) {
+  for (auto& f : program.functions) {
+    if (f->name != "main") continue;
+    if (f->kind != FnKind::Flow) {
+      diags.error(f->loc, "`main` must be a `flow`");
+      return nullptr;
+    }
+    bool ok = f->params.empty() || (f->params.size() == 1 && f->params[0].type == types::array(types::str()));
+    if (!ok) {
+      diags.error(f->loc, "`flow main` takes no parameters or one `[str]`");
+      return nullptr;
+    }
+    return f.get();
+  }
+  diags.error({0, 1, 1}, "no `flow main` to run");
+  return nullptr;
+}
+
+}  // namespace wf

@@ -1,0 +1,46 @@
+// Where a pool's tasks run. The scheduler decides *what* is ready and *which pool* it goes
+// to; an Executor owns the pool's workers and runs what it is given, reporting each batch's
+// outcome through the callback. Implementations: worker processes over ZeroMQ
+// (process_executor) and, for hosts that want no processes, threads in the driver
+// (inprocess_executor). Swapping them changes nothing a flow can observe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "worker/task_runner.hpp"
+
+namespace wf::detail {
+
+struct PoolOptions {
+  int workers = 0;          // ranks; 0 = number of cores
+  std::string cwd;          // "" = the driver's
+  bool oversubscribe = false;
+  std::string launcher;     // "mpirun", "local", "slurm", "inprocess"
+  std::string hostfile;
+};
+
+struct Batch {
+  uint64_t id = 0;
+  int fn = 0;
+  int ranks = 1;            // ranks the batch occupies (mpi fn: its `ranks`)
+  std::string items;        // msgpack array of argument arrays
+};
+
+using CompletionFn = std::function<void(BatchOutcome&&)>;
+
+class Executor {
+ public:
+  virtual ~Executor() = default;
+  // Queues a batch; never blocks on its execution. Thread-safe.
+  virtual void dispatch(Batch&& batch) = 0;
+  // Ends every worker; outstanding batches complete with an error.
+  virtual void shutdown() = 0;
+};
+
+std::unique_ptr<Executor> make_inprocess_executor(const LoadedProgram& program, const PoolOptions& options,
+                                                  CompletionFn on_complete);
+
+}  // namespace wf::detail

@@ -1,0 +1,126 @@
+// The flow built-ins of LANGUAGE.md §5 behind the C ABI: compiled flows call these, they
+// encode arguments, hand tasks to the Scheduler and decode results into the flow's arena.
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+
+#include "abi.h"
+#include "driver/flow_host.hpp"
+#include "value_codec.hpp"
+
+using namespace wf::detail;
+
+namespace {
+
+TaskHost& host(wf_ctx* ctx) { return *ctx->host; }
+
+Pool* pool_of(wf_ctx* ctx, void* pool) {
+  return pool ? static_cast<Pool*>(pool) : host(ctx).scheduler->default_pool();
+}
+
+// Waits for `f`; raises its error in the flow, or returns its value.
+Slot settle(wf_ctx* ctx, FutureState* f, int64_t loc) {
+  host(ctx).scheduler->wait(f);
+  if (f->state.load(std::memory_order_acquire) == FutureState::Failed) raise_task_error(*ctx, loc, *f->error);
+  Slot v = 0;
+  if (!decode_value(*ctx, f->result_type, f->value, v))
+    raise(*ctx, loc, std::string("a task returned a malformed `") + f->result_type + "`");
+  return v;
+}
+
+// A progress bar on stderr for one map: done/total, rate, ETA.
+class Progress {
+ public:
+  Progress(bool enabled, size_t total) : enabled_(enabled && total > 0), total_(total), start_(wf_now()) {}
+  void update(size_t done) {
+    if (!enabled_) return;
+    double now = wf_now();
+    if (done != total_ && now - last_ < 0.1) return;
+    last_ = now;
+    double rate = done / std::max(now - start_, 1e-9);
+    double eta = rate > 0 ? (double)(total_ - done) / rate : 0;
+    int width = 30, filled = (int)(width * done / total_);
+    std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu  %.0f/s  ETA %.1fs ", filled, "##############################", width - filled,
+                 "", done, total_, rate, eta);
+    if (done == total_) std::fputc('\n', stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool enabled_;
+  size_t total_;
+  double start_, last_ = 0;
+};
+
+}  // namespace
+
+extern "C" {
+
+void* wf_submit(wf_ctx* ctx, void* pool, int64_t fn, uint64_t* args, int64_t nargs, int64_t future_mask, int64_t) {
+  const wf::ManifestFunction& f = ctx->manifest->functions[(size_t)fn];
+  std::vector<std::string> encoded((size_t)nargs);
+  std::vector<FutureState*> inputs((size_t)nargs, nullptr);
+  for (int64_t i = 0; i < nargs; ++i) {
+    if (future_mask & (1ll << i)) inputs[(size_t)i] = slot_ptr<FutureState>(args[i]);
+    else encoded[(size_t)i] = encode_value(f.params[(size_t)i].type.c_str(), args[i]);
+  }
+  return host(ctx).scheduler->submit(pool_of(ctx, pool), (int)fn, std::move(encoded), std::move(inputs));
+}
+
+uint64_t wf_result(wf_ctx* ctx, void* future, int64_t loc) { return settle(ctx, static_cast<FutureState*>(future), loc); }
+
+int64_t wf_done(wf_ctx*, void* future) { return Scheduler::is_done(static_cast<FutureState*>(future)); }
+
+wf_str* wf_error(wf_ctx* ctx, void* future) {
+  auto* f = static_cast<FutureState*>(future);
+  host(ctx).scheduler->wait(f);
+  if (f->state.load(std::memory_order_acquire) == FutureState::Failed) return make_str(*ctx, f->error->message);
+  return make_str(*ctx, "");
+}
+
+wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, int64_t loc) {
+  const wf::ManifestFunction& f = ctx->manifest->functions[(size_t)fn];
+  std::vector<std::string> calls((size_t)items->len);
+  if (star) {
+    // a tuple is encoded as the array of its fields: exactly an argument list
+    std::string desc = "(";
+    for (auto& p : f.params) desc += p.type;
+    desc += ")";
+    for (int64_t i = 0; i < items->len; ++i) calls[(size_t)i] = encode_value(desc.c_str(), items->data[i]);
+  } else {
+    const char* desc = f.params[0].type.c_str();
+    for (int64_t i = 0; i < items->len; ++i) {
+      msgpack::sbuffer buf;
+      msgpack::packer<msgpack::sbuffer> pk(buf);
+      pk.pack_array(1);
+      pack_value(pk, desc, items->data[i]);
+      calls[(size_t)i].assign(buf.data(), buf.size());
+    }
+  }
+  std::vector<FutureState*> futures =
+      host(ctx).scheduler->submit_many(pool_of(ctx, pool), (int)fn, std::move(calls), (int)std::max<int64_t>(chunk, 1));
+  Progress progress(host(ctx).progress, futures.size());
+  WfArray* out = make_array(*ctx, (int64_t)futures.size());
+  for (size_t i = 0; i < futures.size(); ++i) {
+    out->data[i] = settle(ctx, futures[i], loc);
+    progress.update(i + 1);
+  }
+  return out;
+}
+
+wf_array* wf_wait(wf_ctx* ctx, wf_array* futures, int64_t loc) {
+  WfArray* out = make_array(*ctx, futures->len);
+  for (int64_t i = 0; i < futures->len; ++i) out->data[i] = settle(ctx, slot_ptr<FutureState>(futures->data[i]), loc);
+  return out;
+}
+
+void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe) {
+  PoolOptions options = host(ctx).pool_defaults;
+  if (workers >= 0) options.workers = (int)workers;
+  if (cwd) options.cwd = std::string(cwd->view());
+  if (oversubscribe >= 0) options.oversubscribe = oversubscribe != 0;
+  return host(ctx).scheduler->make_pool(std::move(options));
+}
+
+}  // extern "C"

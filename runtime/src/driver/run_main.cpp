@@ -1,0 +1,54 @@
+#include "driver/run_main.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+#include "driver/flow_host.hpp"
+#include "jit/loader.hpp"
+#include "output.hpp"
+#include "values.hpp"
+
+namespace wf::detail {
+
+ExecutorFactory executor_factory(const LoadedProgram& program) {
+  return [&program](const PoolOptions& options, CompletionFn done) {
+    return make_inprocess_executor(program, options, std::move(done));
+  };
+}
+
+int run_main(const WfObject& object, const std::vector<std::string>& args, const RunOptions& options) {
+  std::string error;
+  std::unique_ptr<LoadedProgram> program = LoadedProgram::load(object, error);
+  if (!program) {
+    std::cerr << "error: cannot load the compiled program: " << error << "\n";
+    return 1;
+  }
+  const Manifest& manifest = program->manifest();
+  if (manifest.main < 0) {
+    std::cerr << "error: the program has no `flow main`\n";
+    return 1;
+  }
+  Scheduler scheduler(manifest, options.pool, executor_factory(*program));
+  TaskHost host;
+  host.scheduler = &scheduler;
+  host.manifest = &manifest;
+  host.pool_defaults = options.pool;
+  host.progress = options.progress;
+
+  Context ctx(&manifest);
+  ctx.host = &host;
+  WfArray* argv = make_array(ctx, (int64_t)args.size());
+  for (size_t i = 0; i < args.size(); ++i) argv->data[i] = ptr_slot(make_str(ctx, args[i]));
+  Slot slots[1] = {ptr_slot(argv)};
+  EntryFn main_entry = program->entry(manifest.main);
+  bool ok = run_guarded(ctx, [&] { main_entry(&ctx, slots); });
+  scheduler.shutdown();
+  flush_process_output();
+  if (!ok) {
+    write_process_output(2, ctx.error.render());
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace wf::detail

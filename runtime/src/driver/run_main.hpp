@@ -1,0 +1,22 @@
+// Runs a program's `flow main` in this process (the driver) with its pools: what
+// `wfc run` does once it has an object. Returns the exit status of LANGUAGE.md §10.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "driver/scheduler.hpp"
+#include "object/wfo.hpp"
+
+namespace wf::detail {
+
+struct RunOptions {
+  PoolOptions pool;       // the default pool, and the base of every `pool(...)`
+  bool progress = false;
+};
+
+ExecutorFactory executor_factory(const LoadedProgram& program);
+
+int run_main(const WfObject& object, const std::vector<std::string>& args, const RunOptions& options);
+
+}  // namespace wf::detail

@@ -1,0 +1,96 @@
+// The driver's view of all work: futures, tasks waiting for inputs (dataflow), pools.
+//
+// Flows call in from the flow thread (submit, map, wait); executors report outcomes from
+// their own threads. All state sits behind one mutex; waiting flows sleep on a condition
+// variable and are woken by the completions they wait for, never by polling. A task whose
+// inputs are futures is held here and dispatched the moment its last input completes; it
+// never goes back through the flow.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "driver/executor.hpp"
+
+namespace wf::detail {
+
+struct FutureState {
+  enum : uint8_t { Pending, Done, Failed };
+  std::atomic<uint8_t> state{Pending};
+  const char* result_type = "v";       // descriptor of the value (from the manifest)
+  std::string value;                    // the encoded result, when Done
+  std::unique_ptr<RuntimeError> error;  // when Failed
+  std::vector<uint64_t> dependents;     // held tasks waiting for this future (under the mutex)
+};
+
+struct Pool {
+  PoolOptions options;
+  std::unique_ptr<Executor> executor;  // started on first use
+};
+
+using ExecutorFactory = std::function<std::unique_ptr<Executor>(const PoolOptions&, CompletionFn)>;
+
+class Scheduler {
+ public:
+  Scheduler(const Manifest& manifest, PoolOptions default_pool, ExecutorFactory factory);
+  ~Scheduler();
+
+  Pool* default_pool() { return pools_.front().get(); }
+  Pool* make_pool(PoolOptions options);
+
+  // One call of `fn`. `args[i]` is the encoded argument, or empty when `inputs[i]` (a future)
+  // provides it.
+  FutureState* submit(Pool* pool, int fn, std::vector<std::string> args, std::vector<FutureState*> inputs);
+  // Calls of `fn`, `chunk` items per batch; one future per item, in order.
+  std::vector<FutureState*> submit_many(Pool* pool, int fn, std::vector<std::string> items, int chunk);
+
+  void wait(FutureState* f);
+  void shutdown();  // ends every pool's workers; pending futures fail
+
+  // Called by `map` for progress reporting: how many futures are complete so far.
+  static bool is_done(const FutureState* f) { return f->state.load(std::memory_order_acquire) != FutureState::Pending; }
+
+ private:
+  struct Held {  // a task waiting for future inputs
+    Pool* pool;
+    int fn;
+    std::vector<std::string> args;
+    std::vector<FutureState*> inputs;
+    size_t waiting;
+    FutureState* future;
+  };
+  struct InFlight {
+    std::vector<FutureState*> futures;
+  };
+
+  FutureState* new_future();
+  // Under the mutex: prepares a batch for `pool`; the caller dispatches it after unlocking.
+  Batch make_batch(int fn, std::string items, std::vector<FutureState*> futures);
+  void complete(BatchOutcome&& outcome);
+  void finish(FutureState* f, std::string value, std::unique_ptr<RuntimeError> error,
+              std::vector<std::pair<Pool*, Batch>>& ready);
+  void release_dependents(FutureState* f, std::vector<std::pair<Pool*, Batch>>& ready);
+  void send(std::vector<std::pair<Pool*, Batch>>& ready);
+  Executor& executor(Pool* pool);
+
+  const Manifest& manifest_;
+  ExecutorFactory factory_;
+  std::mutex mutex_;
+  std::condition_variable done_cv_;
+  std::deque<FutureState> futures_;
+  std::vector<std::unique_ptr<Pool>> pools_;
+  std::unordered_map<uint64_t, Held> held_;
+  std::unordered_map<uint64_t, InFlight> in_flight_;
+  uint64_t next_id_ = 1;
+  bool stopped_ = false;
+};
+
+}  // namespace wf::detail

@@ -1,0 +1,87 @@
+#include "worker/task_runner.hpp"
+
+#include "value_codec.hpp"
+
+namespace wf::detail {
+
+namespace {
+
+std::string shorten(std::string s, size_t max) {
+  if (s.size() <= max) return s;
+  return s.substr(0, max - 3) + "...";
+}
+
+BatchOutcome malformed(uint64_t id, int worker, const std::string& why) {
+  BatchOutcome out;
+  out.id = id;
+  out.ok = false;
+  out.worker = worker;
+  out.failed_item = 0;
+  out.error.message = "malformed task: " + why;
+  return out;
+}
+
+}  // namespace
+
+std::string describe_call(const Manifest& manifest, int fn, const msgpack::object& args) {
+  const ManifestFunction& f = manifest.functions[(size_t)fn];
+  std::string out = f.name + "(";
+  Context scratch(&manifest, 1);
+  for (uint32_t i = 0; args.type == msgpack::type::ARRAY && i < args.via.array.size && i < f.params.size(); ++i) {
+    if (i) out += ", ";
+    Slot v;
+    std::string text;
+    if (unpack_value(scratch, f.params[i].type.c_str(), args.via.array.ptr[i], v)) format_value(text, f.params[i].type.c_str(), v, false);
+    else text = "?";
+    out += shorten(text, 40);
+  }
+  return shorten(out, 100) + ")";
+}
+
+BatchOutcome run_batch(const LoadedProgram& program, Context& ctx, int fn, const std::string& items, int worker,
+                       int rank) {
+  const Manifest& manifest = program.manifest();
+  if (fn < 0 || fn >= (int)manifest.functions.size() || !program.entry(fn)) return malformed(0, worker, "no such function");
+  const ManifestFunction& f = manifest.functions[(size_t)fn];
+  EntryFn entry = program.entry(fn);
+
+  msgpack::object_handle oh;
+  try {
+    oh = msgpack::unpack(items.data(), items.size());
+  } catch (const std::exception& e) {
+    return malformed(0, worker, e.what());
+  }
+  const msgpack::object& batch = oh.get();
+  if (batch.type != msgpack::type::ARRAY) return malformed(0, worker, "items are not an array");
+
+  BatchOutcome out;
+  out.worker = worker;
+  msgpack::sbuffer results;
+  msgpack::packer<msgpack::sbuffer> pk(results);
+  pk.pack_array(batch.via.array.size);
+  std::vector<Slot> args(f.params.size() + 1);
+  for (uint32_t item = 0; item < batch.via.array.size; ++item) {
+    const msgpack::object& call = batch.via.array.ptr[item];
+    bool decoded = call.type == msgpack::type::ARRAY && call.via.array.size == f.params.size();
+    for (size_t i = 0; decoded && i < f.params.size(); ++i)
+      decoded = unpack_value(ctx, f.params[i].type.c_str(), call.via.array.ptr[i], args[i]);
+    if (!decoded) return malformed(0, worker, "arguments do not match " + f.name);
+    Slot result = 0;
+    bool ok = run_guarded(ctx, [&] { result = entry(&ctx, args.data()); });
+    if (!ok) {
+      out.ok = false;
+      out.failed_item = (int32_t)item;
+      out.error = ctx.error;
+      out.error.task = "in task " + describe_call(manifest, fn, call) + " on worker " + std::to_string(worker) +
+                       (rank >= 0 ? " rank " + std::to_string(rank) : "");
+      ctx.arena.reset();
+      return out;
+    }
+    pack_value(pk, f.result.c_str(), result);
+    ctx.arena.reset();
+  }
+  out.results.assign(results.data(), results.size());
+  return out;
+}
+
+}  // namespace wf::detail

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package wf needs to build, test and benchmark.
+# Idempotent: packages already present are skipped, `apt-get update` runs at most once.
+set -euo pipefail
+
+packages=(
+  cmake g++ ninja-build ccache pkg-config python3
+  antlr4 libantlr4-runtime-dev
+  llvm-14-dev clang-14 libclang-rt-14-dev
+  libopenmpi-dev openmpi-bin
+  libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
+  googletest libgtest-dev libcli11-dev libfmt-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo=""
+[ "$(id -u)" -eq 0 ] || sudo="sudo"
+echo "setup: installing ${missing[*]}"
+$sudo apt-get update -q
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"

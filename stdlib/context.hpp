@@ -1,0 +1,94 @@
+// The per-thread execution context of compiled wf code.
+//
+// Every compiled function receives a Context* as its hidden first argument. Its first three
+// fields are read and written by compiled code directly (codegen.cpp: call_user) to keep a
+// stack of call sites, so that a runtime error can list its frames without unwinding:
+// `raise` turns the stack into "at f (file:line:col)" lines and longjmps back to the host
+// frame that started the task or flow (no C++ exception ever crosses JIT-compiled frames).
+//
+// Memory: values live in the context's arena, a bump allocator. A task's arena is reset
+// after its result has been encoded, so a worker's memory does not grow with the number of
+// tasks; a flow's arena lives as long as the flow.
+#pragma once
+
+#include <csetjmp>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace wf {
+struct Manifest;
+}
+
+namespace wf::detail {
+
+class Arena {
+ public:
+  Arena() = default;
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+  ~Arena();
+  void* allocate(size_t bytes);  // 8-byte aligned, zeroed
+  void reset();
+  size_t bytes_in_use() const { return in_use_; }
+
+ private:
+  std::vector<char*> blocks_;
+  std::vector<void*> large_;
+  char* cursor_ = nullptr;
+  char* limit_ = nullptr;
+  size_t in_use_ = 0;
+};
+
+struct RuntimeError {
+  std::string message;
+  std::vector<std::string> frames;  // "at f (file:line:col)", innermost first
+  std::string task;                 // "in task f(3) on worker 1", empty for the flow itself
+  std::vector<std::string> flow_frames;  // for a task error raised in a flow: the flow's frames
+  std::string render() const;       // "error: ...\n  at ...\n" as LANGUAGE.md §9 prints it
+};
+
+class TaskHost;       // flows: submit/map/... (runtime/src/driver)
+class Communicator;   // mpi fn: the task's ranks (runtime/src/worker)
+class OutputSink;     // where print() of a task goes (the driver's stdout, or the wire)
+
+struct Context {
+  // --- read and written by compiled code; keep first and in this order ---
+  int64_t depth = 0;
+  int64_t capacity = 0;
+  int32_t* sites = nullptr;
+  // --- host side ---
+  Arena arena;
+  std::vector<int32_t> site_storage;
+  std::jmp_buf* on_error = nullptr;
+  RuntimeError error;
+  const Manifest* manifest = nullptr;
+  TaskHost* host = nullptr;
+  Communicator* comm = nullptr;
+  OutputSink* output = nullptr;
+
+  explicit Context(const Manifest* m, int64_t max_depth = 10000);
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
+};
+
+// Ends the running task or flow with an error at location `loc` (a manifest location id).
+[[noreturn]] void raise(Context& ctx, int64_t loc, std::string message);
+
+// Raises a task's error in the flow that waited for it at `loc`.
+[[noreturn]] void raise_task_error(Context& ctx, int64_t loc, const RuntimeError& task_error);
+
+// Runs `body` so that `raise` returns here: true if it finished, false if it raised (the
+// error is in ctx.error). `body` must not hold C++ objects with destructors across JIT calls.
+template <typename F>
+bool run_guarded(Context& ctx, F&& body);
+
+bool run_guarded_impl(Context& ctx, void (*fn)(void*), void* arg);
+
+template <typename F>
+bool run_guarded(Context& ctx, F&& body) {
+  return run_guarded_impl(ctx, [](void* p) { (*static_cast<F*>(p))(); }, &body);
+}
+
+}  // namespace wf::detail

@@ -1,0 +1,21 @@
+// Where `print` and `eprint` go. In the driver they write whole lines to the process's
+// stdout/stderr under one lock, so lines from concurrent tasks never interleave; on a worker
+// the runtime installs a sink that forwards each line to the driver (RUNTIME.md).
+#pragma once
+
+#include <string_view>
+
+namespace wf::detail {
+
+class OutputSink {
+ public:
+  virtual ~OutputSink() = default;
+  // `stream` is 1 (stdout) or 2 (stderr); `text` is one or more whole lines.
+  virtual void write(int stream, std::string_view text) = 0;
+};
+
+// Writes to the process's own stdout/stderr, whole lines at a time.
+void write_process_output(int stream, std::string_view text);
+void flush_process_output();
+
+}  // namespace wf::detail

@@ -1,0 +1,135 @@
+// Files, processes, time, environment, math and `extern fn` binding (LANGUAGE.md §7).
+// Paths are relative to the process's working directory, which is the task's pool `cwd`.
+#include <dlfcn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "abi.h"
+#include "output.hpp"
+#include "values.hpp"
+
+using namespace wf::detail;
+
+namespace {
+std::string errno_text() { return std::strerror(errno); }
+
+// `raise` longjmps: the streams are closed in inner scopes before it is called.
+void write_text(wf_ctx* ctx, int64_t loc, wf_str* path, wf_str* text, std::ios::openmode mode) {
+  bool ok;
+  {
+    std::ofstream out(path->data, std::ios::binary | mode);
+    if (out) out.write(text->data, (std::streamsize)text->len);
+    ok = (bool)out;
+  }
+  if (!ok) raise(*ctx, loc, "cannot write \"" + std::string(path->view()) + "\": " + errno_text());
+}
+}  // namespace
+
+extern "C" {
+
+wf_str* wf_read_file(wf_ctx* ctx, int64_t loc, wf_str* path) {
+  wf_str* result = nullptr;
+  {
+    std::ifstream in(path->data, std::ios::binary);
+    if (in) {
+      std::ostringstream ss;
+      ss << in.rdbuf();
+      result = make_str(*ctx, ss.str());
+    }
+  }
+  if (!result) raise(*ctx, loc, "cannot read \"" + std::string(path->view()) + "\": " + errno_text());
+  return result;
+}
+
+void wf_write_file(wf_ctx* ctx, int64_t loc, wf_str* path, wf_str* text) {
+  write_text(ctx, loc, path, text, std::ios::trunc);
+}
+
+void wf_append_file(wf_ctx* ctx, int64_t loc, wf_str* path, wf_str* text) {
+  write_text(ctx, loc, path, text, std::ios::app);
+}
+
+int64_t wf_exists(wf_str* path) { return ::access(path->data, F_OK) == 0; }
+
+wf_str* wf_getcwd(wf_ctx* ctx) {
+  char buf[4096];
+  if (!::getcwd(buf, sizeof buf)) buf[0] = 0;
+  return make_str(*ctx, buf);
+}
+
+void* wf_shell(wf_ctx* ctx, int64_t loc, wf_str* cmd) {
+  flush_process_output();
+  FILE* p = ::popen(cmd->data, "r");
+  if (!p) raise(*ctx, loc, "cannot run /bin/sh: " + errno_text());
+  std::string out;
+  char buf[4096];
+  size_t n;
+  while ((n = std::fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  int status = ::pclose(p);
+  int64_t code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+  auto* t = static_cast<Slot*>(ctx->arena.allocate(16));
+  t[0] = (Slot)code;
+  t[1] = ptr_slot(make_str(*ctx, out));
+  return t;
+}
+
+double wf_now() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+void wf_sleep(double seconds) {
+  if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+}
+
+wf_str* wf_getenv(wf_ctx* ctx, wf_str* name) {
+  const char* v = std::getenv(name->data);
+  return make_str(*ctx, v ? v : "");
+}
+
+double wf_math_exp(double x) { return std::exp(x); }
+double wf_math_log(double x) { return std::log(x); }
+double wf_math_log2(double x) { return std::log2(x); }
+double wf_math_log10(double x) { return std::log10(x); }
+double wf_math_sin(double x) { return std::sin(x); }
+double wf_math_cos(double x) { return std::cos(x); }
+double wf_math_tan(double x) { return std::tan(x); }
+double wf_math_floor(double x) { return std::floor(x); }
+double wf_math_ceil(double x) { return std::ceil(x); }
+double wf_math_atan2(double y, double x) { return std::atan2(y, x); }
+double wf_math_pow(double x, double y) { return std::pow(x, y); }
+double wf_math_fmod(double x, double y) { return std::fmod(x, y); }
+
+// Binds an `extern fn` on first call: dlopen the library (kept open), dlsym the symbol.
+void* wf_extern_lookup(wf_ctx* ctx, int64_t loc, const char* lib, const char* symbol) {
+  static std::mutex mutex;
+  static std::map<std::string, void*> libraries;
+  std::string error;
+  void* fn = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    void*& handle = libraries[lib];
+    if (!handle) handle = ::dlopen(lib, RTLD_NOW | RTLD_GLOBAL);
+    if (!handle) {
+      const char* why = ::dlerror();
+      error = std::string("cannot load library \"") + lib + "\"" + (why ? std::string(": ") + why : "");
+    } else {
+      fn = ::dlsym(handle, symbol);
+      if (!fn) error = std::string("symbol `") + symbol + "` not found in \"" + lib + "\"";
+    }
+  }
+  if (!fn) raise(*ctx, loc, error);
+  return fn;
+}
+
+}  // extern "C"

@@ -1,0 +1,100 @@
+#include "value_codec.hpp"
+
+namespace wf::detail {
+
+void pack_value(msgpack::packer<msgpack::sbuffer>& pk, const char* d, Slot v) {
+  switch (*d) {
+    case 'i': pk.pack_int64((int64_t)v); return;
+    case 'f': pk.pack_double(as_float(v)); return;
+    case 'b': v ? pk.pack_true() : pk.pack_false(); return;
+    case 's': {
+      auto* s = slot_ptr<WfStr>(v);
+      pk.pack_str((uint32_t)s->len);
+      pk.pack_str_body(s->data, (uint32_t)s->len);
+      return;
+    }
+    case '[': {
+      auto* a = slot_ptr<WfArray>(v);
+      pk.pack_array((uint32_t)a->len);
+      for (int64_t i = 0; i < a->len; ++i) pack_value(pk, d + 1, a->data[i]);
+      return;
+    }
+    case '(': {
+      auto* t = slot_ptr<Slot>(v);
+      uint32_t n = 0;
+      for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) ++n;
+      pk.pack_array(n);
+      uint32_t i = 0;
+      for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) pack_value(pk, f, t[i++]);
+      return;
+    }
+    default: pk.pack_nil(); return;
+  }
+}
+
+std::string encode_value(const char* desc, Slot v) {
+  msgpack::sbuffer buf;
+  msgpack::packer<msgpack::sbuffer> pk(buf);
+  pack_value(pk, desc, v);
+  return std::string(buf.data(), buf.size());
+}
+
+bool unpack_value(Context& ctx, const char* d, const msgpack::object& o, Slot& out) {
+  switch (*d) {
+    case 'i':
+      if (o.type == msgpack::type::POSITIVE_INTEGER) out = o.via.u64;
+      else if (o.type == msgpack::type::NEGATIVE_INTEGER) out = (Slot)o.via.i64;
+      else return false;
+      return true;
+    case 'f':
+      // msgpack-c packs integral doubles as integers (exactly), so accept those too.
+      if (o.type == msgpack::type::FLOAT64 || o.type == msgpack::type::FLOAT32) out = as_slot(o.via.f64);
+      else if (o.type == msgpack::type::POSITIVE_INTEGER) out = as_slot((double)o.via.u64);
+      else if (o.type == msgpack::type::NEGATIVE_INTEGER) out = as_slot((double)o.via.i64);
+      else return false;
+      return true;
+    case 'b':
+      if (o.type != msgpack::type::BOOLEAN) return false;
+      out = o.via.boolean ? 1 : 0;
+      return true;
+    case 's':
+      if (o.type != msgpack::type::STR && o.type != msgpack::type::BIN) return false;
+      out = ptr_slot(make_str(ctx, std::string_view(o.via.str.ptr, o.via.str.size)));
+      return true;
+    case 'v':
+      out = 0;
+      return true;
+    case '[': {
+      if (o.type != msgpack::type::ARRAY) return false;
+      WfArray* a = make_array(ctx, o.via.array.size);
+      for (uint32_t i = 0; i < o.via.array.size; ++i)
+        if (!unpack_value(ctx, d + 1, o.via.array.ptr[i], a->data[i])) return false;
+      out = ptr_slot(a);
+      return true;
+    }
+    case '(': {
+      if (o.type != msgpack::type::ARRAY) return false;
+      uint32_t n = 0;
+      for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) ++n;
+      if (o.via.array.size != n) return false;
+      auto* t = static_cast<Slot*>(ctx.arena.allocate(8 * n));
+      uint32_t i = 0;
+      for (const char* f = d + 1; *f != ')'; f = desc_skip(f), ++i)
+        if (!unpack_value(ctx, f, o.via.array.ptr[i], t[i])) return false;
+      out = ptr_slot(t);
+      return true;
+    }
+    default: return false;
+  }
+}
+
+bool decode_value(Context& ctx, const char* desc, const std::string& bytes, Slot& out) {
+  try {
+    msgpack::object_handle oh = msgpack::unpack(bytes.data(), bytes.size());
+    return unpack_value(ctx, desc, oh.get(), out);
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace wf::detail

@@ -1,0 +1,256 @@
+// Generic value operations driven by type descriptors: printing (LANGUAGE.md §8), deep copy
+// (value semantics of arrays) and structural equality.
+#include "values.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <mutex>
+
+#include "abi.h"
+#include "output.hpp"
+
+namespace wf::detail {
+
+WfStr* make_str(Context& ctx, std::string_view s) {
+  auto* r = static_cast<WfStr*>(ctx.arena.allocate(sizeof(int64_t) + s.size() + 1));
+  r->len = (int64_t)s.size();
+  if (!s.empty()) std::memcpy(r->data, s.data(), s.size());
+  r->data[s.size()] = 0;
+  return r;
+}
+
+WfArray* make_array(Context& ctx, int64_t len) {
+  auto* a = static_cast<WfArray*>(ctx.arena.allocate(sizeof(WfArray)));
+  a->len = len;
+  a->cap = len < 4 ? 4 : len;
+  a->data = static_cast<Slot*>(ctx.arena.allocate(sizeof(Slot) * (size_t)a->cap));
+  return a;
+}
+
+void array_push(Context& ctx, WfArray* a, Slot v) {
+  if (a->len == a->cap) {
+    int64_t cap = a->cap < 4 ? 4 : a->cap * 2;
+    auto* data = static_cast<Slot*>(ctx.arena.allocate(sizeof(Slot) * (size_t)cap));
+    if (a->len) std::memcpy(data, a->data, sizeof(Slot) * (size_t)a->len);
+    a->data = data;
+    a->cap = cap;
+  }
+  a->data[a->len++] = v;
+}
+
+const char* desc_skip(const char* d) {
+  switch (*d) {
+    case '[': d = desc_skip(d + 1); return d + 1;
+    case '(':
+      ++d;
+      while (*d != ')') d = desc_skip(d);
+      return d + 1;
+    case 'F': return desc_skip(d + 1);
+    default: return d + 1;
+  }
+}
+
+std::string format_float(double x) {
+  if (std::isnan(x)) return "nan";
+  if (std::isinf(x)) return x < 0 ? "-inf" : "inf";
+  if (x == 0) return std::signbit(x) ? "-0.0" : "0.0";
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
+  std::string sci(buf, res.ptr);
+  // sci = [-]d[.ddd]e[+-]XX
+  std::string sign;
+  if (sci[0] == '-') {
+    sign = "-";
+    sci.erase(0, 1);
+  }
+  size_t e = sci.find('e');
+  int exp = std::atoi(sci.c_str() + e + 1);
+  std::string digits;
+  for (size_t i = 0; i < e; ++i)
+    if (sci[i] != '.') digits += sci[i];
+  std::string out;
+  if (exp >= -4 && exp < 16) {
+    int point = exp + 1;  // digits before the decimal point
+    if (point <= 0) {
+      out = "0." + std::string((size_t)-point, '0') + digits;
+    } else if ((size_t)point >= digits.size()) {
+      out = digits + std::string((size_t)point - digits.size(), '0') + ".0";
+    } else {
+      out = digits.substr(0, (size_t)point) + "." + digits.substr((size_t)point);
+    }
+  } else {
+    out = digits.substr(0, 1);
+    if (digits.size() > 1) out += "." + digits.substr(1);
+    char ebuf[16];
+    std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
+    out += ebuf;
+  }
+  return sign + out;
+}
+
+namespace {
+void quote(std::string& out, std::string_view s) {
+  out += '"';
+  for (char c : s) {
+    switch (c) {
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      default: out += c;
+    }
+  }
+  out += '"';
+}
+}  // namespace
+
+void format_value(std::string& out, const char* d, Slot v, bool top) {
+  switch (*d) {
+    case 'i': {
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof buf, (int64_t)v);
+      out.append(buf, r.ptr);
+      return;
+    }
+    case 'f': out += format_float(as_float(v)); return;
+    case 'b': out += v ? "true" : "false"; return;
+    case 's': {
+      auto* s = slot_ptr<WfStr>(v);
+      if (top) out += s->view();
+      else quote(out, s->view());
+      return;
+    }
+    case '[': {
+      auto* a = slot_ptr<WfArray>(v);
+      out += '[';
+      for (int64_t i = 0; i < a->len; ++i) {
+        if (i) out += ", ";
+        format_value(out, d + 1, a->data[i], false);
+      }
+      out += ']';
+      return;
+    }
+    case '(': {
+      auto* t = slot_ptr<Slot>(v);
+      out += '(';
+      const char* f = d + 1;
+      for (int i = 0; *f != ')'; ++i, f = desc_skip(f)) {
+        if (i) out += ", ";
+        format_value(out, f, t[i], false);
+      }
+      out += ')';
+      return;
+    }
+    case 'F': out += "<future>"; return;
+    case 'P': out += "<pool>"; return;
+    default: out += "<?>"; return;
+  }
+}
+
+Slot copy_value(Context& ctx, const char* d, Slot v) {
+  if (*d == '[') {
+    auto* a = slot_ptr<WfArray>(v);
+    WfArray* r = make_array(ctx, a->len);
+    bool deep = d[1] == '[' || d[1] == '(';
+    for (int64_t i = 0; i < a->len; ++i) r->data[i] = deep ? copy_value(ctx, d + 1, a->data[i]) : a->data[i];
+    return ptr_slot(r);
+  }
+  if (*d == '(') {
+    auto* t = slot_ptr<Slot>(v);
+    size_t n = 0;
+    for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) ++n;
+    auto* r = static_cast<Slot*>(ctx.arena.allocate(8 * n));
+    size_t i = 0;
+    for (const char* f = d + 1; *f != ')'; f = desc_skip(f), ++i) r[i] = copy_value(ctx, f, t[i]);
+    return ptr_slot(r);
+  }
+  return v;
+}
+
+bool equal_values(const char* d, Slot a, Slot b) {
+  switch (*d) {
+    case 'f': return as_float(a) == as_float(b);
+    case 's': return slot_ptr<WfStr>(a)->view() == slot_ptr<WfStr>(b)->view();
+    case '[': {
+      auto* x = slot_ptr<WfArray>(a);
+      auto* y = slot_ptr<WfArray>(b);
+      if (x->len != y->len) return false;
+      for (int64_t i = 0; i < x->len; ++i)
+        if (!equal_values(d + 1, x->data[i], y->data[i])) return false;
+      return true;
+    }
+    case '(': {
+      auto* x = slot_ptr<Slot>(a);
+      auto* y = slot_ptr<Slot>(b);
+      size_t i = 0;
+      for (const char* f = d + 1; *f != ')'; f = desc_skip(f), ++i)
+        if (!equal_values(f, x[i], y[i])) return false;
+      return true;
+    }
+    default: return a == b;
+  }
+}
+
+namespace {
+std::mutex& output_mutex() {
+  static std::mutex m;
+  return m;
+}
+}  // namespace
+
+void write_process_output(int stream, std::string_view text) {
+  std::lock_guard<std::mutex> lock(output_mutex());
+  std::fwrite(text.data(), 1, text.size(), stream == 2 ? stderr : stdout);
+  if (stream == 2) std::fflush(stderr);
+}
+
+void flush_process_output() {
+  std::lock_guard<std::mutex> lock(output_mutex());
+  std::fflush(stdout);
+  std::fflush(stderr);
+}
+
+}  // namespace wf::detail
+
+using namespace wf::detail;
+
+extern "C" {
+
+void wf_print(wf_ctx* ctx, int64_t stream, int64_t n, const char** descs, const uint64_t* slots) {
+  std::string line;
+  for (int64_t i = 0; i < n; ++i) {
+    if (i) line += ' ';
+    format_value(line, descs[i], slots[i], true);
+  }
+  line += '\n';
+  if (ctx->output) ctx->output->write((int)stream, line);
+  else write_process_output((int)stream, line);
+}
+
+wf_str* wf_to_str(wf_ctx* ctx, const char* desc, uint64_t v) {
+  std::string s;
+  format_value(s, desc, v, true);
+  return make_str(*ctx, s);
+}
+
+uint64_t wf_copy(wf_ctx* ctx, const char* desc, uint64_t v) { return copy_value(*ctx, desc, v); }
+
+int64_t wf_equal(const char* desc, uint64_t a, uint64_t b) { return equal_values(desc, a, b); }
+
+wf_str* wf_str_concat(wf_ctx* ctx, wf_str* a, wf_str* b) {
+  auto* r = static_cast<WfStr*>(ctx->arena.allocate(sizeof(int64_t) + (size_t)(a->len + b->len) + 1));
+  r->len = a->len + b->len;
+  std::memcpy(r->data, a->data, (size_t)a->len);
+  std::memcpy(r->data + a->len, b->data, (size_t)b->len);
+  r->data[r->len] = 0;
+  return r;
+}
+
+int64_t wf_str_compare(wf_str* a, wf_str* b) {
+  int c = a->view().compare(b->view());
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+}  // extern "C"

@@ -1,0 +1,66 @@
+// How wf values are laid out in memory, and the generic operations the stdlib performs on
+// any value by walking its type descriptor (compiler/ast/types.hpp): format, copy, compare.
+//
+// A value is one 64-bit slot: int, the bits of a float, bool 0/1, or a pointer to
+//   str   : WfStr   { len, bytes..., '\0' }     (immutable)
+//   [T]   : WfArray { len, cap, data -> slots } (mutable through `var` only)
+//   (T..) : slots[n]                            (immutable)
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <string>
+#include <string_view>
+
+#include "context.hpp"
+
+namespace wf::detail {
+
+using Slot = uint64_t;
+
+struct WfStr {
+  int64_t len;
+  char data[1];
+  std::string_view view() const { return {data, (size_t)len}; }
+};
+
+struct WfArray {
+  int64_t len;
+  int64_t cap;
+  Slot* data;
+};
+
+inline Slot as_slot(double f) {
+  Slot s;
+  std::memcpy(&s, &f, 8);
+  return s;
+}
+inline double as_float(Slot s) {
+  double f;
+  std::memcpy(&f, &s, 8);
+  return f;
+}
+template <typename T>
+Slot ptr_slot(T* p) {
+  return (Slot)(uintptr_t)p;
+}
+template <typename T>
+T* slot_ptr(Slot s) {
+  return (T*)(uintptr_t)s;
+}
+
+WfStr* make_str(Context& ctx, std::string_view s);
+WfArray* make_array(Context& ctx, int64_t len);
+void array_push(Context& ctx, WfArray* a, Slot v);
+
+// Descriptor walking: the end of the type that starts at `d`.
+const char* desc_skip(const char* d);
+
+// Python-style shortest round-trip repr of a double (LANGUAGE.md §8).
+std::string format_float(double x);
+// Appends the printed form of a value; `top` strings print bare, nested ones quoted.
+void format_value(std::string& out, const char* desc, Slot v, bool top);
+Slot copy_value(Context& ctx, const char* desc, Slot v);
+bool equal_values(const char* desc, Slot a, Slot b);
+
+}  // namespace wf::detail

@@ -1,0 +1,124 @@
+// wfc: the command-line tool (RUNTIME.md "Command line"). Argument parsing and exit
+// statuses only; the work happens in compiler/ and runtime/.
+//   0 success, 1 compile or runtime error, 2 bad command-line use, 130 interrupted.
+#include <CLI/CLI.hpp>
+
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "compiler.hpp"
+#include "driver/run_main.hpp"
+
+namespace {
+
+std::string cache_dir() {
+  if (const char* d = std::getenv("WF_CACHE_DIR")) return d;
+  if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/wf";
+  if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/wf";
+  return "";
+}
+
+bool is_object_file(const std::string& path) {
+  return path.size() > 4 && path.compare(path.size() - 4, 4, ".wfo") == 0;
+}
+
+int status_of(wf::CompileStatus s) { return s == wf::CompileStatus::Ok ? 0 : 1; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"wfc: compile and run wf workflows", "wfc"};
+  app.set_version_flag("--version", wf::kCompilerVersion);
+  app.require_subcommand(1);
+
+  std::string file, output, emit_llvm, launcher, hostfile;
+  int opt_level = 2, workers = 0;
+  bool oversubscribe = false, progress = false;
+  std::vector<std::string> main_args;
+
+  CLI::App* check = app.add_subcommand("check", "parse and type-check; print diagnostics only");
+  check->add_option("file", file, "the .wf file")->required();
+
+  CLI::App* build = app.add_subcommand("build", "compile to a worker-loadable object (.wfo)");
+  build->add_option("file", file, "the .wf file")->required();
+  build->add_option("-o", output, "the object to write")->required();
+  build->add_option("-O", opt_level, "optimization level 0-3 (default 2)")->check(CLI::Range(0, 3));
+  build->add_option("--emit-llvm", emit_llvm, "also write the optimized LLVM IR here");
+
+  CLI::App* run = app.add_subcommand("run", "compile (cached) and run `flow main`");
+  run->add_option("file", file, "a .wf file or a .wfo object")->required();
+  run->add_option("args", main_args, "arguments for `main`, after --");
+  run->add_option("--workers", workers, "ranks of the default pool (default: number of cores)")->check(CLI::PositiveNumber);
+  run->add_option("--launcher", launcher, "how workers start")->check(CLI::IsMember({"mpirun", "local", "slurm", "inprocess"}));
+  run->add_option("--hostfile", hostfile, "Open MPI hostfile (multi-node)");
+  run->add_flag("--oversubscribe", oversubscribe, "allow more ranks than cores");
+  run->add_flag("--progress", progress, "progress bar for each map (on a terminal)");
+  run->add_option("-O", opt_level, "optimization level 0-3 (default 2)")->check(CLI::Range(0, 3));
+
+  CLI::App* help = app.add_subcommand("help", "show help for wfc or one command");
+  std::string help_topic;
+  help->add_option("command", help_topic);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : 2;
+  }
+
+  if (*help) {
+    CLI::App* topic = help_topic.empty() ? &app : nullptr;
+    for (CLI::App* sub : {check, build, run})
+      if (sub->get_name() == help_topic) topic = sub;
+    if (!topic) {
+      std::cerr << "wfc: no command `" << help_topic << "`\n";
+      return 2;
+    }
+    std::cout << topic->help();
+    return 0;
+  }
+
+  if (*check) return status_of(wf::check_file(file, std::cerr));
+
+  if (*build) {
+    wf::CompileOptions options;
+    options.opt_level = opt_level;
+    options.emit_llvm_path = emit_llvm;
+    wf::CompileResult r = wf::compile_file(file, options, std::cerr);
+    if (r.status != wf::CompileStatus::Ok) return 1;
+    if (!wf::write_file_bytes(output, wf::encode_wfo(r.object))) {
+      std::cerr << "error: cannot write `" << output << "`\n";
+      return 1;
+    }
+    return 0;
+  }
+
+  // run
+  wf::WfObject object;
+  if (is_object_file(file)) {
+    std::string bytes, error;
+    if (!wf::read_file_bytes(file, bytes)) {
+      std::cerr << "error: cannot read `" << file << "`\n";
+      return 1;
+    }
+    if (!wf::decode_wfo(bytes, object, error)) {
+      std::cerr << "error: " << file << ": " << error << "\n";
+      return 1;
+    }
+  } else {
+    wf::CompileOptions options;
+    options.opt_level = opt_level;
+    options.require_main = true;
+    wf::CompileResult r = wf::compile_file(file, options, std::cerr, cache_dir());
+    if (r.status != wf::CompileStatus::Ok) return 1;
+    object = std::move(r.object);
+  }
+  wf::detail::RunOptions run_options;
+  run_options.pool.workers = workers > 0 ? workers : (int)std::max(1u, std::thread::hardware_concurrency());
+  run_options.pool.launcher = launcher;
+  run_options.pool.hostfile = hostfile;
+  run_options.pool.oversubscribe = oversubscribe;
+  run_options.progress = progress;
+  return wf::detail::run_main(object, main_args, run_options);
+}
