@@ -116,6 +116,7 @@ int main(int argc, char** argv) {
   }
   wf::detail::RunOptions run_options;
   run_options.pool.workers = workers > 0 ? workers : (int)std::max(1u, std::thread::hardware_concurrency());
+  if (launcher.empty() && std::getenv("WF_LAUNCHER")) launcher = std::getenv("WF_LAUNCHER");
   run_options.pool.launcher = launcher;
   run_options.pool.hostfile = hostfile;
   run_options.pool.oversubscribe = oversubscribe;

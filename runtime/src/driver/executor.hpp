@@ -40,6 +40,8 @@ class Executor {
   virtual void shutdown() = 0;
 };
 
+std::unique_ptr<Executor> make_process_executor(const LoadedProgram& program, const PoolOptions& options,
+                                                CompletionFn on_complete);
 std::unique_ptr<Executor> make_inprocess_executor(const LoadedProgram& program, const PoolOptions& options,
                                                   CompletionFn on_complete);
 

@@ -12,7 +12,8 @@ namespace wf::detail {
 
 ExecutorFactory executor_factory(const LoadedProgram& program) {
   return [&program](const PoolOptions& options, CompletionFn done) {
-    return make_inprocess_executor(program, options, std::move(done));
+    if (options.launcher == "inprocess") return make_inprocess_executor(program, options, std::move(done));
+    return make_process_executor(program, options, std::move(done));
   };
 }
 

@@ -19,6 +19,7 @@ struct BatchOutcome {
   RuntimeError error;    // when !ok: the failing item's error, `task` line filled in
   int32_t failed_item = -1;
   int32_t worker = 0;
+  int32_t rank = -1;     // MPI tasks: the reporting rank within the task
 };
 
 // `items` is a msgpack array of argument arrays. `ctx` is reused across batches; its arena

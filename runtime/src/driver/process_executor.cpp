@@ -1,0 +1,655 @@
+// A pool of worker processes, linked to the driver by ZeroMQ (RUNTIME.md).
+//
+// One I/O thread owns the pool's two ROUTER sockets (tasks, heartbeats) and every decision
+// about the pool's ranks: it starts worlds through the launcher, ships the object to each
+// worker that says hello, places batches on ranks, forwards task output, reports outcomes to
+// the scheduler, watches for dead workers and replaces them. Other threads only hand it
+// batches (a queue plus an eventfd that wakes its poll), so no socket is ever shared.
+//
+// Placement: a serial batch goes to the ready rank with the fewest batches outstanding (at
+// most `prefetch` each, so a round trip is hidden behind the running task); an MPI batch of
+// N ranks needs N idle ranks of one world. Batches are considered in submission order,
+// skipping those that do not fit yet; the oldest waiting MPI batch reserves ranks as they
+// become idle, so small tasks cannot starve it.
+//
+// Failure: a worker that dies fails the batch it was running ("worker 3 died: signal 9
+// (Killed)"); batches queued behind it are placed again; ranks of an MPI task that lost a
+// rank are ended too; the pool launches replacements. The driver learns of a death from
+// waitpid (local children), from the pid vanishing plus the worker's death note (mpirun on
+// this host), or from heartbeat silence (other hosts).
+#include <signal.h>
+#include <sys/eventfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+#include "driver/executor.hpp"
+#include "launch/launcher.hpp"
+#include "log.hpp"
+#include "output.hpp"
+#include "protocol/messages.hpp"
+#include "protocol/socket.hpp"
+
+namespace wf::detail {
+
+namespace {
+
+double now_seconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+std::string hostname() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  return host;
+}
+
+std::string signal_text(int sig) {
+  const char* name = ::strsignal(sig);
+  return "signal " + std::to_string(sig) + " (" + (name ? name : "unknown") + ")";
+}
+
+constexpr double kHeartbeatEvery = 0.5;
+constexpr double kWorkerSilence = 5.0;   // seconds without a heartbeat: the worker is lost
+constexpr double kStartTimeout = 60.0;   // seconds for a world to say hello
+
+struct Rank {
+  int worker = -1;
+  int world = -1;
+  int world_rank = 0;
+  pid_t pid = 0;
+  bool local_child = false;  // our own child: waitpid tells how it died
+  bool same_host = true;
+  bool ready = false;
+  bool dead = false;
+  std::string routing_id;
+  std::deque<uint64_t> outstanding;  // batch ids, the first one running
+  uint64_t reserved_for = 0;         // an MPI batch waiting for this rank
+  double last_heard = 0;
+};
+
+struct World {
+  int id = -1;
+  pid_t pid = 0;  // what we launched (worker, mpirun, srun)
+  int size = 0;
+  int hellos = 0;
+  int worker_base = 0;
+  bool exited = false;
+  double started = 0;
+};
+
+struct Flight {
+  Batch batch;
+  std::vector<int> workers;  // ranks it runs on, task rank order
+  size_t reports = 0;        // Done messages received (MPI: one per rank)
+  BatchOutcome outcome;
+  bool have_outcome = false;
+};
+
+class ProcessExecutor : public Executor {
+ public:
+  ProcessExecutor(const LoadedProgram& program, const PoolOptions& options, CompletionFn on_complete)
+      : program_(program), options_(options), on_complete_(std::move(on_complete)) {
+    wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    static std::atomic<int> pool_counter{0};
+    pool_id_ = pool_counter++;
+    launcher_ = options_.launcher.empty() ? default_launcher() : options_.launcher;
+    width_ = options_.workers > 0 ? options_.workers : 1;
+    object_bytes_ = encode_wfo(program.object());
+    if (const char* p = std::getenv("WF_PREFETCH")) prefetch_ = (size_t)std::max(1, std::atoi(p));
+    thread_ = std::thread([this] { run(); });
+  }
+
+  ~ProcessExecutor() override { shutdown(); }
+
+  void dispatch(Batch&& batch) override {
+    {
+      std::lock_guard<std::mutex> lock(inbox_mutex_);
+      inbox_.push_back(std::move(batch));
+    }
+    wake();
+  }
+
+  void shutdown() override {
+    {
+      std::lock_guard<std::mutex> lock(inbox_mutex_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    wake();
+    if (thread_.joinable()) thread_.join();
+    ::close(wake_fd_);
+  }
+
+ private:
+  void wake() {
+    uint64_t one = 1;
+    ssize_t ignored = ::write(wake_fd_, &one, sizeof one);
+    (void)ignored;
+  }
+
+  // ---- the I/O thread ----------------------------------------------------------------------
+
+  void run() {
+    tasks_ = std::make_unique<Socket>(ZMQ_ROUTER);
+    heartbeats_ = std::make_unique<Socket>(ZMQ_ROUTER);
+    int handover = 1;  // a replacement worker may reuse nothing, but be safe with ids
+    zmq_setsockopt(tasks_->handle(), ZMQ_ROUTER_HANDOVER, &handover, sizeof handover);
+    zmq_setsockopt(heartbeats_->handle(), ZMQ_ROUTER_HANDOVER, &handover, sizeof handover);
+    if (!bind_sockets()) {
+      broken_ = "cannot open the pool's sockets: " + bind_error_;
+    } else {
+      grow(width_);
+    }
+    double last_beat = 0, last_check = 0;
+    while (true) {
+      zmq_pollitem_t items[3] = {{tasks_->handle(), 0, ZMQ_POLLIN, 0},
+                                 {heartbeats_->handle(), 0, ZMQ_POLLIN, 0},
+                                 {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
+      zmq_poll(items, 3, 50);
+      if (items[2].revents) {
+        uint64_t count;
+        while (::read(wake_fd_, &count, sizeof count) > 0) {
+        }
+      }
+      bool stop = take_inbox();
+      if (stop) break;
+      read_tasks_socket();
+      read_heartbeats();
+      double now = now_seconds();
+      if (now - last_beat >= kHeartbeatEvery) {
+        beat();
+        last_beat = now;
+      }
+      if (now - last_check >= 0.05) {
+        check_health(now);
+        last_check = now;
+      }
+      place();
+    }
+    end_workers();
+  }
+
+  bool bind_sockets() {
+    if (!options_.hostfile.empty()) {
+      // Other hosts connect over TCP, encrypted and authenticated with the run's CURVE key.
+      curve_ = CurveKeys::generate();
+      tasks_->make_curve_server(curve_);
+      heartbeats_->make_curve_server(curve_);
+      if (!tasks_->bind("tcp://*:0", &bind_error_) || !heartbeats_->bind("tcp://*:0", &bind_error_)) return false;
+      auto port = [](const std::string& ep) { return ep.substr(ep.rfind(':') + 1); };
+      task_endpoint_ = "tcp://" + hostname() + ":" + port(tasks_->last_endpoint());
+      heartbeat_endpoint_ = "tcp://" + hostname() + ":" + port(heartbeats_->last_endpoint());
+      return true;
+    }
+    const std::string& dir = run_directory();
+    if (dir.empty()) {
+      bind_error_ = "cannot create a private directory for sockets";
+      return false;
+    }
+    task_endpoint_ = "ipc://" + dir + "/pool" + std::to_string(pool_id_) + "-tasks";
+    heartbeat_endpoint_ = "ipc://" + dir + "/pool" + std::to_string(pool_id_) + "-beats";
+    return tasks_->bind(task_endpoint_, &bind_error_) && heartbeats_->bind(heartbeat_endpoint_, &bind_error_);
+  }
+
+  // Launches worlds until the pool has `count` more ranks.
+  void grow(int count) {
+    if (count <= 0 || !broken_.empty()) return;
+    std::string worker_path = find_worker_executable();
+    bool mpi = launcher_ != "local";
+    int per_world = mpi ? count : 1;
+    for (int launched = 0; launched < count; launched += per_world) {
+      World w;
+      w.id = next_world_++;
+      w.size = per_world;
+      w.worker_base = next_worker_;
+      w.started = now_seconds();
+      next_worker_ += per_world;
+      LaunchSpec spec;
+      spec.launcher = launcher_;
+      spec.ranks = per_world;
+      spec.oversubscribe = options_.oversubscribe;
+      spec.hostfile = options_.hostfile;
+      spec.worker_path = worker_path;
+      spec.env.task_endpoint = task_endpoint_;
+      spec.env.heartbeat_endpoint = heartbeat_endpoint_;
+      spec.env.curve_server = curve_.server_public;
+      spec.env.cwd = options_.cwd;
+      spec.env.death_dir = run_directory();
+      spec.env.world = w.id;
+      spec.env.worker_base = w.worker_base;
+      spec.env.use_mpi = mpi;
+      spec.env.parent_death_signal = !mpi;
+      Launched launched_world;
+      std::string error;
+      if (!launch(spec, launched_world, error)) {
+        broken_ = "cannot start workers: " + error;
+        log_debug("pool %d: %s", pool_id_, broken_.c_str());
+        return;
+      }
+      w.pid = launched_world.pid;
+      log_debug("pool %d: launched world %d (%s, %d rank%s, workers %d..%d, pid %d)", pool_id_, w.id, launcher_.c_str(),
+                w.size, w.size == 1 ? "" : "s", w.worker_base, w.worker_base + w.size - 1, (int)w.pid);
+      worlds_[w.id] = w;
+    }
+  }
+
+  bool take_inbox() {
+    std::deque<Batch> incoming;
+    bool stop;
+    {
+      std::lock_guard<std::mutex> lock(inbox_mutex_);
+      incoming.swap(inbox_);
+      stop = stopping_;
+    }
+    for (Batch& b : incoming) {
+      std::string why = unplaceable(b);
+      if (!why.empty()) {
+        fail_batch(b, why, "");
+        continue;
+      }
+      queue_.push_back(std::move(b));
+    }
+    return stop;
+  }
+
+  std::string unplaceable(const Batch& b) {
+    if (!broken_.empty()) return broken_;
+    if (b.ranks <= 1) return "";
+    const std::string& name = program_.manifest().functions[(size_t)b.fn].name;
+    if (launcher_ == "local")
+      return "`" + name + "` needs " + std::to_string(b.ranks) +
+             " MPI ranks; the local launcher runs no MPI: use `--launcher mpirun`";
+    if (b.ranks > width_) {
+      if (!options_.oversubscribe)
+        return "`" + name + "` needs " + std::to_string(b.ranks) + " ranks but the pool has " + std::to_string(width_) +
+               "; give the pool more workers or let it oversubscribe";
+      // An oversubscribing pool grows a world big enough, once.
+      width_ += b.ranks;
+      grow(b.ranks);
+    }
+    return "";
+  }
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  void read_tasks_socket() {
+    std::string payload, from;
+    bool malformed;
+    while (tasks_->try_recv(payload, &from, &malformed) || malformed) {
+      Message m;
+      if (malformed || !decode(payload.data(), payload.size(), m)) {
+        log_always("wf: dropped a malformed message on the task socket");
+        continue;
+      }
+      switch (m.kind) {
+        case MsgKind::Hello: on_hello(from, m); break;
+        case MsgKind::Ready: on_ready(from, m); break;
+        case MsgKind::Output: {
+          Rank* r = rank_by_id(from);
+          if (r) write_process_output(m.stream == 2 ? 2 : 1, m.bytes);
+          break;
+        }
+        case MsgKind::Done: on_done(from, std::move(m)); break;
+        default: log_always("wf: dropped an unexpected message (kind %d) from a worker", (int)m.kind);
+      }
+    }
+  }
+
+  void read_heartbeats() {
+    std::string payload, from;
+    bool malformed;
+    while (heartbeats_->try_recv(payload, &from, &malformed) || malformed) {
+      Message m;
+      if (malformed || !decode(payload.data(), payload.size(), m) || m.kind != MsgKind::Heartbeat) continue;
+      if (Rank* r = rank_by_id(from)) r->last_heard = now_seconds();
+    }
+  }
+
+  Rank* rank_by_id(const std::string& routing_id) {
+    auto it = by_routing_.find(routing_id);
+    if (it == by_routing_.end()) return nullptr;
+    Rank& r = ranks_[it->second];
+    return r.dead ? nullptr : &r;
+  }
+
+  void on_hello(const std::string& from, const Message& m) {
+    auto w = worlds_.find(m.world);
+    if (w == worlds_.end() || from != "w" + std::to_string(m.worker) || m.worker < w->second.worker_base ||
+        m.worker >= w->second.worker_base + w->second.size || ranks_.count(m.worker)) {
+      log_always("wf: ignored a hello from an unknown worker");
+      return;
+    }
+    w->second.hellos++;
+    Rank r;
+    r.worker = m.worker;
+    r.world = m.world;
+    r.world_rank = m.world_rank;
+    r.pid = m.pid;
+    r.same_host = m.host == hostname();
+    r.local_child = launcher_ == "local";
+    r.routing_id = from;
+    r.last_heard = now_seconds();
+    ranks_[r.worker] = r;
+    by_routing_[from] = r.worker;
+    Message object;
+    object.kind = MsgKind::Object;
+    object.bytes = object_bytes_;
+    tasks_->send_to(from, encode(object));
+    log_debug("pool %d: worker %d up (pid %d on %s, world %d rank %d)", pool_id_, m.worker, m.pid, m.host.c_str(),
+              m.world, m.world_rank);
+  }
+
+  void on_ready(const std::string& from, const Message& m) {
+    Rank* r = rank_by_id(from);
+    if (!r) return;
+    if (!m.ok) {
+      broken_ = "worker " + std::to_string(r->worker) + " cannot load the program: " + m.error.message;
+      log_always("wf: %s", broken_.c_str());
+      fail_queue(broken_);
+      return;
+    }
+    r->ready = true;
+  }
+
+  void on_done(const std::string& from, Message&& m) {
+    Rank* r = rank_by_id(from);
+    if (!r) return;
+    auto it = flights_.find(m.id);
+    auto pos = std::find(r->outstanding.begin(), r->outstanding.end(), m.id);
+    if (it == flights_.end() || pos == r->outstanding.end()) {
+      log_always("wf: dropped a result for a task worker %d was not running", r->worker);
+      return;
+    }
+    r->outstanding.erase(pos);
+    Flight& f = it->second;
+    f.reports++;
+    bool leader = f.workers.size() == 1 || m.rank == 0;
+    if (leader) {
+      f.outcome.id = m.id;
+      f.outcome.ok = m.ok;
+      f.outcome.results = std::move(m.bytes);
+      f.outcome.error = std::move(m.error);
+      f.outcome.failed_item = m.failed_item;
+      f.outcome.worker = m.worker;
+      f.have_outcome = true;
+    }
+    if (f.reports < f.workers.size()) return;
+    BatchOutcome outcome = std::move(f.outcome);
+    flights_.erase(it);
+    on_complete_(std::move(outcome));
+  }
+
+  // ---- placement -----------------------------------------------------------------------------
+
+  void send_task(const Batch& b, const std::vector<int>& workers) {
+    Flight f;
+    f.batch = b;
+    f.workers = workers;
+    Message m;
+    m.kind = MsgKind::Task;
+    m.id = b.id;
+    m.fn = b.fn;
+    if (b.ranks > 1)
+      for (int w : workers) m.ranks.push_back(ranks_[w].world_rank);
+    for (size_t i = 0; i < workers.size(); ++i) {
+      Rank& r = ranks_[workers[i]];
+      m.bytes = i == 0 ? b.items : std::string();  // rank 0 broadcasts the arguments
+      tasks_->send_to(r.routing_id, encode(m));
+      r.outstanding.push_back(b.id);
+      r.reserved_for = 0;
+    }
+    if (b.ranks > 1) log_debug("pool %d: task %llu (%d ranks) on workers %d..", pool_id_, (unsigned long long)b.id, b.ranks, workers[0]);
+    flights_[b.id] = std::move(f);
+  }
+
+  void place() {
+    for (auto it = queue_.begin(); it != queue_.end();) {
+      bool placed = it->ranks <= 1 ? place_serial(*it) : place_parallel(*it);
+      it = placed ? queue_.erase(it) : std::next(it);
+    }
+  }
+
+  bool place_serial(const Batch& b) {
+    Rank* best = nullptr;
+    for (auto& [id, r] : ranks_) {
+      if (r.dead || !r.ready || r.reserved_for || r.outstanding.size() >= prefetch_) continue;
+      if (!best || r.outstanding.size() < best->outstanding.size()) best = &r;
+      if (best->outstanding.empty()) break;
+    }
+    if (!best) return false;
+    send_task(b, {best->worker});
+    return true;
+  }
+
+  bool place_parallel(const Batch& b) {
+    // The world with the most ranks idle or already reserved for this batch.
+    std::map<int, std::vector<int>> candidates;
+    for (auto& [id, r] : ranks_) {
+      if (r.dead || !r.ready || !r.outstanding.empty()) continue;
+      if (r.reserved_for && r.reserved_for != b.id) continue;
+      candidates[r.world].push_back(r.worker);
+    }
+    int best_world = -1;
+    size_t best_count = 0;
+    for (auto& [world, workers] : candidates)
+      if (workers.size() > best_count) {
+        best_world = world;
+        best_count = workers.size();
+      }
+    if (best_world >= 0 && (int)best_count >= b.ranks) {
+      std::vector<int>& workers = candidates[best_world];
+      workers.resize((size_t)b.ranks);
+      send_task(b, workers);
+      return true;
+    }
+    // Not yet: unless an older MPI batch already holds reservations, hold these ranks.
+    bool older_reserving = false;
+    for (auto& [id, r] : ranks_) older_reserving |= r.reserved_for && r.reserved_for != b.id && r.reserved_for < b.id;
+    if (!older_reserving && best_world >= 0)
+      for (int w : candidates[best_world]) ranks_[w].reserved_for = b.id;
+    return false;
+  }
+
+  // ---- failures ------------------------------------------------------------------------------
+
+  void fail_batch(const Batch& b, const std::string& message, const std::string& task_line) {
+    BatchOutcome out;
+    out.id = b.id;
+    out.ok = false;
+    out.failed_item = 0;
+    out.error.message = message;
+    out.error.task = task_line;
+    on_complete_(std::move(out));
+  }
+
+  void fail_queue(const std::string& message) {
+    for (Batch& b : queue_) fail_batch(b, message, "");
+    queue_.clear();
+  }
+
+  std::string task_line(const Batch& b, int worker) {
+    std::string call = program_.manifest().functions[(size_t)b.fn].name + "(...)";
+    try {
+      msgpack::object_handle oh = msgpack::unpack(b.items.data(), b.items.size());
+      const msgpack::object& items = oh.get();
+      if (items.type == msgpack::type::ARRAY && items.via.array.size > 0)
+        call = describe_call(program_.manifest(), b.fn, items.via.array.ptr[0]);
+    } catch (const std::exception&) {
+    }
+    return "in task " + call + " on worker " + std::to_string(worker);
+  }
+
+  void check_health(double now) {
+    std::vector<std::pair<int, std::string>> deaths;
+    // Our own children (the worlds this pool launched): how they ended.
+    for (auto& [id, w] : worlds_) {
+      if (w.exited) continue;
+      int status = 0;
+      if (::waitpid(w.pid, &status, WNOHANG) != w.pid) continue;
+      forget_launched(w.pid);
+      w.exited = true;
+      std::string how = WIFSIGNALED(status) ? signal_text(WTERMSIG(status))
+                                            : "exit status " + std::to_string(WEXITSTATUS(status));
+      for (auto& [wid, r] : ranks_)
+        if (r.world == id && !r.dead) deaths.push_back({wid, r.local_child ? how : "its launcher ended (" + how + ")"});
+      if (w.hellos < w.size && broken_.empty() && (launcher_ != "local" || w.hellos == 0)) {
+        // The world ended before all its workers said hello: a launch failure.
+        broken_ = "workers failed to start (" + launcher_ + " ended with " + how + ")";
+        log_always("wf: %s", broken_.c_str());
+        fail_queue(broken_);
+      }
+    }
+    for (auto& [wid, r] : ranks_) {
+      if (r.dead || r.local_child) continue;
+      if (r.same_host && r.pid > 0 && ::kill(r.pid, 0) != 0 && errno == ESRCH) {
+        deaths.push_back({wid, death_note(wid)});
+      } else if (now - r.last_heard > kWorkerSilence) {
+        deaths.push_back({wid, "no heartbeat for " + std::to_string((int)kWorkerSilence) + " s"});
+      }
+    }
+    for (auto& [id, w] : worlds_)
+      if (!w.exited && w.hellos < w.size && now - w.started > kStartTimeout && broken_.empty()) {
+        broken_ = "workers did not start within " + std::to_string((int)kStartTimeout) + " s";
+        fail_queue(broken_);
+      }
+    int lost = 0;
+    for (auto& [wid, why] : deaths) lost += bury(wid, why);
+    if (lost > 0 && !stopping_now()) grow(lost);
+  }
+
+  bool stopping_now() {
+    std::lock_guard<std::mutex> lock(inbox_mutex_);
+    return stopping_;
+  }
+
+  std::string death_note(int worker) {
+    std::ifstream in(run_directory() + "/" + std::to_string(worker));
+    int sig = 0;
+    if (in >> sig && sig > 0) return signal_text(sig);
+    return signal_text(SIGKILL);  // vanished without a word: only SIGKILL (or the OOM killer) does that
+  }
+
+  // Marks a worker dead and settles its batches; returns 1 if it was alive.
+  int bury(int worker, const std::string& why) {
+    Rank& r = ranks_[worker];
+    if (r.dead) return 0;
+    r.dead = true;
+    by_routing_.erase(r.routing_id);
+    std::string message = "worker " + std::to_string(worker) + " died: " + why;
+    log_debug("pool %d: %s", pool_id_, message.c_str());
+    std::deque<uint64_t> outstanding = std::move(r.outstanding);
+    r.outstanding.clear();
+    std::vector<Batch> requeue;
+    for (size_t i = 0; i < outstanding.size(); ++i) {
+      auto it = flights_.find(outstanding[i]);
+      if (it == flights_.end()) continue;
+      Flight f = std::move(it->second);
+      flights_.erase(it);
+      for (int other : f.workers) {
+        if (other == worker) continue;
+        Rank& o = ranks_[other];
+        o.outstanding.erase(std::remove(o.outstanding.begin(), o.outstanding.end(), f.batch.id), o.outstanding.end());
+        // The other ranks of an MPI task may wait forever for the dead one: end them too.
+        if (f.workers.size() > 1 && !o.dead && o.pid > 0 && o.same_host) ::kill(o.pid, SIGKILL);
+      }
+      if (i == 0) fail_batch(f.batch, message, task_line(f.batch, worker));
+      else requeue.push_back(std::move(f.batch));  // it had not started: run it elsewhere
+    }
+    queue_.insert(queue_.begin(), requeue.begin(), requeue.end());
+    return 1;
+  }
+
+  void beat() {
+    Message m;
+    m.kind = MsgKind::Heartbeat;
+    std::string bytes = encode(m);
+    for (auto& [id, r] : ranks_)
+      if (!r.dead) heartbeats_->send_to(r.routing_id, bytes);
+  }
+
+  void end_workers() {
+    Message bye;
+    bye.kind = MsgKind::Shutdown;
+    std::string bytes = encode(bye);
+    for (auto& [id, r] : ranks_)
+      if (!r.dead) tasks_->send_to(r.routing_id, bytes);
+    // Give them a moment to exit on their own (MPI_Finalize), then end what is left.
+    double deadline = now_seconds() + 2.0;
+    while (now_seconds() < deadline) {
+      bool alive = false;
+      for (auto& [id, w] : worlds_) {
+        if (w.exited) continue;
+        int status;
+        if (::waitpid(w.pid, &status, WNOHANG) == w.pid) {
+          w.exited = true;
+          forget_launched(w.pid);
+        } else {
+          alive = true;
+        }
+      }
+      if (!alive) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    for (auto& [id, w] : worlds_) {
+      if (w.exited) continue;
+      ::kill(-w.pid, SIGKILL);
+      int status;
+      ::waitpid(w.pid, &status, 0);
+      forget_launched(w.pid);
+    }
+    for (auto& [id, f] : flights_) fail_batch(f.batch, "cancelled: the pool shut down", "");
+    flights_.clear();
+    fail_queue("cancelled: the pool shut down");
+    tasks_.reset();
+    heartbeats_.reset();
+  }
+
+  const LoadedProgram& program_;
+  PoolOptions options_;
+  CompletionFn on_complete_;
+  std::string launcher_;
+  int width_ = 1;
+  int pool_id_ = 0;
+  size_t prefetch_ = 2;
+  std::string object_bytes_;
+
+  int wake_fd_ = -1;
+  std::mutex inbox_mutex_;
+  std::deque<Batch> inbox_;
+  bool stopping_ = false;
+  std::thread thread_;
+
+  // owned by the I/O thread
+  std::unique_ptr<Socket> tasks_, heartbeats_;
+  CurveKeys curve_;
+  std::string task_endpoint_, heartbeat_endpoint_, bind_error_, broken_;
+  std::map<int, World> worlds_;
+  std::map<int, Rank> ranks_;
+  std::unordered_map<std::string, int> by_routing_;
+  std::deque<Batch> queue_;
+  std::unordered_map<uint64_t, Flight> flights_;
+  int next_world_ = 0, next_worker_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Executor> make_process_executor(const LoadedProgram& program, const PoolOptions& options,
+                                                CompletionFn on_complete) {
+  return std::make_unique<ProcessExecutor>(program, options, std::move(on_complete));
+}
+
+}  // namespace wf::detail

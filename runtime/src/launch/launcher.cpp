@@ -1,0 +1,214 @@
+#include "launch/launcher.hpp"
+
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+extern char** environ;
+
+namespace wf::detail {
+
+namespace {
+
+std::string env(const char* name) {
+  const char* v = std::getenv(name);
+  return v ? v : "";
+}
+
+bool on_path(const std::string& program) {
+  std::string path = env("PATH");
+  size_t start = 0;
+  while (start <= path.size()) {
+    size_t end = path.find(':', start);
+    if (end == std::string::npos) end = path.size();
+    std::string dir = path.substr(start, end - start);
+    if (!dir.empty() && ::access((dir + "/" + program).c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
+// Process groups launched, for kill_all_launched (fixed array: usable from a signal handler).
+constexpr int kMaxLaunched = 4096;
+std::atomic<pid_t> g_launched[kMaxLaunched];
+
+void remember(pid_t pid) {
+  for (auto& slot : g_launched) {
+    pid_t expected = 0;
+    if (slot.compare_exchange_strong(expected, pid)) return;
+  }
+}
+
+}  // namespace
+
+WorkerEnv WorkerEnv::from_environment() {
+  WorkerEnv e;
+  e.task_endpoint = env("WF_ENDPOINT");
+  e.heartbeat_endpoint = env("WF_HB_ENDPOINT");
+  e.curve_server = env("WF_CURVE_SERVER");
+  e.cwd = env("WF_CWD");
+  e.death_dir = env("WF_DEATH_DIR");
+  e.world = std::atoi(env("WF_WORLD").c_str());
+  e.worker_base = std::atoi(env("WF_WORKER_BASE").c_str());
+  e.use_mpi = env("WF_USE_MPI") == "1";
+  e.parent_death_signal = env("WF_PDEATHSIG") == "1";
+  if (!env("WF_DRIVER_TIMEOUT").empty()) e.driver_timeout = std::atof(env("WF_DRIVER_TIMEOUT").c_str());
+  return e;
+}
+
+std::vector<std::pair<std::string, std::string>> WorkerEnv::variables() const {
+  return {{"WF_ENDPOINT", task_endpoint},
+          {"WF_HB_ENDPOINT", heartbeat_endpoint},
+          {"WF_CURVE_SERVER", curve_server},
+          {"WF_CWD", cwd},
+          {"WF_DEATH_DIR", death_dir},
+          {"WF_WORLD", std::to_string(world)},
+          {"WF_WORKER_BASE", std::to_string(worker_base)},
+          {"WF_USE_MPI", use_mpi ? "1" : "0"},
+          {"WF_PDEATHSIG", parent_death_signal ? "1" : "0"},
+          {"WF_DRIVER_TIMEOUT", std::to_string(driver_timeout)}};
+}
+
+std::string default_launcher() {
+  static const std::string chosen = on_path("mpirun") ? "mpirun" : "local";
+  return chosen;
+}
+
+std::string find_worker_executable() {
+  std::string explicit_path = env("WF_WORKER");
+  if (!explicit_path.empty()) return explicit_path;
+  char self[4096];
+  ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n > 0) {
+    self[n] = 0;
+    std::filesystem::path beside = std::filesystem::path(self).parent_path() / "wf-worker";
+    if (::access(beside.c_str(), X_OK) == 0) return beside.string();
+  }
+#ifdef WF_INSTALLED_WORKER
+  return WF_INSTALLED_WORKER;
+#else
+  return "wf-worker";
+#endif
+}
+
+bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
+  std::vector<std::string> args;
+  std::vector<std::pair<std::string, std::string>> vars = spec.env.variables();
+  auto set_default = [&](const char* name, const char* value) {
+    if (env(name).empty()) vars.push_back({name, value});
+  };
+  if (spec.launcher == "mpirun") {
+    if (!on_path("mpirun")) {
+      error = "`mpirun` is not installed; use `--launcher local`";
+      return false;
+    }
+    // What Open MPI needs here, unless the user chose otherwise (../shared/TOOLCHAIN.md):
+    // running as root, the fast ob1 startup, no CMA single-copy (refused in containers).
+    set_default("OMPI_ALLOW_RUN_AS_ROOT", "1");
+    set_default("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+    set_default("OMPI_MCA_pml", "ob1");
+    set_default("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
+    args = {"mpirun", "-n", std::to_string(spec.ranks), "--enable-recovery", "--bind-to", "none"};
+    if (spec.oversubscribe) args.push_back("--oversubscribe");
+    if (!spec.hostfile.empty()) {
+      args.push_back("--hostfile");
+      args.push_back(spec.hostfile);
+    }
+    for (auto& [name, value] : vars) {
+      if (name.rfind("WF_", 0) != 0) continue;
+      args.push_back("-x");
+      args.push_back(name);  // the value travels in the environment, never on the command line
+    }
+  } else if (spec.launcher == "slurm") {
+    if (!on_path("srun")) {
+      error = "`srun` is not installed; the slurm launcher runs inside a Slurm allocation";
+      return false;
+    }
+    args = {"srun", "-n", std::to_string(spec.ranks), "--kill-on-bad-exit=0", "--export=ALL"};
+    if (spec.oversubscribe) args.push_back("--overcommit");
+  }
+  args.push_back(spec.worker_path);
+
+  std::vector<std::string> environment;
+  for (char** e = environ; *e; ++e) {
+    std::string entry = *e;
+    std::string name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (auto& [n, v] : vars) overridden |= n == name;
+    if (!overridden) environment.push_back(entry);
+  }
+  for (auto& [n, v] : vars) environment.push_back(n + "=" + v);
+  std::vector<char*> argv, envp;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  for (auto& e : environment) envp.push_back(e.data());
+  envp.push_back(nullptr);
+  const char* program = args[0].c_str();
+  bool search = spec.launcher != "local";
+
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    error = std::string("fork: ") + std::strerror(errno);
+    return false;
+  }
+  if (pid == 0) {
+    ::setpgid(0, 0);
+    // mpirun/srun die with the driver; the workers then notice the silence (heartbeat).
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) _exit(127);
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (search) ::execvpe(program, argv.data(), envp.data());
+    else ::execve(program, argv.data(), envp.data());
+    _exit(127);
+  }
+  ::setpgid(pid, pid);
+  remember(pid);
+  out.pid = pid;
+  return true;
+}
+
+void kill_all_launched() {
+  for (auto& slot : g_launched) {
+    pid_t pid = slot.load();
+    if (pid > 0) ::kill(-pid, SIGKILL);
+  }
+}
+
+void forget_launched(pid_t pid) {
+  for (auto& slot : g_launched) {
+    pid_t expected = pid;
+    if (slot.compare_exchange_strong(expected, 0)) return;
+  }
+}
+
+const std::string& run_directory() {
+  static const std::string dir = [] {
+    std::string base = env("TMPDIR").empty() ? "/tmp" : env("TMPDIR");
+    std::string tmpl = base + "/wf-XXXXXX";
+    if (!::mkdtemp(tmpl.data())) return std::string();
+    ::chmod(tmpl.c_str(), 0700);
+    return tmpl;
+  }();
+  // Registered after `dir` is complete, so it runs before `dir` is destroyed.
+  static const bool cleanup_registered = (std::atexit(remove_run_directory), true);
+  (void)cleanup_registered;
+  return dir;
+}
+
+void remove_run_directory() {
+  const std::string& dir = run_directory();
+  if (dir.empty()) return;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
+}
+
+}  // namespace wf::detail

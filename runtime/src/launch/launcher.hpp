@@ -1,0 +1,67 @@
+// Starting worker ranks (RUNTIME.md "Pools, launchers, tasks").
+//
+// A launch starts one *world*: ranks that can share MPI communicators. `local` starts one
+// plain process per rank (each its own world of one; no MPI); `mpirun` starts W ranks with
+// one Open MPI launch; `slurm` uses `srun` inside an allocation. The runtime never starts
+// remote processes itself: multi-node goes through mpirun's hostfile or Slurm.
+//
+// Workers get their instructions through the environment (WorkerEnv): endpoints, CURVE key,
+// working directory. Secrets never appear on a command line. Every launched process gets a
+// process group of its own, so a terminal's Ctrl-C reaches only the driver, which then ends
+// every group it started (kill_all_launched).
+#pragma once
+
+#include <sys/types.h>
+
+#include <string>
+#include <vector>
+
+namespace wf::detail {
+
+struct WorkerEnv {
+  std::string task_endpoint;       // WF_ENDPOINT
+  std::string heartbeat_endpoint;  // WF_HB_ENDPOINT
+  std::string curve_server;        // WF_CURVE_SERVER: the driver's public key (tcp only)
+  std::string cwd;                 // WF_CWD: created if missing
+  std::string death_dir;           // WF_DEATH_DIR: where a dying worker leaves its signal
+  int world = 0;                   // WF_WORLD
+  int worker_base = 0;             // WF_WORKER_BASE: worker number of world rank 0
+  bool use_mpi = false;            // WF_USE_MPI
+  bool parent_death_signal = false;  // WF_PDEATHSIG: die with the parent (local launcher)
+  double driver_timeout = 3.0;     // WF_DRIVER_TIMEOUT: seconds of driver silence to exit
+
+  static WorkerEnv from_environment();
+  std::vector<std::pair<std::string, std::string>> variables() const;
+};
+
+struct LaunchSpec {
+  std::string launcher;  // "local", "mpirun", "slurm"
+  int ranks = 1;
+  bool oversubscribe = false;
+  std::string hostfile;
+  std::string worker_path;
+  WorkerEnv env;
+};
+
+struct Launched {
+  pid_t pid = 0;   // the process we started (the worker itself, mpirun or srun)
+};
+
+// Starts one world. Returns false with `error` set if the process could not be started.
+bool launch(const LaunchSpec& spec, Launched& out, std::string& error);
+
+// The launcher to use when none is given: mpirun if Open MPI is installed, else local.
+std::string default_launcher();
+// The wf-worker executable: $WF_WORKER, beside this program, or the installed one.
+std::string find_worker_executable();
+
+// Ends every process group this process launched (SIGKILL). Async-signal-safe.
+void kill_all_launched();
+void forget_launched(pid_t pid);
+
+// A fresh private directory (mode 0700) for this process's sockets and death notes; removed
+// at exit.
+const std::string& run_directory();
+void remove_run_directory();
+
+}  // namespace wf::detail

@@ -1,0 +1,50 @@
+// The messages between the driver and its workers (RUNTIME.md "Messages and security").
+//
+// Every message is one msgpack map with a protocol version "v" and an explicit kind "k";
+// the other keys depend on the kind, and unknown keys are ignored so fields can be added.
+// `decode` validates everything it reads: a malformed or foreign frame yields false and is
+// dropped by the caller, never a crash and never code run.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "context.hpp"
+
+namespace wf::detail {
+
+constexpr int kProtocolVersion = 1;
+
+enum class MsgKind : uint8_t {
+  Hello = 1,    // worker -> driver: I am up (worker, pid, host, world, world_rank, world_size)
+  Object,       // driver -> worker: the compiled object's bytes
+  Ready,        // worker -> driver: object loaded (or !ok with error.message)
+  Task,         // driver -> worker: run batch `id` of `fn` (items; MPI: ranks of the task)
+  Output,       // worker -> driver: whole lines printed by task `id` (stream 1/2)
+  Done,         // worker -> driver: batch `id` finished (results or error); MPI: per rank
+  Heartbeat,    // both ways, on the heartbeat sockets
+  Shutdown,     // driver -> worker: exit now
+};
+
+struct Message {
+  MsgKind kind = MsgKind::Heartbeat;
+  uint64_t id = 0;
+  int32_t fn = -1;
+  std::string bytes;             // Object: object; Task: items; Done: results; Output: text
+  int32_t stream = 1;
+  bool ok = true;
+  RuntimeError error;            // Done/Ready when !ok
+  int32_t failed_item = -1;
+  std::vector<int32_t> ranks;    // Task: world ranks of an MPI task, leader first
+  int32_t worker = -1;           // Hello/Done/Heartbeat: the sender's worker number
+  int32_t rank = -1;             // Done: the sender's rank within the task (MPI)
+  int32_t pid = 0;
+  int32_t world = 0, world_rank = 0, world_size = 1;
+  std::string host;
+};
+
+std::string encode(const Message& m);
+bool decode(const void* data, size_t size, Message& out);
+
+}  // namespace wf::detail

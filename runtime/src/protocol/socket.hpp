@@ -1,0 +1,53 @@
+// A thin RAII layer over ZeroMQ sockets: the process's one context, linger 0 everywhere,
+// CURVE setup, and framed send/receive of protocol messages. One thread owns each Socket.
+//
+// Endpoints: on one machine `ipc://` paths inside a fresh directory of mode 0700 (only this
+// user can connect); across machines `tcp://` with CURVE: the driver is the CURVE server
+// with a key pair made for the run, and a peer that does not know the server's public key
+// cannot complete the handshake, so nothing it sends is ever read.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace wf::detail {
+
+void* zmq_context();
+
+struct CurveKeys {
+  std::string server_public, server_secret;  // Z85 text
+  bool enabled() const { return !server_public.empty(); }
+  static CurveKeys generate();
+};
+
+class Socket {
+ public:
+  explicit Socket(int type);  // ZMQ_ROUTER, ZMQ_DEALER, ...
+  ~Socket();
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+
+  void set_routing_id(const std::string& id);
+  void make_curve_server(const CurveKeys& keys);
+  void make_curve_client(const std::string& server_public);
+  // Returns false with errno text in `error` on failure.
+  bool bind(const std::string& endpoint, std::string* error = nullptr);
+  bool connect(const std::string& endpoint, std::string* error = nullptr);
+  // The endpoint actually bound (resolves tcp://*:0 to the chosen port).
+  std::string last_endpoint() const;
+
+  // DEALER side: one frame.
+  bool send(std::string_view payload, bool dont_wait = false);
+  // ROUTER side: [routing id][payload].
+  bool send_to(std::string_view routing_id, std::string_view payload);
+  // Receives one message without blocking: for DEALER `routing_id` is left empty. A frame
+  // sequence of unexpected shape is consumed and reported as `false` with `malformed`.
+  bool try_recv(std::string& payload, std::string* routing_id = nullptr, bool* malformed = nullptr);
+
+  void* handle() const { return socket_; }
+
+ private:
+  void* socket_;
+};
+
+}  // namespace wf::detail

@@ -1,0 +1,251 @@
+#include "worker/worker.hpp"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "jit/loader.hpp"
+#include "launch/launcher.hpp"
+#include "output.hpp"
+#include "protocol/messages.hpp"
+#include "protocol/socket.hpp"
+#include "worker/mpi_task.hpp"
+#include "worker/task_runner.hpp"
+
+namespace wf::detail {
+
+namespace {
+
+double now_seconds() {
+  using namespace std::chrono;
+  return duration<double>(steady_clock::now().time_since_epoch()).count();
+}
+
+// --- the last word of a dying worker -----------------------------------------------------
+// A fatal signal writes its number to <death dir>/<worker> (async-signal-safe calls only),
+// then the default action kills the process; the driver reads the note to name the signal.
+char g_death_note[4096];
+
+void on_fatal_signal(int sig) {
+  int fd = ::open(g_death_note, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd >= 0) {
+    char buf[16];
+    int n = 0;
+    int s = sig;
+    char digits[8];
+    int d = 0;
+    do {
+      digits[d++] = (char)('0' + s % 10);
+      s /= 10;
+    } while (s > 0);
+    while (d > 0) buf[n++] = digits[--d];
+    ssize_t ignored = ::write(fd, buf, (size_t)n);
+    (void)ignored;
+    ::close(fd);
+  }
+  ::signal(sig, SIG_DFL);
+  ::raise(sig);
+}
+
+void install_death_notes(const std::string& dir, int worker) {
+  if (dir.empty()) return;
+  std::snprintf(g_death_note, sizeof g_death_note, "%s/%d", dir.c_str(), worker);
+  for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGQUIT}) ::signal(sig, on_fatal_signal);
+}
+
+// Sends what tasks print to the driver, as Output messages on the task socket.
+class ForwardOutput : public OutputSink {
+ public:
+  ForwardOutput(Socket& socket) : socket_(socket) {}
+  void write(int stream, std::string_view text) override {
+    Message m;
+    m.kind = MsgKind::Output;
+    m.id = task_;
+    m.stream = stream;
+    m.bytes.assign(text);
+    socket_.send(encode(m));
+  }
+  uint64_t task_ = 0;
+
+ private:
+  Socket& socket_;
+};
+
+std::atomic<bool> g_driver_lost{false};
+
+// Beats every 0.5 s; ends the process if the driver is silent for `timeout` seconds.
+void heartbeat_loop(std::string endpoint, std::string routing_id, std::string curve_server, int worker,
+                    double timeout) {
+  Socket hb(ZMQ_DEALER);
+  hb.set_routing_id(routing_id);
+  if (!curve_server.empty()) hb.make_curve_client(curve_server);
+  if (!hb.connect(endpoint)) _exit(3);
+  Message beat;
+  beat.kind = MsgKind::Heartbeat;
+  beat.worker = worker;
+  std::string bytes = encode(beat);
+  double last_heard = now_seconds(), last_sent = 0;
+  while (true) {
+    double now = now_seconds();
+    if (now - last_sent >= 0.5) {
+      hb.send(bytes, true);
+      last_sent = now;
+    }
+    zmq_pollitem_t item{hb.handle(), 0, ZMQ_POLLIN, 0};
+    zmq_poll(&item, 1, 100);
+    std::string payload;
+    bool malformed;
+    while (hb.try_recv(payload, nullptr, &malformed) || malformed) {
+      Message m;
+      if (!malformed && decode(payload.data(), payload.size(), m)) {
+        if (m.kind == MsgKind::Heartbeat) last_heard = now_seconds();
+        if (m.kind == MsgKind::Shutdown) _exit(0);
+      }
+    }
+    if (now_seconds() - last_heard > timeout) {
+      g_driver_lost = true;
+      std::fprintf(stderr, "wf-worker %d: the driver is gone; exiting\n", worker);
+      _exit(4);
+    }
+  }
+}
+
+}  // namespace
+
+int worker_main(int argc, char** argv) {
+  WorkerEnv e = WorkerEnv::from_environment();
+  if (e.task_endpoint.empty()) {
+    std::fprintf(stderr, "wf-worker: start me through `wfc run` (WF_ENDPOINT is not set)\n");
+    return 2;
+  }
+  if (e.parent_death_signal) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  ::signal(SIGINT, SIG_IGN);  // Ctrl-C is the driver's to handle
+  ::signal(SIGPIPE, SIG_IGN);
+
+  std::unique_ptr<MpiWorld> mpi;
+  int world_rank = 0, world_size = 1;
+  if (e.use_mpi) {
+    mpi = MpiWorld::init(&argc, &argv);
+    world_rank = mpi->rank();
+    world_size = mpi->size();
+  }
+  int worker = e.worker_base + world_rank;
+  install_death_notes(e.death_dir, worker);
+  if (!e.cwd.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(e.cwd, ec);
+    if (::chdir(e.cwd.c_str()) != 0) {
+      std::fprintf(stderr, "wf-worker %d: cannot enter %s: %s\n", worker, e.cwd.c_str(), std::strerror(errno));
+      return 2;
+    }
+  }
+
+  std::string routing_id = "w" + std::to_string(worker);
+  std::thread(heartbeat_loop, e.heartbeat_endpoint, routing_id, e.curve_server, worker, e.driver_timeout).detach();
+
+  Socket tasks(ZMQ_DEALER);
+  tasks.set_routing_id(routing_id);
+  if (!e.curve_server.empty()) tasks.make_curve_client(e.curve_server);
+  std::string error;
+  if (!tasks.connect(e.task_endpoint, &error)) {
+    std::fprintf(stderr, "wf-worker %d: cannot connect to %s: %s\n", worker, e.task_endpoint.c_str(), error.c_str());
+    return 2;
+  }
+  Message hello;
+  hello.kind = MsgKind::Hello;
+  hello.worker = worker;
+  hello.pid = (int32_t)::getpid();
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  hello.host = host;
+  hello.world = e.world;
+  hello.world_rank = world_rank;
+  hello.world_size = world_size;
+  tasks.send(encode(hello));
+
+  std::unique_ptr<LoadedProgram> program;
+  std::unique_ptr<Context> ctx;
+  ForwardOutput output(tasks);
+  while (true) {
+    zmq_pollitem_t item{tasks.handle(), 0, ZMQ_POLLIN, 0};
+    zmq_poll(&item, 1, 1000);
+    std::string payload;
+    bool malformed;
+    while (tasks.try_recv(payload, nullptr, &malformed) || malformed) {
+      Message m;
+      if (malformed || !decode(payload.data(), payload.size(), m)) {
+        std::fprintf(stderr, "wf-worker %d: dropped a malformed message\n", worker);
+        continue;
+      }
+      switch (m.kind) {
+        case MsgKind::Object: {
+          WfObject object;
+          Message ready;
+          ready.kind = MsgKind::Ready;
+          ready.worker = worker;
+          if (!decode_wfo(m.bytes, object, error) || !(program = LoadedProgram::load(object, error))) {
+            ready.ok = false;
+            ready.error.message = error;
+          } else {
+            ctx = std::make_unique<Context>(&program->manifest());
+            ctx->output = &output;
+          }
+          tasks.send(encode(ready));
+          break;
+        }
+        case MsgKind::Task: {
+          Message done;
+          done.kind = MsgKind::Done;
+          done.id = m.id;
+          done.worker = worker;
+          if (!program) {
+            done.ok = false;
+            done.failed_item = 0;
+            done.error.message = "worker " + std::to_string(worker) + " has no program loaded";
+            tasks.send(encode(done));
+            break;
+          }
+          output.task_ = m.id;
+          BatchOutcome out;
+          if (m.ranks.size() > 1 || (mpi && !m.ranks.empty())) {
+            if (!mpi) {
+              out.ok = false;
+              out.error.message = "MPI tasks need the mpirun or slurm launcher";
+            } else {
+              out = run_mpi_task(*mpi, *program, *ctx, m.fn, m.id, m.bytes, m.ranks, worker);
+            }
+            done.rank = out.rank;
+          } else {
+            out = run_batch(*program, *ctx, m.fn, m.bytes, worker);
+          }
+          done.ok = out.ok;
+          done.bytes = std::move(out.results);
+          done.error = std::move(out.error);
+          done.failed_item = out.failed_item;
+          tasks.send(encode(done));
+          break;
+        }
+        case MsgKind::Shutdown:
+          flush_process_output();
+          if (mpi) mpi->finalize();
+          return 0;
+        default:
+          std::fprintf(stderr, "wf-worker %d: dropped an unexpected message (kind %d)\n", worker, (int)m.kind);
+      }
+    }
+  }
+}
+
+}  // namespace wf::detail
