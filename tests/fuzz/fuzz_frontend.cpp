@@ -3,9 +3,14 @@
 // render every diagnostic. Any crash, sanitizer report or hang is a bug: malformed input must
 // only ever produce diagnostics. Imports are collected but not followed (no file system).
 //
+// WF_FUZZ_VALID_UTF8=1 in the environment skips inputs that are not valid UTF-8. The parser
+// used to abort on those (ANTLRInputStream throws std::range_error); the switch lets a long
+// run look for other bugs while that one is open. Without it the harness is exactly `wfc check`.
+//
 //   tests/fuzz/run.sh [SECONDS]      or      build-fuzz/fuzz_frontend tests/fuzz/corpus
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <ostream>
 #include <streambuf>
 #include <string>
@@ -43,9 +48,43 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
+// Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF.
+bool valid_utf8(const uint8_t* p, size_t n) {
+  size_t i = 0;
+  while (i < n) {
+    uint8_t c = p[i];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if ((c & 0xE0) == 0xC0) {
+      len = 2, cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+      len = 3, cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+      len = 4, cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + len > n) return false;
+    for (size_t k = 1; k < len; ++k) {
+      if ((p[i + k] & 0xC0) != 0x80) return false;
+      cp = (cp << 6) | (p[i + k] & 0x3F);
+    }
+    static const uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    i += len;
+  }
+  return true;
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  static const bool only_valid_utf8 = std::getenv("WF_FUZZ_VALID_UTF8") != nullptr;
+  if (only_valid_utf8 && !valid_utf8(data, size)) return -1;  // -1: not added to the corpus
+
   wf::Program program;
   wf::SourceFile file;
   file.path = "fuzz.wf";

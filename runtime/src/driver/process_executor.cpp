@@ -343,6 +343,7 @@ class ProcessExecutor : public Executor {
     r.local_child = launcher_ == "local";
     r.routing_id = from;
     r.last_heard = now_seconds();
+    if (r.same_host && !r.local_child && r.pid > 0) remember_launched(r.pid);
     ranks_[r.worker] = r;
     by_routing_[from] = r.worker;
     Message object;
@@ -549,6 +550,7 @@ class ProcessExecutor : public Executor {
     if (r.dead) return 0;
     r.dead = true;
     by_routing_.erase(r.routing_id);
+    if (!r.local_child && r.pid > 0) forget_launched(r.pid);
     std::string message = "worker " + std::to_string(worker) + " died: " + why;
     log_debug("pool %d: %s", pool_id_, message.c_str());
     std::deque<uint64_t> outstanding = std::move(r.outstanding);

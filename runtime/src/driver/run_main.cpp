@@ -1,10 +1,15 @@
 #include "driver/run_main.hpp"
 
+#include <signal.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 #include "driver/flow_host.hpp"
 #include "jit/loader.hpp"
+#include "launch/launcher.hpp"
 #include "output.hpp"
 #include "values.hpp"
 
@@ -17,7 +22,31 @@ ExecutorFactory executor_factory(const LoadedProgram& program) {
   };
 }
 
+namespace {
+
+// Ctrl-C (and SIGTERM): end every worker this run started, then exit 130 (143). The signals
+// are blocked before any thread exists and taken by one thread with sigwait, so the flow
+// thread can be anywhere, even deep in compiled code.
+void handle_interrupts() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  std::thread([set] {
+    int sig = 0;
+    sigwait(&set, &sig);
+    kill_all_launched();
+    remove_run_directory();
+    flush_process_output();
+    _exit(sig == SIGINT ? 130 : 143);
+  }).detach();
+}
+
+}  // namespace
+
 int run_main(const WfObject& object, const std::vector<std::string>& args, const RunOptions& options) {
+  handle_interrupts();
   std::string error;
   std::unique_ptr<LoadedProgram> program = LoadedProgram::load(object, error);
   if (!program) {

@@ -38,14 +38,14 @@ bool on_path(const std::string& program) {
 constexpr int kMaxLaunched = 4096;
 std::atomic<pid_t> g_launched[kMaxLaunched];
 
-void remember(pid_t pid) {
+}  // namespace
+
+void remember_launched(pid_t pid) {
   for (auto& slot : g_launched) {
     pid_t expected = 0;
     if (slot.compare_exchange_strong(expected, pid)) return;
   }
 }
-
-}  // namespace
 
 WorkerEnv WorkerEnv::from_environment() {
   WorkerEnv e;
@@ -171,7 +171,7 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
     _exit(127);
   }
   ::setpgid(pid, pid);
-  remember(pid);
+  remember_launched(pid);
   out.pid = pid;
   return true;
 }
@@ -179,7 +179,10 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
 void kill_all_launched() {
   for (auto& slot : g_launched) {
     pid_t pid = slot.load();
-    if (pid > 0) ::kill(-pid, SIGKILL);
+    if (pid > 0) {
+      ::kill(-pid, SIGKILL);
+      ::kill(pid, SIGKILL);
+    }
   }
 }
 

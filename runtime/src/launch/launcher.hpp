@@ -55,8 +55,11 @@ std::string default_launcher();
 // The wf-worker executable: $WF_WORKER, beside this program, or the installed one.
 std::string find_worker_executable();
 
-// Ends every process group this process launched (SIGKILL). Async-signal-safe.
+// Ends every process (and process group) this process launched or learned of (SIGKILL):
+// launchers, and the worker ranks they started, which mpirun puts in groups of their own.
+// Async-signal-safe.
 void kill_all_launched();
+void remember_launched(pid_t pid);
 void forget_launched(pid_t pid);
 
 // A fresh private directory (mode 0700) for this process's sockets and death notes; removed
