@@ -21,7 +21,7 @@ namespace wf {
 namespace {
 
 // Loads and checks; returns false if the program cannot be compiled.
-CompileStatus front_end(const std::string& path, Program& program, std::ostream& diag_out, bool require_main) {
+CompileStatus front_end(const std::string& path, ProgramAst& program, std::ostream& diag_out, bool require_main) {
   Diagnostics diags(&program.files);
   if (!load_program(path, program, diags)) {
     diag_out << "error: cannot read `" << path << "`\n";
@@ -33,7 +33,7 @@ CompileStatus front_end(const std::string& path, Program& program, std::ostream&
   return diags.has_errors() ? CompileStatus::CompileErrors : CompileStatus::Ok;
 }
 
-std::string hash_sources(const Program& program, int opt_level) {
+std::string hash_sources(const ProgramAst& program, int opt_level) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a
   auto mix = [&](const std::string& s) {
     for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
@@ -53,14 +53,14 @@ std::string hash_sources(const Program& program, int opt_level) {
 }  // namespace
 
 CompileStatus check_file(const std::string& path, std::ostream& diag_out, bool require_main) {
-  Program program;
+  ProgramAst program;
   return front_end(path, program, diag_out, require_main);
 }
 
 CompileResult compile_file(const std::string& path, const CompileOptions& options, std::ostream& diag_out,
                            const std::string& cache_dir) {
   CompileResult result;
-  Program program;
+  ProgramAst program;
   result.status = front_end(path, program, diag_out, options.require_main);
   if (result.status != CompileStatus::Ok) return result;
   result.source_hash = hash_sources(program, options.opt_level);

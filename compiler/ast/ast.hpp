@@ -16,7 +16,7 @@
 namespace wf {
 
 struct SourceLoc {
-  int file = -1;  // index into Program::files
+  int file = -1;  // index into ProgramAst::files
   int line = 0;   // 1-based
   int col = 0;    // 1-based
 };
@@ -120,7 +120,7 @@ struct FnDecl {
   TypeRef result = nullptr;
   int ranks = 1;
   std::vector<LocalInfo> locals;   // params first, then every let/var/for binding
-  int index = -1;                  // position in Program::functions
+  int index = -1;                  // position in ProgramAst::functions
 };
 
 struct ConstDecl {
@@ -142,7 +142,7 @@ struct SourceFile {
   std::vector<std::string> lines;
 };
 
-struct Program {
+struct ProgramAst {
   std::vector<SourceFile> files;
   std::vector<std::unique_ptr<FnDecl>> functions;
   std::vector<std::unique_ptr<ConstDecl>> consts;

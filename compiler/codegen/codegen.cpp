@@ -32,7 +32,7 @@ using llvm::Value;
 
 class CodeGen {
  public:
-  CodeGen(const Program& program, llvm::LLVMContext& context, Manifest& manifest)
+  CodeGen(const ProgramAst& program, llvm::LLVMContext& context, Manifest& manifest)
       : program_(program), c_(context), b_(context), manifest_(manifest) {
     module_ = std::make_unique<llvm::Module>("wf", context);
     i64_ = b_.getInt64Ty();
@@ -908,7 +908,7 @@ class CodeGen {
     return nullptr;
   }
 
-  const Program& program_;
+  const ProgramAst& program_;
   llvm::LLVMContext& c_;
   llvm::IRBuilder<> b_;
   Manifest& manifest_;
@@ -929,7 +929,7 @@ class CodeGen {
 
 }  // namespace
 
-std::unique_ptr<llvm::Module> generate_ir(const Program& program, llvm::LLVMContext& context, Manifest& manifest) {
+std::unique_ptr<llvm::Module> generate_ir(const ProgramAst& program, llvm::LLVMContext& context, Manifest& manifest) {
   manifest.compiler = kCompilerVersion;
   return CodeGen(program, context, manifest).run();
 }

@@ -1,4 +1,4 @@
-// LLVM IR generation for a checked Program, and its translation to an ELF object.
+// LLVM IR generation for a checked ProgramAst, and its translation to an ELF object.
 //
 // Every wf function becomes a native function `T wf.<name>(i8* ctx, params...)`; every
 // `fn`, `mpi fn` and `flow` also gets an exported task entry `i64 __wf_entry_<name>(i8* ctx,
@@ -25,7 +25,7 @@ struct CodegenOptions {
 };
 
 // Builds the module for `program` and fills `manifest` (functions, locations, files).
-std::unique_ptr<llvm::Module> generate_ir(const Program& program, llvm::LLVMContext& context, Manifest& manifest);
+std::unique_ptr<llvm::Module> generate_ir(const ProgramAst& program, llvm::LLVMContext& context, Manifest& manifest);
 
 // Optimizes `module` at `opt_level` and emits an ELF relocatable object for a generic x86-64
 // CPU (objects travel between machines). Returns false with `error` set on failure.

@@ -36,7 +36,7 @@ class ErrorListener : public antlr4::BaseErrorListener {
 
 class Builder {
  public:
-  Builder(int file, Program& program, Diagnostics& diags) : file_(file), program_(program), diags_(diags) {}
+  Builder(int file, ProgramAst& program, Diagnostics& diags) : file_(file), program_(program), diags_(diags) {}
 
   SourceLoc loc(antlr4::Token* t) const { return {file_, (int)t->getLine(), (int)t->getCharPositionInLine() + 1}; }
   SourceLoc loc(antlr4::ParserRuleContext* c) const { return loc(c->getStart()); }
@@ -487,7 +487,7 @@ class Builder {
   }
 
   int file_;
-  Program& program_;
+  ProgramAst& program_;
   Diagnostics& diags_;
 };
 
@@ -516,7 +516,7 @@ bool read_text(const std::string& path, std::string& out) {
   return true;
 }
 
-int add_file(Program& program, const std::string& path, std::string text) {
+int add_file(ProgramAst& program, const std::string& path, std::string text) {
   SourceFile f;
   f.path = path;
   f.lines = split_lines(text);
@@ -526,7 +526,7 @@ int add_file(Program& program, const std::string& path, std::string text) {
 }
 
 struct Loader {
-  Program& program;
+  ProgramAst& program;
   Diagnostics& diags;
   std::set<std::string> done;       // canonical paths already loaded
   std::vector<std::string> active;  // canonical paths on the import stack
@@ -565,7 +565,7 @@ struct Loader {
 
 }  // namespace
 
-void parse_source(int file_index, Program& program, Diagnostics& diags,
+void parse_source(int file_index, ProgramAst& program, Diagnostics& diags,
                   std::vector<std::pair<std::string, SourceLoc>>* imports) {
   antlr4::ANTLRInputStream input(program.files[file_index].text);
   WfLexer lexer(&input);
@@ -582,7 +582,7 @@ void parse_source(int file_index, Program& program, Diagnostics& diags,
   Builder(file_index, program, diags).build(tree, imports);
 }
 
-bool load_program(const std::string& path, Program& program, Diagnostics& diags) {
+bool load_program(const std::string& path, ProgramAst& program, Diagnostics& diags) {
   std::string text;
   if (!read_text(path, text)) return false;
   Loader loader{program, diags, {}, {}};

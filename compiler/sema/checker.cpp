@@ -24,7 +24,7 @@ bool contains_flow_type(TypeRef t) {
 
 class Checker {
  public:
-  Checker(Program& program, Diagnostics& diags) : program_(program), diags_(diags) {}
+  Checker(ProgramAst& program, Diagnostics& diags) : program_(program), diags_(diags) {}
 
   void run() {
     declare_globals();
@@ -1144,7 +1144,7 @@ class Checker {
     ConstDecl* konst;
   };
 
-  Program& program_;
+  ProgramAst& program_;
   Diagnostics& diags_;
   std::unordered_map<std::string, Global> globals_;
   std::set<ConstDecl*> folding_;
@@ -1155,9 +1155,9 @@ class Checker {
 
 }  // namespace
 
-void check_program(Program& program, Diagnostics& diags) { Checker(program, diags).run(); }
+void check_program(ProgramAst& program, Diagnostics& diags) { Checker(program, diags).run(); }
 
-const FnDecl* find_main(const Program& program, Diagnostics& diags) {
+const FnDecl* find_main(const ProgramAst& program, Diagnostics& diags) {
   for (auto& f : program.functions) {
     if (f->name != "main") continue;
     if (f->kind != FnKind::Flow) {

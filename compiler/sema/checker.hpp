@@ -12,9 +12,9 @@
 
 namespace wf {
 
-void check_program(Program& program, Diagnostics& diags);
+void check_program(ProgramAst& program, Diagnostics& diags);
 
 // The entry flow, or nullptr (with a diagnostic) when `flow main` is missing or malformed.
-const FnDecl* find_main(const Program& program, Diagnostics& diags);
+const FnDecl* find_main(const ProgramAst& program, Diagnostics& diags);
 
 }  // namespace wf

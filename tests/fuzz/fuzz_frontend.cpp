@@ -85,7 +85,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   static const bool only_valid_utf8 = std::getenv("WF_FUZZ_VALID_UTF8") != nullptr;
   if (only_valid_utf8 && !valid_utf8(data, size)) return -1;  // -1: not added to the corpus
 
-  wf::Program program;
+  wf::ProgramAst program;
   wf::SourceFile file;
   file.path = "fuzz.wf";
   file.text.assign(reinterpret_cast<const char*>(data), size);

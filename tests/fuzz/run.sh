@@ -2,15 +2,17 @@
 # Configures build-fuzz with clang, builds the front-end fuzzer (tests/fuzz/fuzz_frontend.cpp)
 # and runs it for N seconds (default 600) on a working copy of the seed corpus.
 #
-#   tests/fuzz/run.sh [SECONDS]
+#   tests/fuzz/run.sh [SECONDS [LIBFUZZER-FLAGS...]]
 #
-# Environment: WF_FUZZ_BUILD (default <repo>/build-fuzz), JOBS (ninja -j, default 1),
+# Environment: WF_FUZZ_VALID_UTF8=1 skips inputs that are not UTF-8 (fuzz_frontend.cpp),
+# WF_FUZZ_BUILD (default <repo>/build-fuzz), JOBS (ninja -j, default 1),
 # CC/CXX (default clang-14/clang++-14; only used on the first configure).
 # Crashing inputs are written to $WF_FUZZ_BUILD/fuzz-artifacts/; the exit status is the
 # fuzzer's (0 when nothing was found).
 set -euo pipefail
 
 seconds=${1:-600}
+shift || true
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${WF_FUZZ_BUILD:-$root/build-fuzz}
 
@@ -27,7 +29,7 @@ log=$build/fuzz-last.log
 status=0
 nice -n 10 "$build/fuzz_frontend" \
   -max_total_time="$seconds" -print_final_stats=1 -rss_limit_mb=4096 -timeout=10 \
-  -dict="$root/tests/fuzz/wf.dict" -artifact_prefix="$artifacts/" \
+  -dict="$root/tests/fuzz/wf.dict" -artifact_prefix="$artifacts/" "$@" \
   "$corpus" 2>&1 | tee "$log" || status=$?
 
 echo "----"

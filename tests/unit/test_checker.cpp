@@ -223,6 +223,26 @@ TEST_F(CheckerTest, ErrorInImportedFileNamesThatFile) {
                  "           ^\n");
 }
 
+TEST_F(CheckerTest, RelativePathsArePrintedAsGiven) {
+  // LANGUAGE.md §9: as given on the command line; an imported file joined to its importer's path.
+  write("lib/bad.wf", "fn bad() -> int {\n    return \"x\";\n}\n");
+  write("main.wf", "import \"lib/bad.wf\";\nflow main() {\n    let s: str = 1;\n}\n");
+  fs::path old = fs::current_path();
+  fs::current_path(dir_);
+  std::ostringstream out;
+  wf::CompileStatus status = wf::check_file("./main.wf", out);
+  fs::current_path(old);
+  EXPECT_EQ(static_cast<int>(status), static_cast<int>(wf::CompileStatus::CompileErrors));
+  // both errors, in either order
+  std::string in_lib = "./lib/bad.wf:2:12: error: expected `int`, found `str`\n"
+                       "    return \"x\";\n"
+                       "           ^\n";
+  std::string in_main = "./main.wf:3:18: error: expected `str`, found `int`\n"
+                        "    let s: str = 1;\n"
+                        "                 ^\n";
+  EXPECT_TRUE(out.str() == in_lib + in_main || out.str() == in_main + in_lib) << out.str();
+}
+
 TEST_F(CheckerTest, MissingImportIsReportedAtTheImport) {
   EXPECT_EQ(errors("import \"missing.wf\";\nflow main() {\n}\n"),
             (Lines{"main.wf:1:8: error: cannot read imported file `" + (fs::path(dir_) / "missing.wf").string() + "`"}));
@@ -634,6 +654,19 @@ TEST_F(CheckerTest, LexicalErrorsInLiterals) {
                    "}\n"),
             (Lines{"main.wf:2:15: error: integer literal `9223372036854775809` does not fit in `int`",
                    "main.wf:3:15: error: unknown escape `\\q` in string"}));
+}
+
+TEST_F(CheckerTest, InvalidUtf8IsAnErrorNotACrash) {
+  // LANGUAGE.md §2: source is UTF-8. A Latin-1 byte (here in a comment on line 2) must give a
+  // compile error at that line; it must not abort the compiler.
+  std::string out;
+  EXPECT_NO_THROW(out = check("flow main() {\n"
+                              "    // caf\xe9\n"
+                              "    print(1);\n"
+                              "}\n"));
+  Lines got = headlines(out);
+  ASSERT_EQ(got.size(), 1u) << out;
+  EXPECT_EQ(got[0].rfind("main.wf:2:", 0), 0u) << got[0];
 }
 
 TEST_F(CheckerTest, RequireMain) {

@@ -1,5 +1,6 @@
 #include "launch/launcher.hpp"
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -83,13 +84,23 @@ std::string default_launcher() {
 std::string find_worker_executable() {
   std::string explicit_path = env("WF_WORKER");
   if (!explicit_path.empty()) return explicit_path;
+  // Beside this program (wfc in the build tree), or, for a host linked to the installed
+  // libwf, in ../bin relative to the library.
+  std::vector<std::filesystem::path> candidates;
   char self[4096];
   ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
   if (n > 0) {
     self[n] = 0;
-    std::filesystem::path beside = std::filesystem::path(self).parent_path() / "wf-worker";
-    if (::access(beside.c_str(), X_OK) == 0) return beside.string();
+    candidates.push_back(std::filesystem::path(self).parent_path() / "wf-worker");
   }
+  Dl_info info;
+  if (::dladdr(reinterpret_cast<void*>(&find_worker_executable), &info) && info.dli_fname) {
+    std::filesystem::path lib = std::filesystem::absolute(info.dli_fname).parent_path();
+    candidates.push_back(lib / "wf-worker");
+    candidates.push_back(lib.parent_path() / "bin" / "wf-worker");
+  }
+  for (auto& c : candidates)
+    if (::access(c.c_str(), X_OK) == 0) return c.string();
 #ifdef WF_INSTALLED_WORKER
   return WF_INSTALLED_WORKER;
 #else
