@@ -170,7 +170,8 @@ class Bench:
         self.hf_runs = a.reps or (3 if a.quick else 10)
         self.R = Results()
         os.makedirs(a.out_dir, exist_ok=True)
-        self.log = open(os.path.join(a.out_dir, "latest.log"), "w")
+        os.makedirs(os.path.join(a.out_dir, "raw"), exist_ok=True)
+        self.log = open(os.path.join(a.out_dir, "raw", "latest.log"), "w")
         self.tmp = tempfile.mkdtemp(prefix="wf-bench-")
         self.cache = os.path.join(self.tmp, "wf-cache")
         env = dict(os.environ)
@@ -551,6 +552,12 @@ class Bench:
                 for d in rows:
                     if "metg_us" in d:
                         self.R.add("G1", "METG(50%)", label, d["metg_us"], "µs", "lower")
+                        if d.get("above_range"):
+                            self.R.notes.append("G1 %s: efficiency was below 50%% already at 1000 µs tasks: "
+                                                "METG is above the range tried (reported as 1000)" % label)
+                        if d.get("below_range"):
+                            self.R.notes.append("G1 %s: efficiency stayed ≥ 50%% down to 1 µs tasks: METG is "
+                                                "at most that (reported as 1 µs)" % label)
                         self.say("  %-34s METG(50%%) %.2f µs" % (label, d["metg_us"]))
                     elif "nominal_us" in d:
                         self.R.add("G1", "efficiency at %g µs tasks" % d["nominal_us"], label, d["efficiency"], "",
@@ -571,6 +578,7 @@ class Bench:
     # ---- main --------------------------------------------------------------------------------
     def run(self, only):
         started = datetime.datetime.now(datetime.timezone.utc)
+        self.load_start = loadavg()
         if not self.build_wf():
             self.say("no usable wfc: stopping")
             return 1
@@ -589,6 +597,14 @@ class Bench:
         write_reports(self, only, started)
         shutil.rmtree(self.tmp, ignore_errors=True)
         return 0
+
+
+def loadavg():
+    try:
+        with open("/proc/loadavg") as f:
+            return [float(x) for x in f.read().split()[:3]]
+    except OSError:
+        return []
 
 
 def fmt_n(n):
@@ -715,9 +731,10 @@ def machine_info(b):
             mem = f.readline().split(":", 1)[1].strip()
     except OSError:
         pass
-    load = open("/proc/loadavg").read().split()[:3] if os.path.exists("/proc/loadavg") else []
-    info = [("CPU", cpu), ("nproc", cmd_out(["nproc"])), ("memory", mem), ("uname", cmd_out(["uname", "-a"])),
-            ("load average at the end", " ".join(load))]
+    info = [("CPU", cpu), ("cores (nproc)", cmd_out(["nproc"])), ("memory", mem),
+            ("uname", cmd_out(["uname", "-a"])),
+            ("load average (1, 5, 15 min) at the start", " ".join("%.2f" % x for x in b.load_start)),
+            ("load average at the end", " ".join("%.2f" % x for x in loadavg()))]
     pyv = cmd_out([PY, "-c", "import sys; print(sys.version.split()[0])"])
     pkgs = []
     for mod, dist in (("mpi4py", "mpi4py"), ("dask", "dask"), ("distributed", "distributed"), ("zmq", "pyzmq"),
@@ -781,6 +798,11 @@ def write_reports(b, only, started):
     L.append("- MPI runs use `OMPI_MCA_pml=ob1` (wf's default launcher, `mpirun -n 2 mpi_hello`, mpi4py)")
     L.append("- ratio = wf median ÷ best Python peer median; target and met/not met from "
              "shared/spec/BENCHMARKS.md, judged on the median\n")
+    ncpu = os.cpu_count() or 2
+    if b.load_start and b.load_start[0] > 0.5 * ncpu:
+        L.append("> **Warning: the machine was busy** (1-minute load average %.2f on %d cores at the start): "
+                 "other processes compete with the benchmarks; timings and efficiencies are pessimistic.\n"
+                 % (b.load_start[0], ncpu))
     L.append("## Machine\n")
     for k, v in info:
         L.append("- %s: %s" % (k, v))
@@ -817,7 +839,7 @@ def write_reports(b, only, started):
     with open(out_md, "w") as f:
         f.write("\n".join(L))
     print("\n".join(L))
-    print("wrote %s and %s (log: %s)" % (out_md, out_csv, os.path.join(b.a.out_dir, "latest.log")))
+    print("wrote %s and %s (log: %s)" % (out_md, out_csv, os.path.join(b.a.out_dir, "raw", "latest.log")))
 
 
 def short(s):

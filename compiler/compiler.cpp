@@ -33,7 +33,7 @@ CompileStatus front_end(const std::string& path, ProgramAst& program, std::ostre
   return diags.has_errors() ? CompileStatus::CompileErrors : CompileStatus::Ok;
 }
 
-std::string hash_sources(const ProgramAst& program, int opt_level) {
+std::string hash_sources(const ProgramAst& program, int opt_level, const std::string& salt) {
   uint64_t h = 1469598103934665603ull;  // FNV-1a
   auto mix = [&](const std::string& s) {
     for (unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
@@ -41,6 +41,7 @@ std::string hash_sources(const ProgramAst& program, int opt_level) {
   };
   mix(kCompilerVersion);
   mix(std::to_string(opt_level));
+  mix(salt);
   for (const SourceFile& f : program.files) {
     mix(f.path);
     mix(f.text);
@@ -63,7 +64,7 @@ CompileResult compile_file(const std::string& path, const CompileOptions& option
   ProgramAst program;
   result.status = front_end(path, program, diag_out, options.require_main);
   if (result.status != CompileStatus::Ok) return result;
-  result.source_hash = hash_sources(program, options.opt_level);
+  result.source_hash = hash_sources(program, options.opt_level, options.cache_salt);
 
   std::string cache_path;
   if (!cache_dir.empty() && options.emit_llvm_path.empty()) {

@@ -13,6 +13,7 @@ struct CompileOptions {
   int opt_level = 2;
   bool require_main = false;     // `wfc run`: a `flow main` must exist
   std::string emit_llvm_path;    // if set, the optimized IR is written there
+  std::string cache_salt;        // mixed into the cache key (wfc: its own binary's identity)
 };
 
 enum class CompileStatus { Ok, CompileErrors, CannotRead, InternalError };

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ ninja-build ccache pkg-config python3
+  cmake g++ ninja-build ccache pkg-config python3 python3-zmq
   antlr4 libantlr4-runtime-dev
   llvm-14-dev clang-14 libclang-rt-14-dev
   libopenmpi-dev openmpi-bin

@@ -2,10 +2,17 @@
 
 namespace wf::detail {
 
-void pack_value(msgpack::packer<msgpack::sbuffer>& pk, const char* d, Slot v) {
+void pack_value(msgpack::sbuffer& buf, const char* d, Slot v) {
+  msgpack::packer<msgpack::sbuffer> pk(buf);
   switch (*d) {
     case 'i': pk.pack_int64((int64_t)v); return;
-    case 'f': pk.pack_double(as_float(v)); return;
+    case 'f': {
+      char bytes[9];
+      bytes[0] = (char)0xcb;
+      for (int i = 0; i < 8; ++i) bytes[1 + i] = (char)(v >> (56 - 8 * i));
+      buf.write(bytes, 9);
+      return;
+    }
     case 'b': v ? pk.pack_true() : pk.pack_false(); return;
     case 's': {
       auto* s = slot_ptr<WfStr>(v);
@@ -16,7 +23,7 @@ void pack_value(msgpack::packer<msgpack::sbuffer>& pk, const char* d, Slot v) {
     case '[': {
       auto* a = slot_ptr<WfArray>(v);
       pk.pack_array((uint32_t)a->len);
-      for (int64_t i = 0; i < a->len; ++i) pack_value(pk, d + 1, a->data[i]);
+      for (int64_t i = 0; i < a->len; ++i) pack_value(buf, d + 1, a->data[i]);
       return;
     }
     case '(': {
@@ -25,7 +32,7 @@ void pack_value(msgpack::packer<msgpack::sbuffer>& pk, const char* d, Slot v) {
       for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) ++n;
       pk.pack_array(n);
       uint32_t i = 0;
-      for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) pack_value(pk, f, t[i++]);
+      for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) pack_value(buf, f, t[i++]);
       return;
     }
     default: pk.pack_nil(); return;
@@ -34,8 +41,7 @@ void pack_value(msgpack::packer<msgpack::sbuffer>& pk, const char* d, Slot v) {
 
 std::string encode_value(const char* desc, Slot v) {
   msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  pack_value(pk, desc, v);
+  pack_value(buf, desc, v);
   return std::string(buf.data(), buf.size());
 }
 
@@ -88,13 +94,21 @@ bool unpack_value(Context& ctx, const char* d, const msgpack::object& o, Slot& o
   }
 }
 
-bool decode_value(Context& ctx, const char* desc, const std::string& bytes, Slot& out) {
+bool unpack_into(msgpack::zone& zone, const char* data, size_t size, msgpack::object& out) {
+  zone.clear();
   try {
-    msgpack::object_handle oh = msgpack::unpack(bytes.data(), bytes.size());
-    return unpack_value(ctx, desc, oh.get(), out);
+    size_t offset = 0;
+    out = msgpack::unpack(zone, data, size, offset);
+    return offset == size;
   } catch (const std::exception&) {
     return false;
   }
+}
+
+bool decode_value(Context& ctx, const char* desc, const std::string& bytes, Slot& out) {
+  thread_local msgpack::zone zone;
+  msgpack::object o;
+  return unpack_into(zone, bytes.data(), bytes.size(), o) && unpack_value(ctx, desc, o, out);
 }
 
 }  // namespace wf::detail

@@ -342,8 +342,10 @@ class CodeGen {
     loops_.pop_back();
     branch_to(next_bb);
     b_.SetInsertPoint(next_bb);
-    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, counter), step), counter);
-    b_.CreateBr(cond_bb);
+    // Stop, rather than wrap around, when the next value would overflow `int`.
+    Value* sum = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, counter), step);
+    b_.CreateStore(b_.CreateExtractValue(sum, 0), counter);
+    b_.CreateCondBr(b_.CreateExtractValue(sum, 1), end_bb, cond_bb);
     b_.SetInsertPoint(end_bb);
   }
 

@@ -166,8 +166,22 @@ class Run:
                 raise TestFailure("%s: wfc exited (status %s) before %s\n%s" %
                                   (self.name, self.p.returncode, what, self.tail()))
             if time.monotonic() >= deadline:
-                raise TestFailure("%s: timed out after %.0f s waiting for %s\n%s" % (self.name, timeout, what, self.tail()))
+                raise TestFailure("%s: timed out after %.0f s waiting for %s\n%s\n%s" %
+                                  (self.name, timeout, what, self.tail(), self.process_tree()))
             time.sleep(0.01)
+
+    def process_tree(self):
+        """The processes below wfc now, with state and kernel wait channel (for failure reports)."""
+        lines = ["  processes below wfc (pid %d):" % self.pid]
+        for pid, comm in sorted(descendants(self.pid).items()):
+            st = proc_stat(pid)
+            try:
+                with open("/proc/%d/wchan" % pid) as f:
+                    wchan = f.read().strip()
+            except OSError:
+                wchan = "?"
+            lines.append("    %d %s ppid %s state %s wchan %s" % (pid, comm, st[1] if st else "?", st[0] if st else "?", wchan))
+        return "\n".join(lines)
 
     def wait(self, timeout):
         """Exit status, or None if wfc is still running after `timeout` s (then it is killed)."""

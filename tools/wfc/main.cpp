@@ -1,6 +1,8 @@
 // wfc: the command-line tool (RUNTIME.md "Command line"). Argument parsing and exit
 // statuses only; the work happens in compiler/ and runtime/.
 //   0 success, 1 compile or runtime error, 2 bad command-line use, 130 interrupted.
+#include <sys/stat.h>
+
 #include <CLI/CLI.hpp>
 
 #include <cstdlib>
@@ -17,6 +19,14 @@ std::string cache_dir() {
   if (const char* x = std::getenv("XDG_CACHE_HOME"); x && *x) return std::string(x) + "/wf";
   if (const char* h = std::getenv("HOME"); h && *h) return std::string(h) + "/.cache/wf";
   return "";
+}
+
+// The identity of this wfc build: a rebuilt compiler must not reuse objects cached by the
+// previous one, even under the same version number.
+std::string build_identity() {
+  struct stat st;
+  if (::stat("/proc/self/exe", &st) != 0) return "";
+  return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec);
 }
 
 bool is_object_file(const std::string& path) {
@@ -110,6 +120,7 @@ int main(int argc, char** argv) {
     wf::CompileOptions options;
     options.opt_level = opt_level;
     options.require_main = true;
+    options.cache_salt = build_identity();
     wf::CompileResult r = wf::compile_file(file, options, std::cerr, cache_dir());
     if (r.status != wf::CompileStatus::Ok) return 1;
     object = std::move(r.object);

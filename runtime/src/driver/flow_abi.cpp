@@ -81,30 +81,45 @@ wf_str* wf_error(wf_ctx* ctx, void* future) {
 
 wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, int64_t loc) {
   const wf::ManifestFunction& f = ctx->manifest->functions[(size_t)fn];
-  std::vector<std::string> calls((size_t)items->len);
-  if (star) {
-    // a tuple is encoded as the array of its fields: exactly an argument list
-    std::string desc = "(";
-    for (auto& p : f.params) desc += p.type;
-    desc += ")";
-    for (int64_t i = 0; i < items->len; ++i) calls[(size_t)i] = encode_value(desc.c_str(), items->data[i]);
-  } else {
-    const char* desc = f.params[0].type.c_str();
-    for (int64_t i = 0; i < items->len; ++i) {
-      msgpack::sbuffer buf;
-      msgpack::packer<msgpack::sbuffer> pk(buf);
-      pk.pack_array(1);
-      pack_value(pk, desc, items->data[i]);
-      calls[(size_t)i].assign(buf.data(), buf.size());
+  std::string tuple_desc = "(";
+  for (auto& p : f.params) tuple_desc += p.type;
+  tuple_desc += ")";
+  const char* param = f.params[0].type.c_str();
+  // Encode the calls straight into their batches: [[args...], ...] per `chunk` items.
+  size_t per_batch = (size_t)std::max<int64_t>(chunk, 1);
+  std::vector<std::string> batches;
+  batches.reserve(((size_t)items->len + per_batch - 1) / per_batch);
+  for (size_t begin = 0; begin < (size_t)items->len; begin += per_batch) {
+    size_t end = std::min((size_t)items->len, begin + per_batch);
+    msgpack::sbuffer buf(16 * (end - begin) + 8);
+    msgpack::packer<msgpack::sbuffer> pk(buf);
+    pk.pack_array((uint32_t)(end - begin));
+    for (size_t i = begin; i < end; ++i) {
+      if (star) {
+        pack_value(buf, tuple_desc.c_str(), items->data[i]);  // a tuple encodes as its fields: the argument list
+      } else {
+        pk.pack_array(1);
+        pack_value(buf, param, items->data[i]);
+      }
     }
+    batches.emplace_back(buf.data(), buf.size());
   }
-  std::vector<FutureState*> futures =
-      host(ctx).scheduler->submit_many(pool_of(ctx, pool), (int)fn, std::move(calls), (int)std::max<int64_t>(chunk, 1));
-  Progress progress(host(ctx).progress, futures.size());
-  WfArray* out = make_array(*ctx, (int64_t)futures.size());
-  for (size_t i = 0; i < futures.size(); ++i) {
-    out->data[i] = settle(ctx, futures[i], loc);
-    progress.update(i + 1);
+  std::vector<FutureState*> futures = host(ctx).scheduler->submit_batches(pool_of(ctx, pool), (int)fn, std::move(batches));
+  Progress progress(host(ctx).progress, (size_t)items->len);
+  WfArray* out = make_array(*ctx, items->len);
+  int64_t filled = 0;
+  for (FutureState* batch : futures) {
+    host(ctx).scheduler->wait(batch);
+    if (batch->state.load(std::memory_order_acquire) == FutureState::Failed) raise_task_error(*ctx, loc, *batch->error);
+    thread_local msgpack::zone zone;
+    msgpack::object results;
+    bool ok = unpack_into(zone, batch->value.data(), batch->value.size(), results) &&
+              results.type == msgpack::type::ARRAY && filled + results.via.array.size <= out->len;
+    for (uint32_t i = 0; ok && i < results.via.array.size; ++i)
+      ok = unpack_value(*ctx, f.result.c_str(), results.via.array.ptr[i], out->data[filled++]);
+    if (!ok) raise(*ctx, loc, "a task of `" + f.name + "` returned malformed results");
+    batch->value = std::string();  // decoded: the bytes are no longer needed
+    progress.update((size_t)filled);
   }
   return out;
 }

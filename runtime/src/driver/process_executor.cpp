@@ -65,6 +65,7 @@ std::string signal_text(int sig) {
 constexpr double kHeartbeatEvery = 0.5;
 constexpr double kWorkerSilence = 5.0;   // seconds without a heartbeat: the worker is lost
 constexpr double kStartTimeout = 60.0;   // seconds for a world to say hello
+constexpr double kDeathGrace = 0.1;      // seconds to read a dead worker's last messages
 
 struct Rank {
   int worker = -1;
@@ -109,7 +110,10 @@ class ProcessExecutor : public Executor {
     launcher_ = options_.launcher.empty() ? default_launcher() : options_.launcher;
     width_ = options_.workers > 0 ? options_.workers : 1;
     object_bytes_ = encode_wfo(program.object());
-    if (const char* p = std::getenv("WF_PREFETCH")) prefetch_ = (size_t)std::max(1, std::atoi(p));
+    if (const char* p = std::getenv("WF_PREFETCH")) {
+      prefetch_ = (size_t)std::max(1, std::atoi(p));
+      fixed_prefetch_ = true;
+    }
     thread_ = std::thread([this] { run(); });
   }
 
@@ -388,10 +392,20 @@ class ProcessExecutor : public Executor {
       f.outcome.worker = m.worker;
       f.have_outcome = true;
     }
+    if (f.workers.size() == 1) learn_task_time(m.busy_us, f.batch);
     if (f.reports < f.workers.size()) return;
     BatchOutcome outcome = std::move(f.outcome);
     flights_.erase(it);
     on_complete_(std::move(outcome));
+  }
+
+  // How many batches a rank may hold: enough to cover a round trip to the driver (~2 ms of
+  // work, from the recent average run time of a batch), at least 2, at most 1024. Long tasks
+  // get 2 (one running, one waiting: the pool stays balanced); tiny ones a deep pipeline.
+  void learn_task_time(uint32_t busy_us, const Batch&) {
+    double us = std::max(1.0, (double)busy_us);
+    average_us_ = average_us_ <= 0 ? us : 0.9 * average_us_ + 0.1 * us;
+    if (!fixed_prefetch_) prefetch_ = (size_t)std::clamp(2000.0 / average_us_, 2.0, 1024.0);
   }
 
   // ---- placement -----------------------------------------------------------------------------
@@ -427,7 +441,7 @@ class ProcessExecutor : public Executor {
   bool place_serial(const Batch& b) {
     Rank* best = nullptr;
     for (auto& [id, r] : ranks_) {
-      if (r.dead || !r.ready || r.reserved_for || r.outstanding.size() >= prefetch_) continue;
+      if (r.dead || !r.ready || r.reserved_for || r.outstanding.size() >= prefetch_ || dying_.count(id)) continue;
       if (!best || r.outstanding.size() < best->outstanding.size()) best = &r;
       if (best->outstanding.empty()) break;
     }
@@ -440,7 +454,7 @@ class ProcessExecutor : public Executor {
     // The world with the most ranks idle or already reserved for this batch.
     std::map<int, std::vector<int>> candidates;
     for (auto& [id, r] : ranks_) {
-      if (r.dead || !r.ready || !r.outstanding.empty()) continue;
+      if (r.dead || !r.ready || !r.outstanding.empty() || dying_.count(id)) continue;
       if (r.reserved_for && r.reserved_for != b.id) continue;
       candidates[r.world].push_back(r.worker);
     }
@@ -515,7 +529,7 @@ class ProcessExecutor : public Executor {
       }
     }
     for (auto& [wid, r] : ranks_) {
-      if (r.dead || r.local_child) continue;
+      if (r.dead || r.local_child || dying_.count(wid)) continue;
       if (r.same_host && r.pid > 0 && ::kill(r.pid, 0) != 0 && errno == ESRCH) {
         deaths.push_back({wid, death_note(wid)});
       } else if (now - r.last_heard > kWorkerSilence) {
@@ -527,8 +541,19 @@ class ProcessExecutor : public Executor {
         broken_ = "workers did not start within " + std::to_string((int)kStartTimeout) + " s";
         fail_queue(broken_);
       }
+    // A worker's last messages (the result of the task before the fatal one) may still be on
+    // their way: bury it only after a grace period in which they are read.
+    for (auto& [wid, why] : deaths)
+      if (!dying_.count(wid)) dying_[wid] = {now, why};
     int lost = 0;
-    for (auto& [wid, why] : deaths) lost += bury(wid, why);
+    for (auto it = dying_.begin(); it != dying_.end();) {
+      if (now - it->second.first < kDeathGrace) {
+        ++it;
+        continue;
+      }
+      lost += bury(it->first, it->second.second);
+      it = dying_.erase(it);
+    }
     if (lost > 0 && !stopping_now()) grow(lost);
   }
 
@@ -627,6 +652,8 @@ class ProcessExecutor : public Executor {
   int width_ = 1;
   int pool_id_ = 0;
   size_t prefetch_ = 2;
+  bool fixed_prefetch_ = false;
+  double average_us_ = 0;
   std::string object_bytes_;
 
   int wake_fd_ = -1;
@@ -642,6 +669,7 @@ class ProcessExecutor : public Executor {
   std::map<int, World> worlds_;
   std::map<int, Rank> ranks_;
   std::unordered_map<std::string, int> by_routing_;
+  std::map<int, std::pair<double, std::string>> dying_;  // worker -> (noticed at, how it died)
   std::deque<Batch> queue_;
   std::unordered_map<uint64_t, Flight> flights_;
   int next_world_ = 0, next_worker_ = 0;

@@ -6,45 +6,14 @@ namespace wf::detail {
 
 namespace {
 
-// "[" + items + "]" as msgpack, items already encoded.
-std::string pack_array_of(const std::vector<std::string>& encoded, size_t begin, size_t end) {
+// The items of a batch of one call: [[args...]].
+std::string single_call(const std::vector<std::string>& args) {
   msgpack::sbuffer buf;
   msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_array((uint32_t)(end - begin));
-  for (size_t i = begin; i < end; ++i) buf.write(encoded[i].data(), encoded[i].size());
+  pk.pack_array(1);
+  pk.pack_array((uint32_t)args.size());
+  for (const std::string& a : args) buf.write(a.data(), a.size());
   return std::string(buf.data(), buf.size());
-}
-
-// Splits an encoded msgpack array into its encoded elements.
-bool split_array(const std::string& bytes, std::vector<std::string>& out) {
-  try {
-    size_t offset = 0;
-    const char* p = bytes.data();
-    if (bytes.empty()) return false;
-    uint8_t head = (uint8_t)p[0];
-    size_t n;
-    if ((head & 0xf0) == 0x90) {
-      n = head & 0x0f;
-      offset = 1;
-    } else if (head == 0xdc && bytes.size() >= 3) {
-      n = ((size_t)(uint8_t)p[1] << 8) | (uint8_t)p[2];
-      offset = 3;
-    } else if (head == 0xdd && bytes.size() >= 5) {
-      n = ((size_t)(uint8_t)p[1] << 24) | ((size_t)(uint8_t)p[2] << 16) | ((size_t)(uint8_t)p[3] << 8) | (uint8_t)p[4];
-      offset = 5;
-    } else {
-      return false;
-    }
-    out.reserve(n);
-    for (size_t i = 0; i < n; ++i) {
-      size_t start = offset;
-      msgpack::unpack(p, bytes.size(), offset);
-      out.emplace_back(p + start, offset - start);
-    }
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
 }
 
 }  // namespace
@@ -120,8 +89,7 @@ FutureState* Scheduler::submit(Pool* pool, int fn, std::vector<std::string> args
     if (failed_input) {
       finish(future, "", std::move(failed_input), ready);
     } else if (waiting == 0) {
-      std::vector<std::string> one{pack_array_of(args, 0, args.size())};
-      ready.emplace_back(pool, make_batch(fn, pack_array_of(one, 0, 1), {future}));
+      ready.emplace_back(pool, make_batch(fn, single_call(args), {future}));
     } else {
       uint64_t id = next_id_++;
       for (FutureState* in : inputs)
@@ -133,26 +101,19 @@ FutureState* Scheduler::submit(Pool* pool, int fn, std::vector<std::string> args
   return future;
 }
 
-std::vector<FutureState*> Scheduler::submit_many(Pool* pool, int fn, std::vector<std::string> items, int chunk) {
-  if (chunk < 1) chunk = 1;
+std::vector<FutureState*> Scheduler::submit_batches(Pool* pool, int fn, std::vector<std::string> batches) {
   std::vector<FutureState*> futures;
-  futures.reserve(items.size());
+  futures.reserve(batches.size());
   std::vector<std::pair<Pool*, Batch>> ready;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    for (size_t begin = 0; begin < items.size(); begin += (size_t)chunk) {
-      size_t end = std::min(items.size(), begin + (size_t)chunk);
-      std::vector<FutureState*> batch_futures;
-      for (size_t i = begin; i < end; ++i) {
-        batch_futures.push_back(new_future());
-        batch_futures.back()->result_type = manifest_.functions[(size_t)fn].result.c_str();
-      }
-      futures.insert(futures.end(), batch_futures.begin(), batch_futures.end());
-      if (stopped_) {
-        for (FutureState* f : batch_futures) finish(f, "", std::make_unique<RuntimeError>(RuntimeError{"the runtime is shutting down", {}, "", {}}), ready);
-        continue;
-      }
-      ready.emplace_back(pool, make_batch(fn, pack_array_of(items, begin, end), std::move(batch_futures)));
+    for (std::string& items : batches) {
+      FutureState* f = new_future();
+      f->batch = true;
+      f->result_type = manifest_.functions[(size_t)fn].result.c_str();
+      futures.push_back(f);
+      if (stopped_) fail(f, RuntimeError{"the runtime is shutting down", {}, "", {}}, ready);
+      else ready.emplace_back(pool, make_batch(fn, std::move(items), {f}));
     }
   }
   send(ready);
@@ -161,38 +122,38 @@ std::vector<FutureState*> Scheduler::submit_many(Pool* pool, int fn, std::vector
 
 void Scheduler::complete(BatchOutcome&& outcome) {
   std::vector<std::pair<Pool*, Batch>> ready;
+  bool wake = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = in_flight_.find(outcome.id);
     if (it == in_flight_.end()) return;  // a late or duplicate report: already settled
-    std::vector<FutureState*> futures = std::move(it->second.futures);
+    FutureState* f = it->second.futures.front();
     in_flight_.erase(it);
-    std::vector<std::string> values;
-    if (outcome.ok && (!split_array(outcome.results, values) || values.size() != futures.size())) {
-      outcome.ok = false;
-      outcome.failed_item = 0;
-      outcome.error = RuntimeError{"malformed result from worker " + std::to_string(outcome.worker), {}, "", {}};
+    if (!outcome.ok) {
+      f->failed_item = outcome.failed_item;
+      fail(f, std::move(outcome.error), ready);
+    } else if (f->batch) {
+      finish(f, std::move(outcome.results), nullptr, ready);
+    } else {
+      // A single task: its batch of one result ([x] is 0x91 then x), unwrapped.
+      if (outcome.results.size() > 1 && (uint8_t)outcome.results[0] == 0x91)
+        finish(f, outcome.results.substr(1), nullptr, ready);
+      else
+        fail(f, RuntimeError{"malformed result from worker " + std::to_string(outcome.worker), {}, "", {}}, ready);
     }
-    for (size_t i = 0; i < futures.size(); ++i) {
-      if (outcome.ok) {
-        finish(futures[i], std::move(values[i]), nullptr, ready);
-      } else if ((int)i == outcome.failed_item || outcome.failed_item < 0) {
-        finish(futures[i], "", std::make_unique<RuntimeError>(outcome.error), ready);
-      } else if ((int)i < outcome.failed_item) {
-        // Items before the failing one ran, but their results were not sent; they are
-        // reported as not run (a map raises the first failing item's error anyway).
-        finish(futures[i], "", std::make_unique<RuntimeError>(RuntimeError{"not completed: another item of its batch failed", {}, outcome.error.task, {}}), ready);
-      } else {
-        finish(futures[i], "", std::make_unique<RuntimeError>(RuntimeError{"not run: an earlier item of its batch failed", {}, outcome.error.task, {}}), ready);
-      }
-    }
+    wake = std::exchange(wake_, false);
   }
-  done_cv_.notify_all();
+  if (wake) done_cv_.notify_all();
   send(ready);
+}
+
+void Scheduler::fail(FutureState* f, RuntimeError error, std::vector<std::pair<Pool*, Batch>>& ready) {
+  finish(f, "", std::make_unique<RuntimeError>(std::move(error)), ready);
 }
 
 void Scheduler::finish(FutureState* f, std::string value, std::unique_ptr<RuntimeError> error,
                        std::vector<std::pair<Pool*, Batch>>& ready) {
+  if (!awaited_.empty() && awaited_.count(f)) wake_ = true;
   if (error) {
     f->error = std::move(error);
     f->state.store(FutureState::Failed, std::memory_order_release);
@@ -227,12 +188,12 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
         --h.waiting;
       }
     if (h.waiting == 0) {
-      std::vector<std::string> one{pack_array_of(h.args, 0, h.args.size())};
+      std::string items = single_call(h.args);
       Pool* pool = h.pool;
       int fn = h.fn;
       FutureState* future = h.future;
       held_.erase(it);
-      ready.emplace_back(pool, make_batch(fn, pack_array_of(one, 0, 1), {future}));
+      ready.emplace_back(pool, make_batch(fn, std::move(items), {future}));
     }
   }
 }
@@ -240,7 +201,9 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
 void Scheduler::wait(FutureState* f) {
   if (is_done(f)) return;
   std::unique_lock<std::mutex> lock(mutex_);
+  auto mark = awaited_.insert(f);
   done_cv_.wait(lock, [&] { return is_done(f); });
+  awaited_.erase(mark);
 }
 
 void Scheduler::shutdown() {

@@ -16,17 +16,22 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "driver/executor.hpp"
 
 namespace wf::detail {
 
+// The outcome of one task, or of one batch of a map (then `value` is the encoded array of
+// the batch's results and `failed_item` says which item failed).
 struct FutureState {
   enum : uint8_t { Pending, Done, Failed };
   std::atomic<uint8_t> state{Pending};
-  const char* result_type = "v";       // descriptor of the value (from the manifest)
-  std::string value;                    // the encoded result, when Done
+  bool batch = false;
+  int32_t failed_item = -1;
+  const char* result_type = "v";       // descriptor of one result (from the manifest)
+  std::string value;                    // encoded result (batch: array of results), when Done
   std::unique_ptr<RuntimeError> error;  // when Failed
   std::vector<uint64_t> dependents;     // held tasks waiting for this future (under the mutex)
 };
@@ -49,8 +54,9 @@ class Scheduler {
   // One call of `fn`. `args[i]` is the encoded argument, or empty when `inputs[i]` (a future)
   // provides it.
   FutureState* submit(Pool* pool, int fn, std::vector<std::string> args, std::vector<FutureState*> inputs);
-  // Calls of `fn`, `chunk` items per batch; one future per item, in order.
-  std::vector<FutureState*> submit_many(Pool* pool, int fn, std::vector<std::string> items, int chunk);
+  // Batches of calls of `fn`: each `batches[i]` is an encoded array of argument arrays. One
+  // future per batch, in order.
+  std::vector<FutureState*> submit_batches(Pool* pool, int fn, std::vector<std::string> batches);
 
   void wait(FutureState* f);
   void shutdown();  // ends every pool's workers; pending futures fail
@@ -75,6 +81,7 @@ class Scheduler {
   // Under the mutex: prepares a batch for `pool`; the caller dispatches it after unlocking.
   Batch make_batch(int fn, std::string items, std::vector<FutureState*> futures);
   void complete(BatchOutcome&& outcome);
+  void fail(FutureState* f, RuntimeError error, std::vector<std::pair<Pool*, Batch>>& ready);
   void finish(FutureState* f, std::string value, std::unique_ptr<RuntimeError> error,
               std::vector<std::pair<Pool*, Batch>>& ready);
   void release_dependents(FutureState* f, std::vector<std::pair<Pool*, Batch>>& ready);
@@ -89,6 +96,8 @@ class Scheduler {
   std::vector<std::unique_ptr<Pool>> pools_;
   std::unordered_map<uint64_t, Held> held_;
   std::unordered_map<uint64_t, InFlight> in_flight_;
+  std::unordered_multiset<const FutureState*> awaited_;  // futures someone sleeps on
+  bool wake_ = false;  // a future in `awaited_` finished: notify after unlocking
   uint64_t next_id_ = 1;
   bool stopped_ = false;
 };

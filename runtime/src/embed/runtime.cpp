@@ -84,14 +84,6 @@ void pack(msgpack::packer<msgpack::sbuffer>& pk, const Value& v) {
   }
 }
 
-std::string encode_args(const std::vector<Value>& args) {
-  msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_array((uint32_t)args.size());
-  for (const Value& a : args) pack(pk, a);
-  return std::string(buf.data(), buf.size());
-}
-
 bool unpack(const msgpack::object& o, const char* desc, Value& out) {
   switch (*desc) {
     case 'i':
@@ -234,22 +226,40 @@ std::vector<Value> Pool::map_values(const Function& f, const std::string& item_d
   detail::check_task_function(f, mf);
   if (mf.params.size() != 1) throw TypeError("map needs a function of one argument; `" + f.name() + "` takes " + std::to_string(mf.params.size()));
   if (result_desc != mf.result) throw TypeError("`" + f.name() + "` returns `" + mf.result + "`, not `" + result_desc + "`");
-  std::vector<std::string> calls;
-  for (Value x : items.items) {
-    std::string why;
-    if (!detail::conform(x, mf.params[0].type.c_str(), why))
-      throw TypeError("items of map over `" + f.name() + "`: " + why + " (`" + mf.params[0].type + "`), got `" + item_desc + "`");
-    calls.push_back(detail::encode_args({x}));
+  std::vector<std::string> batches;
+  size_t per_batch = mf.ranks > 1 ? 1 : (size_t)std::max(chunk, 1);
+  for (size_t begin = 0; begin < items.items.size(); begin += per_batch) {
+    size_t end = std::min(items.items.size(), begin + per_batch);
+    msgpack::sbuffer buf;
+    msgpack::packer<msgpack::sbuffer> pk(buf);
+    pk.pack_array((uint32_t)(end - begin));
+    for (size_t i = begin; i < end; ++i) {
+      Value x = items.items[i];
+      std::string why;
+      if (!detail::conform(x, mf.params[0].type.c_str(), why))
+        throw TypeError("items of map over `" + f.name() + "`: " + why + " (`" + mf.params[0].type + "`), got `" +
+                        item_desc + "`");
+      pk.pack_array(1);
+      detail::pack(pk, x);
+    }
+    batches.emplace_back(buf.data(), buf.size());
   }
   detail::Scheduler& s = *state_->program->scheduler;
-  std::vector<detail::FutureState*> futures =
-      s.submit_many(state_->pool, f.index_, std::move(calls), mf.ranks > 1 ? 1 : std::max(chunk, 1));
+  std::vector<detail::FutureState*> futures = s.submit_batches(state_->pool, f.index_, std::move(batches));
   std::vector<Value> out;
   for (detail::FutureState* st : futures) {
-    Future fut;
-    fut.program_ = state_->program;
-    fut.state_ = st;
-    out.push_back(fut.wait_value(result_desc));
+    s.wait(st);
+    if (st->state.load() == detail::FutureState::Failed)
+      throw TaskError(st->error->message, st->error->frames, st->error->task);
+    Value results;
+    bool ok = false;
+    try {
+      msgpack::object_handle oh = msgpack::unpack(st->value.data(), st->value.size());
+      ok = detail::unpack(oh.get(), ("[" + mf.result + "]").c_str(), results);
+    } catch (const std::exception&) {
+    }
+    if (!ok) throw std::runtime_error("malformed task results");
+    for (Value& v : results.items) out.push_back(std::move(v));
   }
   return out;
 }

@@ -1,5 +1,7 @@
 #include "protocol/messages.hpp"
 
+#include "value_codec.hpp"
+
 #define MSGPACK_NO_BOOST 1
 #include <msgpack.hpp>
 
@@ -76,7 +78,7 @@ std::string encode(const Message& m) {
     case MsgKind::Ready: n += m.ok ? 2 : 3; break;
     case MsgKind::Task: n += 4; break;
     case MsgKind::Output: n += 3; break;
-    case MsgKind::Done: n += m.ok ? 5 : 8; break;
+    case MsgKind::Done: n += m.ok ? 6 : 9; break;
     case MsgKind::Heartbeat: n += 1; break;
     case MsgKind::Shutdown: break;
   }
@@ -117,6 +119,7 @@ std::string encode(const Message& m) {
       key(pk, "id"); pk.pack_uint64(m.id);
       key(pk, "worker"); pk.pack_int32(m.worker);
       key(pk, "rank"); pk.pack_int32(m.rank);
+      key(pk, "us"); pk.pack_uint32(m.busy_us);
       key(pk, "ok"); m.ok ? pk.pack_true() : pk.pack_false();
       if (m.ok) {
         key(pk, "bytes"); bin(pk, m.bytes);
@@ -134,13 +137,9 @@ std::string encode(const Message& m) {
 }
 
 bool decode(const void* data, size_t size, Message& out) {
-  msgpack::object_handle oh;
-  try {
-    oh = msgpack::unpack(static_cast<const char*>(data), size);
-  } catch (const std::exception&) {
-    return false;
-  }
-  const msgpack::object& o = oh.get();
+  thread_local msgpack::zone zone;
+  msgpack::object o;
+  if (!unpack_into(zone, static_cast<const char*>(data), size, o)) return false;
   if (o.type != msgpack::type::MAP) return false;
   Message m;
   bool have_version = false, have_kind = false;
@@ -180,6 +179,10 @@ bool decode(const void* data, size_t size, Message& out) {
       }
     } else if (name == "worker") ok = get_i32(v, m.worker);
     else if (name == "rank") ok = get_i32(v, m.rank);
+    else if (name == "us") {
+      ok = v.type == msgpack::type::POSITIVE_INTEGER && v.via.u64 <= UINT32_MAX;
+      if (ok) m.busy_us = (uint32_t)v.via.u64;
+    }
     else if (name == "pid") ok = get_i32(v, m.pid);
     else if (name == "host") ok = get_bytes(v, m.host);
     else if (name == "world") ok = get_i32(v, m.world);

@@ -45,13 +45,9 @@ BatchOutcome run_batch(const LoadedProgram& program, Context& ctx, int fn, const
   const ManifestFunction& f = manifest.functions[(size_t)fn];
   EntryFn entry = program.entry(fn);
 
-  msgpack::object_handle oh;
-  try {
-    oh = msgpack::unpack(items.data(), items.size());
-  } catch (const std::exception& e) {
-    return malformed(0, worker, e.what());
-  }
-  const msgpack::object& batch = oh.get();
+  thread_local msgpack::zone zone;
+  msgpack::object batch;
+  if (!unpack_into(zone, items.data(), items.size(), batch)) return malformed(0, worker, "items are not msgpack");
   if (batch.type != msgpack::type::ARRAY) return malformed(0, worker, "items are not an array");
 
   BatchOutcome out;
@@ -77,7 +73,7 @@ BatchOutcome run_batch(const LoadedProgram& program, Context& ctx, int fn, const
       ctx.arena.reset();
       return out;
     }
-    pack_value(pk, f.result.c_str(), result);
+    pack_value(results, f.result.c_str(), result);
     ctx.arena.reset();
   }
   out.results.assign(results.data(), results.size());

@@ -218,6 +218,7 @@ int worker_main(int argc, char** argv) {
             break;
           }
           output.task_ = m.id;
+          double started = now_seconds();
           BatchOutcome out;
           if (m.ranks.size() > 1 || (mpi && !m.ranks.empty())) {
             if (!mpi) {
@@ -230,6 +231,7 @@ int worker_main(int argc, char** argv) {
           } else {
             out = run_batch(*program, *ctx, m.fn, m.bytes, worker);
           }
+          done.busy_us = (uint32_t)std::min(4e9, (now_seconds() - started) * 1e6);
           done.ok = out.ok;
           done.bytes = std::move(out.results);
           done.error = std::move(out.error);
