@@ -61,6 +61,11 @@ def hello(x):
     return x + 1
 
 
+def task_pid(sec):
+    time.sleep(sec)
+    return os.getpid()
+
+
 # ---- executors ------------------------------------------------------------------------------
 class Skip(Exception):
     pass
@@ -137,6 +142,18 @@ class Peer:
             self.cluster.close()
         else:
             self.ex.shutdown(wait=True)
+
+
+def warm_workers(peer, T, workers):
+    """Wait until `workers` distinct worker processes have each run a task (rounds of 20 ms
+    tasks), as the wf programs do: pools that start workers lazily are measured warm."""
+    t0 = time.perf_counter()
+    pids, stale = set(), 0
+    while len(pids) < workers and stale < 5 and time.perf_counter() - t0 < 60:
+        before = len(pids)
+        pids.update(peer.wait_all([peer.submit(T.task_pid, 0.02) for _ in range(workers)]))
+        stale = stale + 1 if len(pids) == before else 0
+    return len(pids)
 
 
 def quantile(sorted_xs, p):
@@ -251,6 +268,10 @@ def main():
         print("SKIP " + str(e), flush=True)
         sys.exit(3)
     try:
+        if a.workload != "W5":
+            seen = warm_workers(peer, T, a.workers)
+            if seen < a.workers:
+                print("NOTE only %d of %d workers ran a warm-up task" % (seen, a.workers), flush=True)
         if a.workload == "W1":
             w1(peer, T, a.n or 2000, a.warmup)
         elif a.workload == "W2":

@@ -267,7 +267,16 @@ class Bench:
             cmd += ["--"] + [str(x) for x in args]
         return cmd
 
-    def repeat(self, workload, system, cmd, timeout, tag, handle, env=None, reps=None):
+    def check_workers(self, workload, system, rows, expect):
+        """wf programs report how many distinct worker processes ran their warm-up tasks."""
+        for d in rows:
+            if "workers_seen" in d and d["workers_seen"] < expect:
+                note = ("%s %s: only %d of %d worker processes ran a warm-up task (in-process runtime, or "
+                        "workers that never came up)" % (workload, system, d["workers_seen"], expect))
+                if note not in self.R.notes:
+                    self.R.notes.append(note)
+
+    def repeat(self, workload, system, cmd, timeout, tag, handle, env=None, reps=None, expect_workers=2):
         """Run `cmd` reps times; handle(dict_list, run) records values. Stops at the first failure."""
         ok = 0
         for i in range(reps or self.reps):
@@ -280,6 +289,7 @@ class Bench:
                 self.R.problem(workload, system, prob)
                 self.say("  %-34s %s" % (system, prob))
                 break
+            self.check_workers(workload, system, rows, expect_workers)
             handle(rows, r)
             ok += 1
         return ok
@@ -365,7 +375,7 @@ class Bench:
         if zmq:
             self.repeat("W1", "ZeroMQ ping-pong (C)", [zmq, n, warm], 60, "ZMQ", self._lat("W1", "ZeroMQ ping-pong (C)"))
         for l in self.launchers:
-            self.repeat("W1", self.wf_label(l), self.wf_cmd("w1_latency.wf", l, args=(n, warm)), 120, "W1",
+            self.repeat("W1", self.wf_label(l), self.wf_cmd("w1_latency.wf", l, args=(n, warm, 2)), 120, "W1",
                         self._lat("W1", self.wf_label(l)))
         for s in self.peer_systems("W1"):
             if not self.peer_available(s):
@@ -398,7 +408,7 @@ class Bench:
         n, chunk = (5000, 625) if self.quick else (20000, 2500)
         self.size("W2", "%d tasks, chunk=%d, 2 workers (dask: %d tasks)" % (n, chunk, 500 if self.quick else 2000))
         for l in self.launchers:
-            self.repeat("W2", self.wf_label(l), self.wf_cmd("w2_throughput.wf", l, args=(n, chunk)), 180, "W2",
+            self.repeat("W2", self.wf_label(l), self.wf_cmd("w2_throughput.wf", l, args=(n, chunk, 2)), 180, "W2",
                         self._w2_handle(self.wf_label(l)))
         for s in self.peer_systems("W2"):
             if not self.peer_available(s):
@@ -429,7 +439,7 @@ class Bench:
                 pexpect = int(rows[0]["count"])
         for l in self.launchers:
             label = self.wf_label(l)
-            self._w3_pair(label, lambda w, l=l: self.wf_cmd("w3_montecarlo.wf", l, workers=w), 8, True)
+            self._w3_pair(label, lambda w, l=l: self.wf_cmd("w3_montecarlo.wf", l, workers=w, args=(8, 2000000, 1570006, w)), 8, True)
         if pexpect is None:
             self.R.notes.append("W3 peers not run: the C kernel (reference count) did not build or run")
             return
@@ -451,6 +461,7 @@ class Bench:
                     self.say("  %-34s %d worker(s): %s" % (system, w, prob))
                     return
                 d = r.results("W3")[0]
+                self.check_workers("W3", system, [d], w)
                 walls[w] = d["wall_s"]
                 self.R.add("W3", "wall time, %d worker%s" % (w, "s" if w > 1 else ""), system,
                            d["wall_s"] * 1e3, "ms", "lower")
@@ -469,7 +480,7 @@ class Bench:
         self.size("W4", "%d sequential 2-rank tasks after %d warm-up, 1000 ints per rank, 2 workers" % (n, warm))
         for l in launchers:
             label = self.wf_label(l)
-            self.repeat("W4", label, self.wf_cmd("w4_mpi_latency.wf", l, args=(n, warm, 1000)), 180, "W4",
+            self.repeat("W4", label, self.wf_cmd("w4_mpi_latency.wf", l, args=(n, warm, 1000, 2)), 180, "W4",
                         self._lat("W4", label))
         self.R.notes.append("W4: no peer runs an MPI task on a warm pool with Debian packages only; "
                             "the target compares with the documented best peer (executorlib, 260 µs)")
@@ -506,10 +517,16 @@ class Bench:
                 d = rows[0]
                 self.R.add("W6", "efficiency (64 workers, 10 ms tasks)", label, d["efficiency"], "", "higher")
                 self.R.add("W6", "wall time", label, d["wall_s"], "s", "lower")
+                if "warmup_s" in d:
+                    self.R.add("W6", "warm-up until all 64 workers ran a task", label, d["warmup_s"], "s", "lower")
+                if d.get("workers_seen", 64) < 64:
+                    self.R.notes.append("W6 %s: only %d distinct worker processes ran warm-up tasks"
+                                        % (label, d["workers_seen"]))
                 self.say("  %-34s efficiency %.3f (wall %.2f s, ideal %.2f s)"
                          % (label, d["efficiency"], d["wall_s"], d["ideal_s"]))
             self.repeat("W6", label, self.wf_cmd("w6_fanout.wf", l, workers=64, extra=["--oversubscribe"],
-                                                 args=(n, 64, 0.01)), 60 if self.quick else 240, "W6", h)
+                                                 args=(n, 64, 0.01)), 180 if self.quick else 300, "W6", h,
+                        expect_workers=64)
 
     def m1(self):
         total, wave, inflight = (100000, 10000, 100000) if self.quick else (1000000, 10000, 1000000)
@@ -535,7 +552,7 @@ class Bench:
                     self.R.add("M1", "time per task %s ÷ %s" % (fmt_n(hi), fmt_n(lo)), label, per[hi] / per[lo],
                                "×", "lower")
                 self.say("  %-34s %s" % (label, "  ".join("%s: %.2f µs" % (fmt_n(k), v) for k, v in sorted(per.items()))))
-            self.repeat("M1", label, self.wf_cmd("m1_many.wf", l, args=(total, wave, inflight)),
+            self.repeat("M1", label, self.wf_cmd("m1_many.wf", l, args=(total, wave, inflight, 2)),
                         120 if self.quick else 900, "M1", h)
 
     def m_launchers(self):

@@ -2,6 +2,7 @@
 // rule; the rule each one handles is quoted above it.
 #include "parse/parser.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -563,11 +564,34 @@ struct Loader {
   }
 };
 
+// The position of the first byte that is not part of valid UTF-8, or npos.
+size_t invalid_utf8(const std::string& text) {
+  size_t i = 0, n = text.size();
+  while (i < n) {
+    unsigned char c = (unsigned char)text[i];
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    if (len == 0 || i + len > n) return i;
+    for (size_t k = 1; k < len; ++k)
+      if (((unsigned char)text[i + k] >> 6) != 0x2) return i;
+    if (len == 2 && c < 0xc2) return i;  // overlong
+    i += len;
+  }
+  return std::string::npos;
+}
+
 }  // namespace
 
 void parse_source(int file_index, ProgramAst& program, Diagnostics& diags,
                   std::vector<std::pair<std::string, SourceLoc>>* imports) {
-  antlr4::ANTLRInputStream input(program.files[file_index].text);
+  const std::string& text = program.files[file_index].text;
+  if (size_t bad = invalid_utf8(text); bad != std::string::npos) {
+    int line = 1 + (int)std::count(text.begin(), text.begin() + (long)bad, '\n');
+    size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
+    int col = (int)(bad - (line_start == std::string::npos || bad == 0 ? 0 : line_start + 1)) + 1;
+    diags.error({file_index, line, col}, "the source is not valid UTF-8");
+    return;
+  }
+  antlr4::ANTLRInputStream input(text);
   WfLexer lexer(&input);
   ErrorListener listener(file_index, diags);
   lexer.removeErrorListeners();

@@ -562,10 +562,21 @@ class ProcessExecutor : public Executor {
     return stopping_;
   }
 
-  std::string death_note(int worker) {
+  // What a dying worker wrote: its signal and the task it was running (0 if none).
+  struct DeathNote {
+    int signal = 0;
+    uint64_t task = 0;
+  };
+  DeathNote read_death_note(int worker) {
+    DeathNote note;
     std::ifstream in(run_directory() + "/" + std::to_string(worker));
-    int sig = 0;
-    if (in >> sig && sig > 0) return signal_text(sig);
+    in >> note.signal >> note.task;
+    return note;
+  }
+
+  std::string death_note(int worker) {
+    DeathNote note = read_death_note(worker);
+    if (note.signal > 0) return signal_text(note.signal);
     return signal_text(SIGKILL);  // vanished without a word: only SIGKILL (or the OOM killer) does that
   }
 
@@ -580,6 +591,11 @@ class ProcessExecutor : public Executor {
     log_debug("pool %d: %s", pool_id_, message.c_str());
     std::deque<uint64_t> outstanding = std::move(r.outstanding);
     r.outstanding.clear();
+    // The batch that was running: as the worker's death note says, else the oldest one.
+    // Batches before it whose results were lost with the worker run again elsewhere.
+    uint64_t running = outstanding.empty() ? 0 : outstanding.front();
+    DeathNote note = read_death_note(worker);
+    if (note.task && std::find(outstanding.begin(), outstanding.end(), note.task) != outstanding.end()) running = note.task;
     std::vector<Batch> requeue;
     for (size_t i = 0; i < outstanding.size(); ++i) {
       auto it = flights_.find(outstanding[i]);
@@ -593,7 +609,7 @@ class ProcessExecutor : public Executor {
         // The other ranks of an MPI task may wait forever for the dead one: end them too.
         if (f.workers.size() > 1 && !o.dead && o.pid > 0 && o.same_host) ::kill(o.pid, SIGKILL);
       }
-      if (i == 0) fail_batch(f.batch, message, task_line(f.batch, worker));
+      if (f.batch.id == running) fail_batch(f.batch, message, task_line(f.batch, worker));
       else requeue.push_back(std::move(f.batch));  // it had not started: run it elsewhere
     }
     queue_.insert(queue_.begin(), requeue.begin(), requeue.end());
@@ -614,7 +630,10 @@ class ProcessExecutor : public Executor {
     std::string bytes = encode(bye);
     for (auto& [id, r] : ranks_)
       if (!r.dead) tasks_->send_to(r.routing_id, bytes);
-    // Give them a moment to exit on their own (MPI_Finalize), then end what is left.
+    // Worlds with ranks that never said hello cannot be told: end them now. Give the others
+    // a moment to exit on their own (MPI_Finalize), then end what is left.
+    for (auto& [id, w] : worlds_)
+      if (!w.exited && w.hellos < w.size) ::kill(-w.pid, SIGKILL), ::kill(w.pid, SIGKILL);
     double deadline = now_seconds() + 2.0;
     while (now_seconds() < deadline) {
       bool alive = false;

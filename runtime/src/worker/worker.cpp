@@ -1,6 +1,7 @@
 #include "worker/worker.hpp"
 
 #include <fcntl.h>
+#include <time.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -34,27 +35,38 @@ double now_seconds() {
 }
 
 // --- the last word of a dying worker -----------------------------------------------------
-// A fatal signal writes its number to <death dir>/<worker> (async-signal-safe calls only),
-// then the default action kills the process; the driver reads the note to name the signal.
+// A fatal signal writes "<signal> <running task id>" to <death dir>/<worker> (async-signal-
+// safe calls only), waits a moment so that ZeroMQ's I/O thread can still send results that
+// were queued before the crash, then lets the default action kill the process. The driver
+// reads the note to name the signal and to know which task was running.
 char g_death_note[4096];
+volatile uint64_t g_running_task = 0;
+
+int format_number(char* out, uint64_t v) {
+  char digits[24];
+  int d = 0, n = 0;
+  do {
+    digits[d++] = (char)('0' + v % 10);
+    v /= 10;
+  } while (v > 0);
+  while (d > 0) out[n++] = digits[--d];
+  return n;
+}
 
 void on_fatal_signal(int sig) {
   int fd = ::open(g_death_note, O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd >= 0) {
-    char buf[16];
-    int n = 0;
-    int s = sig;
-    char digits[8];
-    int d = 0;
-    do {
-      digits[d++] = (char)('0' + s % 10);
-      s /= 10;
-    } while (s > 0);
-    while (d > 0) buf[n++] = digits[--d];
+    char buf[64];
+    int n = format_number(buf, (uint64_t)sig);
+    buf[n++] = ' ';
+    n += format_number(buf + n, g_running_task);
+    buf[n++] = '\n';
     ssize_t ignored = ::write(fd, buf, (size_t)n);
     (void)ignored;
     ::close(fd);
   }
+  struct timespec pause = {0, 100 * 1000 * 1000};
+  ::nanosleep(&pause, nullptr);
   ::signal(sig, SIG_DFL);
   ::raise(sig);
 }
@@ -219,6 +231,7 @@ int worker_main(int argc, char** argv) {
           }
           output.task_ = m.id;
           double started = now_seconds();
+          g_running_task = m.id;
           BatchOutcome out;
           if (m.ranks.size() > 1 || (mpi && !m.ranks.empty())) {
             if (!mpi) {
@@ -231,6 +244,7 @@ int worker_main(int argc, char** argv) {
           } else {
             out = run_batch(*program, *ctx, m.fn, m.bytes, worker);
           }
+          g_running_task = 0;
           done.busy_us = (uint32_t)std::min(4e9, (now_seconds() - started) * 1e6);
           done.ok = out.ok;
           done.bytes = std::move(out.results);
@@ -240,9 +254,11 @@ int worker_main(int argc, char** argv) {
           break;
         }
         case MsgKind::Shutdown:
+          // _exit: the heartbeat thread still holds a socket, and terminating the ZeroMQ
+          // context would wait for it forever.
           flush_process_output();
           if (mpi) mpi->finalize();
-          return 0;
+          _exit(0);
         default:
           std::fprintf(stderr, "wf-worker %d: dropped an unexpected message (kind %d)\n", worker, (int)m.kind);
       }
