@@ -143,9 +143,9 @@ class Checker {
   // Evaluates a constant expression: literals, other constants, and operators on them.
   bool fold_const_expr(const Expr& e, Value& out) {
     switch (e.kind) {
-      case ExprKind::IntLit: out = {types::int_(), e.int_val}; return true;
-      case ExprKind::FloatLit: out = {types::float_(), 0, e.float_val}; return true;
-      case ExprKind::BoolLit: out = {types::bool_(), 0, 0, e.bool_val}; return true;
+      case ExprKind::IntLit: out = {types::int_(), e.int_val, 0, false, ""}; return true;
+      case ExprKind::FloatLit: out = {types::float_(), 0, e.float_val, false, ""}; return true;
+      case ExprKind::BoolLit: out = {types::bool_(), 0, 0, e.bool_val, ""}; return true;
       case ExprKind::StrLit: out = {types::str(), 0, 0, false, e.str_val}; return true;
       case ExprKind::Name: {
         auto it = globals_.find(e.str_val);

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <cstdlib>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -667,6 +669,42 @@ TEST_F(CheckerTest, InvalidUtf8IsAnErrorNotACrash) {
   Lines got = headlines(out);
   ASSERT_EQ(got.size(), 1u) << out;
   EXPECT_EQ(got[0].rfind("main.wf:2:", 0), 0u) << got[0];
+}
+
+// Deeply nested or very long expressions must give a result or a diagnostic, not overflow the
+// stack. Each check runs in a child process (a death test), so a crash fails only that case.
+class DeepNestingTest : public CheckerTest {
+ protected:
+  void expect_no_crash(const std::string& text) {
+    std::string path = write("deep.wf", text);
+    EXPECT_EXIT(
+        {
+          std::ostringstream out;
+          wf::CompileStatus st = wf::check_file(path, out);
+          std::exit(st == wf::CompileStatus::Ok || st == wf::CompileStatus::CompileErrors ? 0 : 1);
+        },
+        ::testing::ExitedWithCode(0), "");
+  }
+};
+
+TEST_F(DeepNestingTest, LongBinaryChain) {
+  std::string e = "1";
+  for (int i = 0; i < 100000; ++i) e += " + 1";
+  expect_no_crash("flow main() {\n    print(" + e + ");\n}\n");
+}
+
+TEST_F(DeepNestingTest, LongUnaryChain) {
+  expect_no_crash("flow main() {\n    print(" + std::string(100000, '-') + "1);\n}\n");
+}
+
+TEST_F(DeepNestingTest, NestedParentheses) {
+  int depth = 4096;
+  expect_no_crash("flow main() {\n    print(" + std::string(depth, '(') + "1" + std::string(depth, ')') + ");\n}\n");
+}
+
+TEST_F(DeepNestingTest, NestedBlocks) {
+  int depth = 20000;
+  expect_no_crash("flow main() {\n" + std::string(depth, '{') + "print(1);" + std::string(depth, '}') + "\n}\n");
 }
 
 TEST_F(CheckerTest, RequireMain) {

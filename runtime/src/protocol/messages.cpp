@@ -173,9 +173,9 @@ bool decode(const void* data, size_t size, Message& out) {
     else if (name == "ranks") {
       ok = v.type == msgpack::type::ARRAY;
       for (uint32_t j = 0; ok && j < v.via.array.size; ++j) {
-        int32_t r;
+        int32_t r = 0;
         ok = get_i32(v.via.array.ptr[j], r);
-        m.ranks.push_back(r);
+        if (ok) m.ranks.push_back(r);
       }
     } else if (name == "worker") ok = get_i32(v, m.worker);
     else if (name == "rank") ok = get_i32(v, m.rank);
