@@ -4,6 +4,7 @@
 #include <llvm/IR/Module.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <pthread.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -51,14 +52,53 @@ std::string hash_sources(const ProgramAst& program, int opt_level, const std::st
   return buf;
 }
 
+// The parser, the checker, code generation and the AST's destructor all recurse over the
+// program's nesting, so a deeply nested source (100 000 chained operators) would overflow an
+// ordinary 8 MB stack. The compiler therefore runs on a thread with a large stack; the
+// memory is reserved, and only what the nesting really uses is ever touched.
+template <typename F>
+void on_big_stack(F&& body) {
+  constexpr size_t kStack = size_t(1) << 30;
+  pthread_attr_t attr;
+  pthread_attr_init(&attr);
+  pthread_t thread;
+  bool started = pthread_attr_setstacksize(&attr, kStack) == 0 &&
+                 pthread_create(
+                     &thread, &attr,
+                     [](void* p) -> void* {
+                       (*static_cast<F*>(p))();
+                       return nullptr;
+                     },
+                     &body) == 0;
+  pthread_attr_destroy(&attr);
+  if (started) pthread_join(thread, nullptr);
+  else body();  // no thread to be had: compile here
+}
+
+CompileResult compile_here(const std::string& path, const CompileOptions& options, std::ostream& diag_out,
+                           const std::string& cache_dir);
+
 }  // namespace
 
 CompileStatus check_file(const std::string& path, std::ostream& diag_out, bool require_main) {
-  ProgramAst program;
-  return front_end(path, program, diag_out, require_main);
+  CompileStatus status;
+  on_big_stack([&] {
+    ProgramAst program;
+    status = front_end(path, program, diag_out, require_main);
+  });
+  return status;
 }
 
 CompileResult compile_file(const std::string& path, const CompileOptions& options, std::ostream& diag_out,
+                           const std::string& cache_dir) {
+  CompileResult result;
+  on_big_stack([&] { result = compile_here(path, options, diag_out, cache_dir); });
+  return result;
+}
+
+namespace {
+
+CompileResult compile_here(const std::string& path, const CompileOptions& options, std::ostream& diag_out,
                            const std::string& cache_dir) {
   CompileResult result;
   ProgramAst program;
@@ -97,4 +137,5 @@ CompileResult compile_file(const std::string& path, const CompileOptions& option
   return result;
 }
 
+}  // namespace
 }  // namespace wf

@@ -11,6 +11,7 @@
 #include "WfLexer.h"
 #include "WfParser.h"
 #include "antlr4-runtime.h"
+#include "object/wfo.hpp"
 
 namespace wf {
 
@@ -508,15 +509,6 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-bool read_text(const std::string& path, std::string& out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return false;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  out = ss.str();
-  return true;
-}
-
 int add_file(ProgramAst& program, const std::string& path, std::string text) {
   SourceFile f;
   f.path = path;
@@ -554,7 +546,7 @@ struct Loader {
       }
       if (done.count(target)) continue;
       std::string text;
-      if (!read_text(path, text)) {
+      if (!read_file_bytes(path, text)) {
         diags.error(at, "cannot read imported file `" + path + "`");
         continue;
       }
@@ -608,7 +600,7 @@ void parse_source(int file_index, ProgramAst& program, Diagnostics& diags,
 
 bool load_program(const std::string& path, ProgramAst& program, Diagnostics& diags) {
   std::string text;
-  if (!read_text(path, text)) return false;
+  if (!read_file_bytes(path, text)) return false;
   Loader loader{program, diags, {}, {}};
   loader.load(add_file(program, path, std::move(text)));
   return true;

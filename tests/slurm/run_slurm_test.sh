@@ -1,21 +1,27 @@
 #!/usr/bin/env bash
 # The `slurm` launcher for real: a private single-node Slurm cluster on this machine.
 #
-#   tests/slurm/run_slurm_test.sh [--wfc PATH] [--keep]
+#   tests/slurm/run_slurm_test.sh [--wfc PATH] [--keep]      (as root; WFC=PATH works too)
 #
 # 1. installs slurm-wlm and munge (Debian 12) if they are missing (apt-get, idempotent);
 # 2. writes a minimal single-node slurm.conf into a private directory (this host, `nproc`
-#    CPUs, private ports, pid/log/spool/state files and munge socket all in that directory, so
-#    nothing in /etc is used or changed), makes a munge key and starts munged, slurmctld and
-#    slurmd in the background (as root), then waits until `sinfo` shows the node idle;
+#    CPUs, free ports, pid/log/spool/state files and the munge socket all in that directory,
+#    so nothing in /etc is used or changed; SLURM_CONF points the clients at it), makes a munge
+#    key and starts munged, slurmctld and slurmd in the background (as root, SlurmUser=root),
+#    then waits until `sinfo` shows the node idle;
 # 3. runs `salloc -n 2 wfc run app.wf --launcher slurm --workers 2`, where app.wf has a serial
-#    map and an mpi(ranks=2) task, and checks output and exit status; the MPI ranks are started
-#    by `srun` with the PMIx plugin (MpiDefault=pmix: Debian's Open MPI 4.1.4 is built with the
-#    external PMIx 4.2 and has no PMI-1/PMI-2 support, so `none`/`pmi2` cannot wire it up);
-# 4. stops the daemons it started (by pid) and removes the directory (unless --keep).
+#    map and mpi(ranks=2) tasks, and checks output, exit status and the debug log;
+# 4. cancels what is left in the queue, stops the daemons it started (by pid), ends any step
+#    process still running from its directory, and removes the directory (kept on failure or
+#    with --keep).
+#
+# MPI: the workers call MPI_Init under `srun`, so srun's MPI plugin must wire up Debian's Open
+# MPI 4.1.4, which is built against the external PMIx (4.2) and has no PMI-1/PMI-2 support:
+# only `pmix` works (MpiDefault=pmix here); with `none` or `pmi2` MPI_Init aborts ("OMPI was
+# not built with SLURM's PMI support"). WF_SLURM_MPI=none|pmi2 sets another MpiDefault, to see.
 #
 # Exit status: 0 passed, 1 failed (the reason and the daemons' logs are printed), 77 skipped
-# (only when Slurm cannot be installed at all). Must run as root (daemons as SlurmUser=root).
+# (Slurm cannot be installed at all, or not running as root).
 set -uo pipefail
 
 SKIP=77
@@ -54,9 +60,33 @@ dump_logs() {
   done
 }
 
+# Processes of this cluster: its daemons, slurmstepd (it keeps slurmd.log open)
+# and the tasks of its steps (their working directory is inside $dir).
+cluster_leftovers() {
+  find /proc/[0-9]*/cwd /proc/[0-9]*/fd -maxdepth 1 -lname "$dir/*" 2>/dev/null |
+    cut -d/ -f3 | sort -u | grep -v -x -e "$$" -e "$BASHPID"
+}
+
+step_leftovers() {  # cluster_leftovers less the daemons themselves
+  local p d
+  for p in $(cluster_leftovers); do
+    for d in "${pids[@]}"; do [ "$p" = "$d" ] && continue 2; done
+    echo "$p"
+  done
+}
+
 stop_daemons() {
-  # Only the daemons this script started, by the pids they reported, newest first.
   local pid i
+  [ ${#pids[@]} -gt 0 ] || return 0
+  # Jobs first, so that slurmd ends its steps (and their tasks) itself.
+  if [ -n "$dir" ] && [ -n "${SLURM_CONF:-}" ]; then
+    scancel --quiet --full --signal=KILL -u root 2>/dev/null
+    for ((i = 0; i < 50; i++)); do
+      [ -z "$(squeue -h -o %i 2>/dev/null)" ] && [ -z "$(step_leftovers)" ] && break
+      sleep 0.2
+    done
+  fi
+  # Then the daemons this script started, by the pids they reported, newest first.
   for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
     pid="${pids[$i]}"
     kill -TERM "$pid" 2>/dev/null || continue
@@ -69,6 +99,11 @@ stop_daemons() {
   done
   for pid in "${pids[@]}"; do kill -KILL "$pid" 2>/dev/null; done
   pids=()
+  # Whatever of the cluster is still running (a step whose slurmd is gone): by pid.
+  for pid in $(cluster_leftovers); do
+    echo "slurm_launcher: ending leftover $(cat "/proc/$pid/comm" 2>/dev/null) (pid $pid)" >&2
+    kill -KILL "$pid" 2>/dev/null
+  done
 }
 
 cleanup() {
@@ -115,7 +150,7 @@ done
 
 # ---- 2. a private cluster -----------------------------------------------------------------
 dir="$(mktemp -d "${TMPDIR:-/tmp}/wf-slurm.XXXXXX")" || fail "cannot make a temporary directory"
-chmod 0700 "$dir"
+chmod 0711 "$dir"  # munged wants search permission on its socket's path
 mkdir -p "$dir"/{etc,log,run,spool,state,munge,app}
 chmod 0711 "$dir/munge"
 
@@ -260,7 +295,7 @@ done"
 say "salloc -n 2 $wfc run app.wf --launcher slurm --workers 2"
 (
   cd "$dir/app" &&
-    WF_LOG=debug WF_CACHE_DIR="$dir/app/cache" timeout 180 \
+    WF_LOG=debug WF_CACHE_DIR="${WF_CACHE_DIR:-$dir/app/cache}" timeout 180 \
       salloc -n 2 -J wf-slurm-test "$wfc" run app.wf --launcher slurm --workers 2
 ) >"$dir/log/wfc.stdout" 2>"$dir/log/wfc.stderr"
 rc=$?

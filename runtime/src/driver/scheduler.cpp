@@ -1,5 +1,9 @@
 #include "driver/scheduler.hpp"
 
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
 #include "value_codec.hpp"
 
 namespace wf::detail {
@@ -200,6 +204,19 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
 
 void Scheduler::wait(FutureState* f) {
   if (is_done(f)) return;
+  // A short task's result usually arrives within tens of microseconds: watch for it briefly
+  // (yielding the core) before paying for a sleep and a wake-up.
+  static const double spin_us = [] {
+    const char* v = std::getenv("WF_SPIN_US");
+    return v ? std::atof(v) : 50.0;
+  }();
+  if (spin_us > 0) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(spin_us);
+    while (std::chrono::steady_clock::now() < until) {
+      if (is_done(f)) return;
+      std::this_thread::yield();
+    }
+  }
   std::unique_lock<std::mutex> lock(mutex_);
   auto mark = awaited_.insert(f);
   done_cv_.wait(lock, [&] { return is_done(f); });

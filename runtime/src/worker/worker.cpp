@@ -95,15 +95,20 @@ class ForwardOutput : public OutputSink {
   Socket& socket_;
 };
 
-std::atomic<bool> g_driver_lost{false};
+
+// A DEALER named `routing_id`, encrypted when the driver is a CURVE server.
+bool connect_to_driver(Socket& s, const std::string& endpoint, const std::string& routing_id,
+                       const std::string& curve_server, std::string* error) {
+  s.set_routing_id(routing_id);
+  if (!curve_server.empty()) s.make_curve_client(curve_server);
+  return s.connect(endpoint, error);
+}
 
 // Beats every 0.5 s; ends the process if the driver is silent for `timeout` seconds.
 void heartbeat_loop(std::string endpoint, std::string routing_id, std::string curve_server, int worker,
                     double timeout) {
   Socket hb(ZMQ_DEALER);
-  hb.set_routing_id(routing_id);
-  if (!curve_server.empty()) hb.make_curve_client(curve_server);
-  if (!hb.connect(endpoint)) _exit(3);
+  if (!connect_to_driver(hb, endpoint, routing_id, curve_server, nullptr)) _exit(3);
   Message beat;
   beat.kind = MsgKind::Heartbeat;
   beat.worker = worker;
@@ -127,7 +132,6 @@ void heartbeat_loop(std::string endpoint, std::string routing_id, std::string cu
       }
     }
     if (now_seconds() - last_heard > timeout) {
-      g_driver_lost = true;
       std::fprintf(stderr, "wf-worker %d: the driver is gone; exiting\n", worker);
       _exit(4);
     }
@@ -168,10 +172,8 @@ int worker_main(int argc, char** argv) {
   std::thread(heartbeat_loop, e.heartbeat_endpoint, routing_id, e.curve_server, worker, e.driver_timeout).detach();
 
   Socket tasks(ZMQ_DEALER);
-  tasks.set_routing_id(routing_id);
-  if (!e.curve_server.empty()) tasks.make_curve_client(e.curve_server);
   std::string error;
-  if (!tasks.connect(e.task_endpoint, &error)) {
+  if (!connect_to_driver(tasks, e.task_endpoint, routing_id, e.curve_server, &error)) {
     std::fprintf(stderr, "wf-worker %d: cannot connect to %s: %s\n", worker, e.task_endpoint.c_str(), error.c_str());
     return 2;
   }
