@@ -565,7 +565,11 @@ size_t invalid_utf8(const std::string& text) {
     if (len == 0 || i + len > n) return i;
     for (size_t k = 1; k < len; ++k)
       if (((unsigned char)text[i + k] >> 6) != 0x2) return i;
-    if (len == 2 && c < 0xc2) return i;  // overlong
+    unsigned char c1 = len > 1 ? (unsigned char)text[i + 1] : 0;
+    if (len == 2 && c < 0xc2) return i;                       // overlong
+    if (len == 3 && c == 0xe0 && c1 < 0xa0) return i;         // overlong
+    if (len == 3 && c == 0xed && c1 >= 0xa0) return i;        // UTF-16 surrogate
+    if (len == 4 && (c > 0xf4 || (c == 0xf0 && c1 < 0x90) || (c == 0xf4 && c1 >= 0x90))) return i;  // overlong / > U+10FFFF
     i += len;
   }
   return std::string::npos;
