@@ -1,6 +1,10 @@
 // The grammar of .wf (LANGUAGE.md). The C++ parser is generated from this file at build
 // time into the build tree; compiler/parse/ast_builder.cpp turns the parse tree into the AST.
 // Operator precedence is encoded by rule nesting, loosest first, as in LANGUAGE.md §6.
+// Alternatives that would only differ after an arbitrary expression (`x = e;` vs `e;`,
+// `for i in a..b` vs `for x in xs`, `(e)` vs tuples, `[x; n]` vs `[a, b]`) are written as one
+// alternative with an optional tail: ANTLR then decides with one token of lookahead instead of
+// simulating the whole expression, which made parsing several times faster.
 grammar Wf;
 
 program      : (importDecl | topDecl)* EOF ;
@@ -26,34 +30,35 @@ block        : '{' stmt* '}' ;
 stmt         : 'let' IDENT (':' type)? '=' expr ';'                 # letStmt
              | 'let' '(' IDENT (',' IDENT)+ ')' '=' expr ';'        # letTupleStmt
              | 'var' IDENT (':' type)? '=' expr ';'                 # varStmt
-             | expr assignOp expr ';'                               # assignStmt
              | 'if' expr block ('else' (ifTail | block))?           # ifStmt
              | 'while' expr block                                   # whileStmt
-             | 'for' IDENT 'in' expr '..' expr ('step' expr)? block # forRangeStmt
-             | 'for' IDENT 'in' expr block                          # forEachStmt
+             | 'for' IDENT 'in' expr ('..' expr ('step' expr)?)? block  # forStmt
              | 'break' ';'                                          # breakStmt
              | 'continue' ';'                                       # continueStmt
              | 'return' expr? ';'                                   # returnStmt
-             | expr ';'                                             # exprStmt
+             | expr (assignOp expr)? ';'                            # exprStmt
              | block                                                # blockStmt
              ;
 ifTail       : 'if' expr block ('else' (ifTail | block))? ;
 assignOp     : '=' | '+=' | '-=' | '*=' | '/=' | '%=' ;
 
-expr         : orExpr ;
-orExpr       : andExpr ('or' andExpr)* ;
-andExpr      : notExpr ('and' notExpr)* ;
-notExpr      : 'not' notExpr | cmpExpr ;
-cmpExpr      : bitOrExpr (op=('==' | '!=' | '<' | '<=' | '>' | '>=') bitOrExpr)? ;
-bitOrExpr    : bitXorExpr ('|' bitXorExpr)* ;
-bitXorExpr   : bitAndExpr ('^' bitAndExpr)* ;
-bitAndExpr   : shiftExpr ('&' shiftExpr)* ;
-shiftExpr    : addExpr (shiftOp addExpr)* ;
+// One left-recursive rule: ANTLR turns it into precedence climbing, so a primary costs one
+// rule invocation instead of one per precedence level. Alternatives are listed tightest first
+// (LANGUAGE.md §6 lists them loosest first); comparisons do not chain (ast_builder reports it).
+expr         : primary postfix*                                  # postfixExpr
+             | op=('-' | '~') expr                               # unaryExpr
+             | expr op=('*' | '/' | '%') expr                    # mulExpr
+             | expr op=('+' | '-') expr                          # addExpr
+             | expr shiftOp expr                                 # shiftExpr
+             | expr op='&' expr                                  # bitAndExpr
+             | expr op='^' expr                                  # bitXorExpr
+             | expr op='|' expr                                  # bitOrExpr
+             | expr op=('==' | '!=' | '<' | '<=' | '>' | '>=') expr  # cmpExpr
+             | op='not' expr                                     # notExpr
+             | expr op='and' expr                                # andExpr
+             | expr op='or' expr                                 # orExpr
+             ;
 shiftOp      : '<<' | '>>>' | '>>' ;
-addExpr      : mulExpr (op+=('+' | '-') mulExpr)* ;
-mulExpr      : unaryExpr (op+=('*' | '/' | '%') unaryExpr)* ;
-unaryExpr    : op=('-' | '~') unaryExpr | postfixExpr ;
-postfixExpr  : primary postfix* ;
 postfix      : '(' args? ')'                           # callPostfix
              | '[' expr ']'                            # indexPostfix
              | '.' INT                                 # fieldPostfix
@@ -68,10 +73,8 @@ primary      : INT                                     # intLit
              | STRING                                  # strLit
              | ('true' | 'false')                      # boolLit
              | IDENT                                   # nameExpr
-             | '(' expr ')'                            # parenExpr
-             | '(' expr (',' expr)+ ')'                # tupleLit
-             | '[' expr ';' expr ']'                   # repeatLit
-             | '[' (expr (',' expr)*)? ']'             # arrayLit
+             | '(' expr (',' expr)* ')'                # parenExpr
+             | '[' (expr (';' expr | (',' expr)*))? ']'  # arrayLit
              ;
 
 INT          : [0-9] [0-9_]* | '0x' [0-9a-fA-F_]+ ;

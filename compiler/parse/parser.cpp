@@ -164,15 +164,6 @@ class Builder {
       s->value = expr(lt->expr());
       return s;
     }
-    // expr assignOp expr ';'
-    if (auto* a = dynamic_cast<P::AssignStmtContext*>(c)) {
-      auto s = make(StmtKind::Assign, c);
-      s->target = expr(a->expr(0));
-      s->op = a->assignOp()->getText();
-      s->value = expr(a->expr(1));
-      s->loc = loc(a->assignOp());
-      return s;
-    }
     // 'if' expr block ('else' (ifTail | block))?
     if (auto* i = dynamic_cast<P::IfStmtContext*>(c)) return if_chain(c, i->expr(), i->block(0), i->ifTail());
     // 'while' expr block
@@ -182,23 +173,15 @@ class Builder {
       s->body = block(w->block());
       return s;
     }
-    // 'for' IDENT 'in' expr '..' expr ('step' expr)? block
-    if (auto* f = dynamic_cast<P::ForRangeStmtContext*>(c)) {
-      auto s = make(StmtKind::ForRange, c);
+    // 'for' IDENT 'in' expr ('..' expr ('step' expr)?)? block
+    if (auto* f = dynamic_cast<P::ForStmtContext*>(c)) {
+      bool range = f->expr().size() > 1;
+      auto s = make(range ? StmtKind::ForRange : StmtKind::ForEach, c);
       s->names.push_back(f->IDENT()->getText());
       s->name_locs.push_back(loc(f->IDENT()->getSymbol()));
       s->value = expr(f->expr(0));
-      s->range_end = expr(f->expr(1));
+      if (range) s->range_end = expr(f->expr(1));
       if (f->expr().size() > 2) s->step = expr(f->expr(2));
-      s->body = block(f->block());
-      return s;
-    }
-    // 'for' IDENT 'in' expr block
-    if (auto* f = dynamic_cast<P::ForEachStmtContext*>(c)) {
-      auto s = make(StmtKind::ForEach, c);
-      s->names.push_back(f->IDENT()->getText());
-      s->name_locs.push_back(loc(f->IDENT()->getSymbol()));
-      s->value = expr(f->expr());
       s->body = block(f->block());
       return s;
     }
@@ -210,9 +193,18 @@ class Builder {
       if (r->expr()) s->value = expr(r->expr());
       return s;
     }
+    // expr (assignOp expr)? ';'
     if (auto* e = dynamic_cast<P::ExprStmtContext*>(c)) {
+      if (e->assignOp()) {
+        auto s = make(StmtKind::Assign, c);
+        s->target = expr(e->expr(0));
+        s->op = e->assignOp()->getText();
+        s->value = expr(e->expr(1));
+        s->loc = loc(e->assignOp());
+        return s;
+      }
       auto s = make(StmtKind::ExprStmt, c);
-      s->value = expr(e->expr());
+      s->value = expr(e->expr(0));
       return s;
     }
     auto* b = dynamic_cast<P::BlockStmtContext*>(c);
@@ -263,84 +255,45 @@ class Builder {
     return e;
   }
 
-  // Left-associative chain: operands[i] joined by operator token ops[i-1].
-  template <typename Ctx>
-  ExprPtr chain(const std::vector<Ctx*>& operands, const std::vector<antlr4::tree::ParseTree*>& ops,
-                ExprPtr (Builder::*sub)(Ctx*), ExprKind kind = ExprKind::Binary) {
-    ExprPtr acc = (this->*sub)(operands[0]);
-    for (size_t i = 1; i < operands.size(); ++i) {
-      antlr4::tree::ParseTree* op = ops[i - 1];
-      SourceLoc l = loc_of(op);
-      acc = binary(kind, op->getText(), std::move(acc), (this->*sub)(operands[i]), l);
-    }
-    return acc;
-  }
-
-  SourceLoc loc_of(antlr4::tree::ParseTree* t) {
-    if (auto* term = dynamic_cast<antlr4::tree::TerminalNode*>(t)) return loc(term->getSymbol());
-    return loc(dynamic_cast<antlr4::ParserRuleContext*>(t));
-  }
-
-  // The operator terminals between a rule's operands, in order.
-  template <typename Ctx>
-  std::vector<antlr4::tree::ParseTree*> operators(antlr4::ParserRuleContext* c) {
-    std::vector<antlr4::tree::ParseTree*> ops;
-    for (auto* child : c->children)
-      if (!dynamic_cast<Ctx*>(child)) ops.push_back(child);
-    return ops;
-  }
-
  public:
-  // expr : orExpr
-  ExprPtr expr(P::ExprContext* c) { return or_expr(c->orExpr()); }
+  // expr : one left-recursive rule, an alternative per precedence level (grammar/Wf.g4)
+  ExprPtr expr(P::ExprContext* c) {
+    if (auto* p = dynamic_cast<P::PostfixExprContext*>(c)) return postfix(p);
+    // op=('-' | '~') expr  |  'not' expr
+    if (auto* u = dynamic_cast<P::UnaryExprContext*>(c)) return prefix(ExprKind::Unary, u->op, u->expr());
+    if (auto* n = dynamic_cast<P::NotExprContext*>(c)) return prefix(ExprKind::Not, n->op, n->expr());
+    // expr shiftOp expr
+    if (auto* sh = dynamic_cast<P::ShiftExprContext*>(c))
+      return binary(ExprKind::Binary, sh->shiftOp()->getText(), expr(sh->expr(0)), expr(sh->expr(1)), loc(sh->shiftOp()));
+    // expr op=(==|!=|<|<=|>|>=) expr : comparisons do not chain
+    if (auto* cmp = dynamic_cast<P::CmpExprContext*>(c)) {
+      if (dynamic_cast<P::CmpExprContext*>(cmp->expr(0)) || dynamic_cast<P::CmpExprContext*>(cmp->expr(1)))
+        diags_.error(loc(cmp->op), "comparisons cannot be chained; use `and`");
+      return binary(ExprKind::Binary, cmp->op->getText(), expr(cmp->expr(0)), expr(cmp->expr(1)), loc(cmp->op));
+    }
+    // expr op expr, for the remaining binary levels
+    antlr4::Token* op = nullptr;
+    std::vector<P::ExprContext*> operands;
+    ExprKind kind = ExprKind::Binary;
+    if (auto* m = dynamic_cast<P::MulExprContext*>(c)) op = m->op, operands = m->expr();
+    else if (auto* a = dynamic_cast<P::AddExprContext*>(c)) op = a->op, operands = a->expr();
+    else if (auto* x = dynamic_cast<P::BitAndExprContext*>(c)) op = x->op, operands = x->expr();
+    else if (auto* x = dynamic_cast<P::BitXorExprContext*>(c)) op = x->op, operands = x->expr();
+    else if (auto* x = dynamic_cast<P::BitOrExprContext*>(c)) op = x->op, operands = x->expr();
+    else if (auto* x = dynamic_cast<P::AndExprContext*>(c)) op = x->op, operands = x->expr(), kind = ExprKind::And;
+    else if (auto* x = dynamic_cast<P::OrExprContext*>(c)) op = x->op, operands = x->expr(), kind = ExprKind::Or;
+    return binary(kind, op->getText(), expr(operands[0]), expr(operands[1]), loc(op));
+  }
 
  private:
-  // orExpr : andExpr ('or' andExpr)*
-  ExprPtr or_expr(P::OrExprContext* c) {
-    return chain(c->andExpr(), operators<P::AndExprContext>(c), &Builder::and_expr, ExprKind::Or);
-  }
-  // andExpr : notExpr ('and' notExpr)*
-  ExprPtr and_expr(P::AndExprContext* c) {
-    return chain(c->notExpr(), operators<P::NotExprContext>(c), &Builder::not_expr, ExprKind::And);
-  }
-  // notExpr : 'not' notExpr | cmpExpr
-  ExprPtr not_expr(P::NotExprContext* c) {
-    if (c->notExpr()) {
-      auto e = make_expr(ExprKind::Not, loc(c));
-      e->args.push_back(not_expr(c->notExpr()));
-      return e;
-    }
-    return cmp_expr(c->cmpExpr());
-  }
-  // cmpExpr : bitOrExpr (op=(...) bitOrExpr)?
-  ExprPtr cmp_expr(P::CmpExprContext* c) {
-    return chain(c->bitOrExpr(), operators<P::BitOrExprContext>(c), &Builder::bit_or);
-  }
-  // bitOrExpr : bitXorExpr ('|' bitXorExpr)*
-  ExprPtr bit_or(P::BitOrExprContext* c) { return chain(c->bitXorExpr(), operators<P::BitXorExprContext>(c), &Builder::bit_xor); }
-  // bitXorExpr : bitAndExpr ('^' bitAndExpr)*
-  ExprPtr bit_xor(P::BitXorExprContext* c) { return chain(c->bitAndExpr(), operators<P::BitAndExprContext>(c), &Builder::bit_and); }
-  // bitAndExpr : shiftExpr ('&' shiftExpr)*
-  ExprPtr bit_and(P::BitAndExprContext* c) { return chain(c->shiftExpr(), operators<P::ShiftExprContext>(c), &Builder::shift); }
-  // shiftExpr : addExpr (shiftOp addExpr)*
-  ExprPtr shift(P::ShiftExprContext* c) { return chain(c->addExpr(), operators<P::AddExprContext>(c), &Builder::add); }
-  // addExpr : mulExpr (('+' | '-') mulExpr)*
-  ExprPtr add(P::AddExprContext* c) { return chain(c->mulExpr(), operators<P::MulExprContext>(c), &Builder::mul); }
-  // mulExpr : unaryExpr (('*' | '/' | '%') unaryExpr)*
-  ExprPtr mul(P::MulExprContext* c) { return chain(c->unaryExpr(), operators<P::UnaryExprContext>(c), &Builder::unary); }
-
-  // unaryExpr : op=('-' | '~') unaryExpr | postfixExpr
-  ExprPtr unary(P::UnaryExprContext* c) {
-    if (c->unaryExpr()) {
-      auto e = make_expr(ExprKind::Unary, loc(c));
-      e->str_val = c->op->getText();
-      e->args.push_back(unary(c->unaryExpr()));
-      return e;
-    }
-    return postfix(c->postfixExpr());
+  ExprPtr prefix(ExprKind kind, antlr4::Token* op, P::ExprContext* operand) {
+    auto e = make_expr(kind, loc(op));
+    e->str_val = op->getText();
+    e->args.push_back(expr(operand));
+    return e;
   }
 
-  // postfixExpr : primary postfix*
+  // expr : primary postfix*
   ExprPtr postfix(P::PostfixExprContext* c) {
     ExprPtr e = primary(c->primary());
     for (auto* p : c->postfix()) {
@@ -430,20 +383,20 @@ class Builder {
       e->str_val = n->IDENT()->getText();
       return e;
     }
-    if (auto* p = dynamic_cast<P::ParenExprContext*>(c)) return expr(p->expr());
-    if (auto* t = dynamic_cast<P::TupleLitContext*>(c)) {
+    // '(' expr (',' expr)* ')' : a parenthesized expression, or a tuple
+    if (auto* p = dynamic_cast<P::ParenExprContext*>(c)) {
+      if (p->expr().size() == 1) return expr(p->expr(0));
       auto e = make_expr(ExprKind::TupleLit, l);
-      for (auto* x : t->expr()) e->args.push_back(expr(x));
+      for (auto* x : p->expr()) e->args.push_back(expr(x));
       return e;
     }
-    if (auto* r = dynamic_cast<P::RepeatLitContext*>(c)) {
-      auto e = make_expr(ExprKind::RepeatLit, l);
-      e->args.push_back(expr(r->expr(0)));
-      e->args.push_back(expr(r->expr(1)));
-      return e;
-    }
+    // '[' (expr (';' expr | (',' expr)*))? ']' : `[x; n]` or a list of elements
     auto* a = dynamic_cast<P::ArrayLitContext*>(c);
-    auto e = make_expr(ExprKind::ArrayLit, l);
+    bool repeat = false;
+    if (a)
+      for (auto* child : a->children)
+        if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) repeat |= t->getText() == ";";
+    auto e = make_expr(repeat ? ExprKind::RepeatLit : ExprKind::ArrayLit, l);
     if (a)
       for (auto* x : a->expr()) e->args.push_back(expr(x));
     return e;
@@ -594,6 +547,9 @@ void parse_source(int file_index, ProgramAst& program, Diagnostics& diags,
   lexer.addErrorListener(&listener);
   antlr4::CommonTokenStream tokens(&lexer);
   WfParser parser(&tokens);
+  // SLL prediction: the grammar needs no full-context lookahead, and SLL skips the costly
+  // full-context closures of ANTLR's default LL mode.
+  parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
   parser.removeErrorListeners();
   parser.addErrorListener(&listener);
   WfParser::ProgramContext* tree = parser.program();

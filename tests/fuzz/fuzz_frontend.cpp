@@ -3,9 +3,11 @@
 // render every diagnostic. Any crash, sanitizer report or hang is a bug: malformed input must
 // only ever produce diagnostics. Imports are collected but not followed (no file system).
 //
-// WF_FUZZ_VALID_UTF8=1 in the environment skips inputs that are not valid UTF-8. The parser
-// used to abort on those (ANTLRInputStream throws std::range_error); the switch lets a long
-// run look for other bugs while that one is open. Without it the harness is exactly `wfc check`.
+// WF_FUZZ_VALID_UTF8=1 in the environment skips inputs that are not strict UTF-8 (RFC 3629).
+// ANTLRInputStream throws std::range_error on bytes it cannot decode, so parse_source must
+// reject those first; while some slip through, the switch lets a long run look for other bugs.
+// Without it the harness does what `wfc check` does (except the big stack: check_file runs the
+// front end on a 1 GiB stack, this harness on the fuzzer's own).
 //
 //   tests/fuzz/run.sh [SECONDS]      or      build-fuzz/fuzz_frontend tests/fuzz/corpus
 #include <cstddef>

@@ -137,7 +137,9 @@ if [ ${#need[@]} -gt 0 ]; then
     skip "no apt-get: cannot install ${need[*]}"
   fi
   export DEBIAN_FRONTEND=noninteractive
-  # Package scripts must not start the system's own munge/slurm services.
+  # Where systemd runs, the packages start the system's munge service (and try slurmctld/
+  # slurmd, which stop for want of /etc/slurm/slurm.conf); this test uses its own munged,
+  # socket, key, configuration and ports, so neither matters to it.
   if ! apt-get install -y -q --no-install-recommends "${need[@]}" >/tmp/wf-slurm-apt.log 2>&1; then
     apt-get update -q >>/tmp/wf-slurm-apt.log 2>&1
     apt-get install -y -q --no-install-recommends "${need[@]}" >>/tmp/wf-slurm-apt.log 2>&1 ||
@@ -155,7 +157,7 @@ mkdir -p "$dir"/{etc,log,run,spool,state,munge,app}
 chmod 0711 "$dir/munge"
 
 node="$(hostname -s)"
-cpus="$(nproc --all)"
+cpus="$(nproc)"  # the CPUs this process may use: never more than slurmd finds
 [ "$cpus" -ge 2 ] || fail "the test needs 2 CPUs for an mpi(ranks=2) task; nproc says $cpus"
 addr="$(getent hosts "$node" | awk '{print $1; exit}')"
 [ -n "$addr" ] || addr=127.0.0.1

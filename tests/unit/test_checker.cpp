@@ -6,11 +6,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-
 #include <filesystem>
 #include <fstream>
-#include <map>
-#include <regex>
 #include <sstream>
 #include <string>
 #include <vector>
