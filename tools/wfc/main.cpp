@@ -2,6 +2,7 @@
 // statuses only; the work happens in compiler/ and runtime/.
 //   0 success, 1 compile or runtime error, 2 bad command-line use, 130 interrupted.
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 
@@ -131,6 +132,6 @@ int main(int argc, char** argv) {
   run_options.pool.launcher = launcher;
   run_options.pool.hostfile = hostfile;
   run_options.pool.oversubscribe = oversubscribe;
-  run_options.progress = progress;
+  run_options.progress = progress && ::isatty(2);  // a bar only where someone watches it
   return wf::detail::run_main(object, main_args, run_options);
 }
