@@ -9,6 +9,7 @@ which one is the task socket it learns from WF_ENDPOINT in a worker's environmen
 both ports, connects
   (1) a plain ZeroMQ DEALER (no CURVE; routing id of worker 0), and
   (2) a DEALER that is a CURVE client with its own key pair but a wrong server key,
+  (2b) a CURVE client that knows the server's public key but not the run's client key pair,
 each sending well-formed-looking protocol messages (Hello, Ready, Output with text that must
 never be printed, Done for the running task ids, Heartbeat). Expected:
   - neither peer completes a ZMTP handshake (socket monitor: no HANDSHAKE_SUCCEEDED, and the
@@ -70,6 +71,15 @@ EXPECTED_SORTED = sorted(["begin", "task 0", "task 1", "task 2", "task 3", "task
 
 Z85_KEY = re.compile(r"(?<![0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#])[0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}"
                      r"(?![0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#])")
+
+
+def key_like(arg):
+    """True if a piece of `arg` (split at '=', ',' and blanks) is 40 Z85 characters, as a CURVE
+    key is, and not the name of an existing file (a path can be made of Z85 characters too)."""
+    for piece in re.split(r"[=,\s]", arg):
+        if len(piece) == 40 and Z85_KEY.fullmatch(piece) and not os.path.exists(piece):
+            return True
+    return False
 
 
 # ---- a little msgpack encoder (stdlib only; as in test_garbage.py) --------------------------
@@ -196,7 +206,7 @@ def check_command_lines(run, key, seen):
         check(key not in line, "the CURVE server key is on the command line of %s (pid %d): %s" % (comm, pid, line), run)
         check("WF_CURVE_SERVER=" not in line,
               "a WF_CURVE_SERVER assignment is on the command line of %s (pid %d): %s" % (comm, pid, line), run)
-        keyish = [a for a in args if Z85_KEY.search(a)]
+        keyish = [a for a in args if key_like(a)]
         check(not keyish, "a CURVE-key-like argument on the command line of %s (pid %d): %s" % (comm, pid, keyish), run)
     # And on no other process of this machine either (the key is random: any hit is a leak).
     for name in os.listdir("/proc"):
@@ -275,7 +285,10 @@ def case():
     check(task_ep.startswith("tcp://") and hb_ep.startswith("tcp://"),
           "with --hostfile the workers' endpoints must be tcp://, got %r and %r" % (task_ep, hb_ep), run)
     check(len(key) == 40 and Z85_KEY.fullmatch(key), "WF_CURVE_SERVER in a worker's environment is not a Z85 key: %r" % key, run)
-    other_keys = {k: v for k, v in env.items() if k.startswith("WF_") and k != "WF_CURVE_SERVER" and Z85_KEY.search(v)}
+    # The run's client key pair travels in the environment too (the driver admits only it);
+    # the server's secret key never leaves the driver.
+    allowed = {"WF_CURVE_SERVER", "WF_CURVE_PUBLIC", "WF_CURVE_SECRET"}
+    other_keys = {k: v for k, v in env.items() if k.startswith("WF_") and k not in allowed and Z85_KEY.search(v)}
     check(not other_keys, "other WF_* variables of a worker hold key-like values (a secret key?): %s" % other_keys, run)
     task_port = int(task_ep.rsplit(":", 1)[1])
     hb_port = int(hb_ep.rsplit(":", 1)[1])
@@ -298,6 +311,9 @@ def case():
             ep = "tcp://127.0.0.1:%d" % port
             results.append(("plain DEALER", what) + stranger(ctx, ep, routing_id=b"w0"))
             results.append(("CURVE DEALER with a wrong server key", what) + stranger(ctx, ep, curve_server_key=wrong_key))
+            # Knowing the server's public key is not enough: the client key must be the run's.
+            results.append(("CURVE DEALER with the server key but its own client key", what)
+                           + stranger(ctx, ep, curve_server_key=key.encode()))
     finally:
         ctx.term()
     check(run.p.poll() is None, "wfc ended during the attempts (status %s); the tasks should still be running"

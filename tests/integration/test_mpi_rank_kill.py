@@ -47,9 +47,13 @@ flow main() {
     while not exists("GO") {
         sleep(0.02);
     }
+    eprint("step: serial map");
     print(map(square, range(0, 10)));
+    eprint("step: mpi map");
     print(map(fine, [1, 2, 3]));
+    eprint("step: submit");
     print(submit(square, 12).result(), fine(100));
+    eprint("step: done");
 }
 """
 

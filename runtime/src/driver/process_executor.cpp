@@ -191,6 +191,7 @@ class ProcessExecutor : public Executor {
     if (!options_.hostfile.empty()) {
       // Other hosts connect over TCP, encrypted and authenticated with the run's CURVE key.
       curve_ = CurveKeys::generate();
+      admit_curve_client(curve_.client_public);
       tasks_->make_curve_server(curve_);
       heartbeats_->make_curve_server(curve_);
       if (!tasks_->bind("tcp://*:0", &bind_error_) || !heartbeats_->bind("tcp://*:0", &bind_error_)) return false;
@@ -231,6 +232,8 @@ class ProcessExecutor : public Executor {
       spec.env.task_endpoint = task_endpoint_;
       spec.env.heartbeat_endpoint = heartbeat_endpoint_;
       spec.env.curve_server = curve_.server_public;
+      spec.env.curve_public = curve_.client_public;
+      spec.env.curve_secret = curve_.client_secret;
       spec.env.cwd = options_.cwd;
       spec.env.death_dir = run_directory();
       spec.env.world = w.id;
@@ -471,6 +474,18 @@ class ProcessExecutor : public Executor {
       send_task(b, workers);
       return true;
     }
+    // After failures the pool's ranks may be spread over worlds too small for this task
+    // (replacements start as worlds of their own): then start one world that fits.
+    size_t largest = 0;
+    std::map<int, size_t> live;
+    for (auto& [id, r] : ranks_)
+      if (!r.dead && !dying_.count(id)) largest = std::max(largest, ++live[r.world]);
+    bool coming = false;
+    for (auto& [id, w] : worlds_) coming |= !w.exited && w.hellos < w.size && w.size >= b.ranks;
+    if ((int)largest < b.ranks && !coming && launcher_ != "local") {
+      log_debug("pool %d: no world has %d live ranks; starting one", pool_id_, b.ranks);
+      grow(b.ranks);
+    }
     // Not yet: unless an older MPI batch already holds reservations, hold these ranks.
     bool older_reserving = false;
     for (auto& [id, r] : ranks_) older_reserving |= r.reserved_for && r.reserved_for != b.id && r.reserved_for < b.id;
@@ -597,6 +612,7 @@ class ProcessExecutor : public Executor {
     DeathNote note = read_death_note(worker);
     if (note.task && std::find(outstanding.begin(), outstanding.end(), note.task) != outstanding.end()) running = note.task;
     std::vector<Batch> requeue;
+    std::vector<int> partners;  // ranks of an MPI task that lost this one
     for (size_t i = 0; i < outstanding.size(); ++i) {
       auto it = flights_.find(outstanding[i]);
       if (it == flights_.end()) continue;
@@ -606,14 +622,20 @@ class ProcessExecutor : public Executor {
         if (other == worker) continue;
         Rank& o = ranks_[other];
         o.outstanding.erase(std::remove(o.outstanding.begin(), o.outstanding.end(), f.batch.id), o.outstanding.end());
-        // The other ranks of an MPI task may wait forever for the dead one: end them too.
-        if (f.workers.size() > 1 && !o.dead && o.pid > 0 && o.same_host) ::kill(o.pid, SIGKILL);
+        // The other ranks of an MPI task may wait forever for the dead one: end them too,
+        // and count them lost now, so nothing new is placed on them meanwhile.
+        if (f.workers.size() > 1 && !o.dead && o.pid > 0 && o.same_host) {
+          ::kill(o.pid, SIGKILL);
+          partners.push_back(other);
+        }
       }
       if (f.batch.id == running) fail_batch(f.batch, message, task_line(f.batch, worker));
       else requeue.push_back(std::move(f.batch));  // it had not started: run it elsewhere
     }
     queue_.insert(queue_.begin(), requeue.begin(), requeue.end());
-    return 1;
+    int lost = 1;
+    for (int p : partners) lost += bury(p, "ended by the driver after worker " + std::to_string(worker) + " of its MPI task died");
+    return lost;
   }
 
   void beat() {

@@ -53,6 +53,8 @@ WorkerEnv WorkerEnv::from_environment() {
   e.task_endpoint = env("WF_ENDPOINT");
   e.heartbeat_endpoint = env("WF_HB_ENDPOINT");
   e.curve_server = env("WF_CURVE_SERVER");
+  e.curve_public = env("WF_CURVE_PUBLIC");
+  e.curve_secret = env("WF_CURVE_SECRET");
   e.cwd = env("WF_CWD");
   e.death_dir = env("WF_DEATH_DIR");
   e.world = std::atoi(env("WF_WORLD").c_str());
@@ -67,6 +69,8 @@ std::vector<std::pair<std::string, std::string>> WorkerEnv::variables() const {
   return {{"WF_ENDPOINT", task_endpoint},
           {"WF_HB_ENDPOINT", heartbeat_endpoint},
           {"WF_CURVE_SERVER", curve_server},
+          {"WF_CURVE_PUBLIC", curve_public},
+          {"WF_CURVE_SECRET", curve_secret},
           {"WF_CWD", cwd},
           {"WF_DEATH_DIR", death_dir},
           {"WF_WORLD", std::to_string(world)},
@@ -141,7 +145,10 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
       error = "`srun` is not installed; the slurm launcher runs inside a Slurm allocation";
       return false;
     }
-    args = {"srun", "-n", std::to_string(spec.ranks), "--kill-on-bad-exit=0", "--export=ALL"};
+    // --overlap: later steps (a second pool, replacement workers) must not wait for the CPUs
+    // the first step holds. Debian's Open MPI needs PMIx to initialize under srun.
+    args = {"srun", "-n", std::to_string(spec.ranks), "--kill-on-bad-exit=0", "--export=ALL", "--overlap"};
+    if (env("SLURM_MPI_TYPE").empty()) args.push_back("--mpi=pmix");
     if (spec.oversubscribe) args.push_back("--overcommit");
   }
   args.push_back(spec.worker_path);

@@ -22,6 +22,8 @@ struct WorkerEnv {
   std::string task_endpoint;       // WF_ENDPOINT
   std::string heartbeat_endpoint;  // WF_HB_ENDPOINT
   std::string curve_server;        // WF_CURVE_SERVER: the driver's public key (tcp only)
+  std::string curve_public;        // WF_CURVE_PUBLIC / WF_CURVE_SECRET: the run's client key pair
+  std::string curve_secret;
   std::string cwd;                 // WF_CWD: created if missing
   std::string death_dir;           // WF_DEATH_DIR: where a dying worker leaves its signal
   int world = 0;                   // WF_WORLD

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <cstring>
 #include <mutex>
+#include <set>
+#include <thread>
 #include <vector>
 
 namespace wf::detail {
@@ -19,13 +21,63 @@ void* zmq_context() {
 }
 
 CurveKeys CurveKeys::generate() {
-  char pub[41], sec[41];
+  char pub[41], sec[41], cpub[41], csec[41];
   CurveKeys k;
-  if (zmq_curve_keypair(pub, sec) == 0) {
+  if (zmq_curve_keypair(pub, sec) == 0 && zmq_curve_keypair(cpub, csec) == 0) {
     k.server_public = pub;
     k.server_secret = sec;
+    k.client_public = cpub;
+    k.client_secret = csec;
   }
   return k;
+}
+
+namespace {
+
+std::mutex g_admitted_mutex;
+std::set<std::string> g_admitted;  // binary (32-byte) client public keys
+
+// The ZeroMQ Authentication Protocol (RFC 27) handler: one REP-like exchange per handshake.
+void zap_loop(void* handler) {
+  while (true) {
+    std::vector<std::string> frames;
+    int more = 1;
+    while (more) {
+      zmq_msg_t msg;
+      zmq_msg_init(&msg);
+      if (zmq_msg_recv(&msg, handler, 0) < 0) {
+        zmq_msg_close(&msg);
+        return;
+      }
+      frames.emplace_back(static_cast<const char*>(zmq_msg_data(&msg)), zmq_msg_size(&msg));
+      more = zmq_msg_more(&msg);
+      zmq_msg_close(&msg);
+    }
+    if (frames.size() < 6) continue;
+    // version, request id, domain, address, identity, mechanism, credentials...
+    bool ok = false;
+    if (frames[5] == "CURVE" && frames.size() >= 7) {
+      std::lock_guard<std::mutex> lock(g_admitted_mutex);
+      ok = g_admitted.count(frames[6]) > 0;
+    }
+    const std::string reply[] = {"1.0", frames[1], ok ? "200" : "400", ok ? "OK" : "unknown client key", "", ""};
+    for (int i = 0; i < 6; ++i) zmq_send(handler, reply[i].data(), reply[i].size(), i < 5 ? ZMQ_SNDMORE : 0);
+  }
+}
+
+}  // namespace
+
+void admit_curve_client(const std::string& client_public) {
+  static std::once_flag started;
+  std::call_once(started, [] {
+    void* handler = zmq_socket(zmq_context(), ZMQ_REP);
+    zmq_bind(handler, "inproc://zeromq.zap.01");
+    std::thread(zap_loop, handler).detach();
+  });
+  uint8_t key[32];
+  if (client_public.size() != 40 || !zmq_z85_decode(key, client_public.c_str())) return;
+  std::lock_guard<std::mutex> lock(g_admitted_mutex);
+  g_admitted.insert(std::string(reinterpret_cast<char*>(key), 32));
 }
 
 Socket::Socket(int type) : socket_(zmq_socket(zmq_context(), type)) {
@@ -46,12 +98,11 @@ void Socket::make_curve_server(const CurveKeys& keys) {
   zmq_setsockopt(socket_, ZMQ_CURVE_SECRETKEY, keys.server_secret.c_str(), 40);
 }
 
-void Socket::make_curve_client(const std::string& server_public) {
-  char pub[41], sec[41];
-  zmq_curve_keypair(pub, sec);
+void Socket::make_curve_client(const std::string& server_public, const std::string& client_public,
+                               const std::string& client_secret) {
   zmq_setsockopt(socket_, ZMQ_CURVE_SERVERKEY, server_public.c_str(), 40);
-  zmq_setsockopt(socket_, ZMQ_CURVE_PUBLICKEY, pub, 40);
-  zmq_setsockopt(socket_, ZMQ_CURVE_SECRETKEY, sec, 40);
+  zmq_setsockopt(socket_, ZMQ_CURVE_PUBLICKEY, client_public.c_str(), 40);
+  zmq_setsockopt(socket_, ZMQ_CURVE_SECRETKEY, client_secret.c_str(), 40);
 }
 
 bool Socket::bind(const std::string& endpoint, std::string* error) {

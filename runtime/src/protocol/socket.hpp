@@ -2,9 +2,9 @@
 // CURVE setup, and framed send/receive of protocol messages. One thread owns each Socket.
 //
 // Endpoints: on one machine `ipc://` paths inside a fresh directory of mode 0700 (only this
-// user can connect); across machines `tcp://` with CURVE: the driver is the CURVE server
-// with a key pair made for the run, and a peer that does not know the server's public key
-// cannot complete the handshake, so nothing it sends is ever read.
+// user can connect); across machines `tcp://` with CURVE. Each run makes two key pairs: the
+// driver's (server) and one its workers share (client). A ZAP handler admits only the run's
+// client key, so a peer without it fails the handshake and nothing it sends is ever read.
 #pragma once
 
 #include <string>
@@ -16,9 +16,14 @@ void* zmq_context();
 
 struct CurveKeys {
   std::string server_public, server_secret;  // Z85 text
+  std::string client_public, client_secret;
   bool enabled() const { return !server_public.empty(); }
   static CurveKeys generate();
 };
+
+// Admits CURVE clients presenting `client_public` (Z85) to every CURVE server socket of this
+// process, and no others. Starts the process's ZAP handler on first use.
+void admit_curve_client(const std::string& client_public);
 
 class Socket {
  public:
@@ -29,7 +34,8 @@ class Socket {
 
   void set_routing_id(const std::string& id);
   void make_curve_server(const CurveKeys& keys);
-  void make_curve_client(const std::string& server_public);
+  void make_curve_client(const std::string& server_public, const std::string& client_public,
+                         const std::string& client_secret);
   // Returns false with errno text in `error` on failure.
   bool bind(const std::string& endpoint, std::string* error = nullptr);
   bool connect(const std::string& endpoint, std::string* error = nullptr);

@@ -97,18 +97,18 @@ class ForwardOutput : public OutputSink {
 
 
 // A DEALER named `routing_id`, encrypted when the driver is a CURVE server.
-bool connect_to_driver(Socket& s, const std::string& endpoint, const std::string& routing_id,
-                       const std::string& curve_server, std::string* error) {
+bool connect_to_driver(Socket& s, const std::string& endpoint, const std::string& routing_id, const WorkerEnv& e,
+                       std::string* error) {
   s.set_routing_id(routing_id);
-  if (!curve_server.empty()) s.make_curve_client(curve_server);
+  if (!e.curve_server.empty()) s.make_curve_client(e.curve_server, e.curve_public, e.curve_secret);
   return s.connect(endpoint, error);
 }
 
 // Beats every 0.5 s; ends the process if the driver is silent for `timeout` seconds.
-void heartbeat_loop(std::string endpoint, std::string routing_id, std::string curve_server, int worker,
-                    double timeout) {
+void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker) {
+  double timeout = e.driver_timeout;
   Socket hb(ZMQ_DEALER);
-  if (!connect_to_driver(hb, endpoint, routing_id, curve_server, nullptr)) _exit(3);
+  if (!connect_to_driver(hb, e.heartbeat_endpoint, routing_id, e, nullptr)) _exit(3);
   Message beat;
   beat.kind = MsgKind::Heartbeat;
   beat.worker = worker;
@@ -169,11 +169,11 @@ int worker_main(int argc, char** argv) {
   }
 
   std::string routing_id = "w" + std::to_string(worker);
-  std::thread(heartbeat_loop, e.heartbeat_endpoint, routing_id, e.curve_server, worker, e.driver_timeout).detach();
+  std::thread(heartbeat_loop, e, routing_id, worker).detach();
 
   Socket tasks(ZMQ_DEALER);
   std::string error;
-  if (!connect_to_driver(tasks, e.task_endpoint, routing_id, e.curve_server, &error)) {
+  if (!connect_to_driver(tasks, e.task_endpoint, routing_id, e, &error)) {
     std::fprintf(stderr, "wf-worker %d: cannot connect to %s: %s\n", worker, e.task_endpoint.c_str(), error.c_str());
     return 2;
   }
