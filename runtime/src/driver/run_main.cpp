@@ -36,7 +36,7 @@ void handle_interrupts() {
   std::thread([set] {
     int sig = 0;
     sigwait(&set, &sig);
-    kill_all_launched();
+    end_all_launched();
     remove_run_directory();
     flush_process_output();
     _exit(sig == SIGINT ? 130 : 143);

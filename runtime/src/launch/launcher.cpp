@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -116,6 +117,11 @@ std::string find_worker_executable() {
 }
 
 bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
+  // mpirun would report an unlaunchable program only by never starting it: check first.
+  if (::access(spec.worker_path.c_str(), X_OK) != 0) {
+    error = "the worker program `" + spec.worker_path + "` cannot be run: " + std::strerror(errno);
+    return false;
+  }
   std::vector<std::string> args;
   std::vector<std::pair<std::string, std::string>> vars = spec.env.variables();
   auto set_default = [&](const char* name, const char* value) {
@@ -213,6 +219,28 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
   }
   out.pid = pid;
   return true;
+}
+
+void end_all_launched() {
+  // SIGTERM first: mpirun then ends its ranks and removes its session files.
+  bool any = false;
+  for (auto& slot : g_launched) {
+    pid_t pid = slot.load();
+    if (pid > 0) any |= ::kill(-pid, SIGTERM) == 0;
+  }
+  for (int i = 0; any && i < 50; ++i) {  // up to 0.5 s
+    any = false;
+    for (auto& slot : g_launched) {
+      pid_t pid = slot.load();
+      if (pid > 0 && ::kill(pid, 0) == 0) {
+        int status;
+        any = ::waitpid(pid, &status, WNOHANG) == 0;
+        if (any) break;
+      }
+    }
+    if (any) ::usleep(10000);
+  }
+  kill_all_launched();
 }
 
 void kill_all_launched() {

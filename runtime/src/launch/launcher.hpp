@@ -61,6 +61,8 @@ std::string find_worker_executable();
 // launchers, and the worker ranks they started, which mpirun puts in groups of their own.
 // Async-signal-safe.
 void kill_all_launched();
+// The polite version for Ctrl-C: SIGTERM, up to 0.5 s for launchers to clean up, then SIGKILL.
+void end_all_launched();
 void remember_launched(pid_t pid);
 void forget_launched(pid_t pid);
 
