@@ -158,12 +158,16 @@ class ProcessExecutor : public Executor {
     } else {
       grow(width_);
     }
-    double last_beat = 0, last_check = 0;
+    double last_beat = 0, last_check = 0, last_activity = 0;
     while (true) {
       zmq_pollitem_t items[3] = {{tasks_->handle(), 0, ZMQ_POLLIN, 0},
                                  {heartbeats_->handle(), 0, ZMQ_POLLIN, 0},
                                  {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
-      zmq_poll(items, 3, 50);
+      // Right after activity, look again without sleeping for a short while: the next
+      // message of a tight submit/result loop is usually microseconds away.
+      int timeout = now_seconds() - last_activity < spin_seconds_ ? 0 : 50;
+      if (zmq_poll(items, 3, timeout) > 0) last_activity = now_seconds();
+      else if (timeout == 0) std::this_thread::yield();
       if (items[2].revents) {
         uint64_t count;
         while (::read(wake_fd_, &count, sizeof count) > 0) {
@@ -693,6 +697,7 @@ class ProcessExecutor : public Executor {
   int width_ = 1;
   int pool_id_ = 0;
   size_t prefetch_ = 2;
+  double spin_seconds_ = std::getenv("WF_SPIN_US") ? std::atof(std::getenv("WF_SPIN_US")) * 1e-6 : 50e-6;
   bool fixed_prefetch_ = false;
   double average_us_ = 0;
   std::string object_bytes_;

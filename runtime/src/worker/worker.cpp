@@ -192,9 +192,14 @@ int worker_main(int argc, char** argv) {
   std::unique_ptr<LoadedProgram> program;
   std::unique_ptr<Context> ctx;
   ForwardOutput output(tasks);
+  double last_activity = 0;
+  const double spin_seconds = std::getenv("WF_SPIN_US") ? std::atof(std::getenv("WF_SPIN_US")) * 1e-6 : 50e-6;
   while (true) {
     zmq_pollitem_t item{tasks.handle(), 0, ZMQ_POLLIN, 0};
-    zmq_poll(&item, 1, 1000);
+    // After a task, look again without sleeping for a moment: the next one often follows.
+    int timeout = now_seconds() - last_activity < spin_seconds ? 0 : 1000;
+    if (zmq_poll(&item, 1, timeout) > 0) last_activity = now_seconds();
+    else if (timeout == 0) std::this_thread::yield();
     std::string payload;
     bool malformed;
     while (tasks.try_recv(payload, nullptr, &malformed) || malformed) {
