@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   CLI::App* run = app.add_subcommand("run", "compile (cached) and run `flow main`");
   run->add_option("file", file, "a .wf file or a .wfo object")->required();
   run->add_option("args", main_args, "arguments for `main`, after --");
-  run->add_option("--workers", workers, "ranks of the default pool (default: number of cores)")->check(CLI::PositiveNumber);
+  run->add_option("--workers", workers, "ranks of the default pool (default: number of cores)")->check(CLI::Range(1, 1 << 20));
   run->add_option("--launcher", launcher, "how workers start")->check(CLI::IsMember({"mpirun", "local", "slurm", "inprocess"}));
   run->add_option("--hostfile", hostfile, "Open MPI hostfile (multi-node)");
   run->add_flag("--oversubscribe", oversubscribe, "allow more ranks than cores");
