@@ -103,7 +103,8 @@ enum class FnKind { Serial, Mpi, Flow, Extern };
 struct LocalInfo {
   std::string name;
   TypeRef type;
-  bool mutable_;  // `var`
+  bool mutable_;          // `var`
+  bool loop_var = false;  // bound by `for`
 };
 
 struct FnDecl {

@@ -13,6 +13,7 @@ namespace wf {
 namespace {
 
 std::string q(const std::string& s) { return "`" + s + "`"; }
+std::string given_phrase(size_t n) { return std::to_string(n) + (n == 1 ? " was given" : " were given"); }
 std::string q(TypeRef t) { return "`" + t->name() + "`"; }
 
 bool contains_flow_type(TypeRef t) {
@@ -271,7 +272,7 @@ class Checker {
     }
     check_block(f.body, false);
     if (!f.result->is(TypeKind::Void) && !block_returns(f.body))
-      diags_.error(f.loc, q(f.name) + " can end without returning a " + q(f.result));
+      diags_.error(f.loc, q(f.name) + " can end without returning a value of type " + q(f.result));
     fn_ = nullptr;
   }
 
@@ -299,10 +300,10 @@ class Checker {
     return false;
   }
 
-  int declare_local(const std::string& name, SourceLoc loc, TypeRef type, bool mutable_) {
+  int declare_local(const std::string& name, SourceLoc loc, TypeRef type, bool mutable_, bool loop_var = false) {
     auto& names = scopes_.back().names;
     if (names.count(name)) diags_.error(loc, q(name) + " is defined twice");
-    fn_->locals.push_back({name, type, mutable_});
+    fn_->locals.push_back({name, type, mutable_, loop_var});
     int slot = (int)fn_->locals.size() - 1;
     names[name] = slot;
     return slot;
@@ -376,7 +377,7 @@ class Checker {
             diags_.error((*e)->loc, "a range bound must be `int`, found " + q(t));
         }
         scopes_.emplace_back();
-        s.locals.push_back(declare_local(s.names[0], s.name_locs[0], types::int_(), false));
+        s.locals.push_back(declare_local(s.names[0], s.name_locs[0], types::int_(), false, true));
         ++loop_depth_;
         check_block(s.body, false);
         --loop_depth_;
@@ -389,7 +390,7 @@ class Checker {
         if (t->is(TypeKind::Array)) elem = t->elem();
         else if (!t->is(TypeKind::Error)) diags_.error(s.value->loc, "cannot iterate over " + q(t));
         scopes_.emplace_back();
-        s.locals.push_back(declare_local(s.names[0], s.name_locs[0], elem, false));
+        s.locals.push_back(declare_local(s.names[0], s.name_locs[0], elem, false, true));
         ++loop_depth_;
         check_block(s.body, false);
         --loop_depth_;
@@ -438,7 +439,9 @@ class Checker {
       if (!local.mutable_) {
         bool is_param = root->resolved.local < (int)fn_->params.size();
         diags_.error(root->loc, "cannot assign to " + q(local.name) + ": it is " +
-                                    (is_param ? std::string("a parameter") : std::string("declared with `let`; use `var`")));
+                                    (is_param          ? std::string("a parameter")
+                                     : local.loop_var ? std::string("a loop variable")
+                                                       : std::string("declared with `let`; use `var`")));
       }
     } else if (root->resolved.kind != Resolved::None) {
       diags_.error(root->loc, "cannot assign to " + q(root->str_val) + ": it is not a variable");
@@ -747,7 +750,7 @@ class Checker {
     size_t given = x.args.size() - first;
     if (given != f.params.size()) {
       diags_.error(x.loc, q(f.name) + " takes " + std::to_string(f.params.size()) + " argument" +
-                              (f.params.size() == 1 ? "" : "s") + ", but " + std::to_string(given) + " were given");
+                              (f.params.size() == 1 ? "" : "s") + ", but " + given_phrase(given));
       for (size_t i = first; i < x.args.size(); ++i) check_expr(x.args[i]);
       return false;
     }
@@ -806,7 +809,7 @@ class Checker {
   bool want_args(Expr& x, size_t n, const char* name) {
     if (x.args.size() == n) return true;
     diags_.error(x.loc, q(name) + " takes " + std::to_string(n) + " argument" + (n == 1 ? "" : "s") + ", but " +
-                            std::to_string(x.args.size()) + " were given");
+                            given_phrase(x.args.size()));
     for (auto& a : x.args)
       if (!a->type) check_expr(a);
     return false;

@@ -263,8 +263,8 @@ TEST_F(CheckerTest, MissingReturnOnSomePath) {
                    "        break;\n"
                    "    }\n"
                    "}\n"),
-            (Lines{"main.wf:1:4: error: `sign` can end without returning a `int`",
-                   "main.wf:8:4: error: `loop_with_break` can end without returning a `int`"}));
+            (Lines{"main.wf:1:4: error: `sign` can end without returning a value of type `int`",
+                   "main.wf:8:4: error: `loop_with_break` can end without returning a value of type `int`"}));
 }
 
 TEST_F(CheckerTest, EveryPathReturning) {
@@ -359,8 +359,8 @@ TEST_F(CheckerTest, LoopVariablesAreNotAssignable) {
                      "    }\n"
                      "}\n");
   ASSERT_EQ(got.size(), 2u);
-  EXPECT_EQ(got[0].rfind("main.wf:3:9: error: cannot assign to `i`", 0), 0u) << got[0];
-  EXPECT_EQ(got[1].rfind("main.wf:6:9: error: cannot assign to `x`", 0), 0u) << got[1];
+  EXPECT_EQ(got[0], "main.wf:3:9: error: cannot assign to `i`: it is a loop variable");
+  EXPECT_EQ(got[1], "main.wf:6:9: error: cannot assign to `x`: it is a loop variable");
 }
 
 TEST_F(CheckerTest, PushNeedsAVarArray) {
@@ -463,7 +463,7 @@ TEST_F(CheckerTest, WrongArgumentCounts) {
                    "}\n"),
             (Lines{
                 "main.wf:8:11: error: `one` takes 1 argument, but 2 were given",
-                "main.wf:9:11: error: `two` takes 2 arguments, but 1 were given",
+                "main.wf:9:11: error: `two` takes 2 arguments, but 1 was given",
                 "main.wf:10:11: error: `sqrt` takes 1 argument, but 2 were given",
                 "main.wf:11:11: error: `len` takes 1 argument, but 0 were given",
                 "main.wf:13:14: error: `len` takes 1 argument, but 2 were given",
