@@ -462,7 +462,9 @@ std::vector<std::string> split_lines(const std::string& text) {
   return lines;
 }
 
-int add_file(ProgramAst& program, const std::string& path, std::string text) {
+}  // namespace
+
+int add_source_file(ProgramAst& program, const std::string& path, std::string text) {
   SourceFile f;
   f.path = path;
   f.lines = split_lines(text);
@@ -470,6 +472,8 @@ int add_file(ProgramAst& program, const std::string& path, std::string text) {
   program.files.push_back(std::move(f));
   return (int)program.files.size() - 1;
 }
+
+namespace {
 
 struct Loader {
   ProgramAst& program;
@@ -503,14 +507,15 @@ struct Loader {
         diags.error(at, "cannot read imported file `" + path + "`");
         continue;
       }
-      load(add_file(program, path, std::move(text)));
+      load(add_source_file(program, path, std::move(text)));
     }
     active.pop_back();
   }
 };
 
-// The position of the first byte that is not part of valid UTF-8, or npos.
-size_t invalid_utf8(const std::string& text) {
+}  // namespace
+
+size_t first_invalid_utf8(const std::string& text) {
   size_t i = 0, n = text.size();
   while (i < n) {
     unsigned char c = (unsigned char)text[i];
@@ -528,12 +533,10 @@ size_t invalid_utf8(const std::string& text) {
   return std::string::npos;
 }
 
-}  // namespace
-
 void parse_source(int file_index, ProgramAst& program, Diagnostics& diags,
                   std::vector<std::pair<std::string, SourceLoc>>* imports) {
   const std::string& text = program.files[file_index].text;
-  if (size_t bad = invalid_utf8(text); bad != std::string::npos) {
+  if (size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
     int line = 1 + (int)std::count(text.begin(), text.begin() + (long)bad, '\n');
     size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
     int col = (int)(bad - (line_start == std::string::npos || bad == 0 ? 0 : line_start + 1)) + 1;
@@ -562,7 +565,7 @@ bool load_program(const std::string& path, ProgramAst& program, Diagnostics& dia
   std::string text;
   if (!read_file_bytes(path, text)) return false;
   Loader loader{program, diags, {}, {}};
-  loader.load(add_file(program, path, std::move(text)));
+  loader.load(add_source_file(program, path, std::move(text)));
   return true;
 }
 

@@ -17,6 +17,12 @@ namespace wf {
 // when the main file could not be read at all.
 bool load_program(const std::string& path, ProgramAst& program, Diagnostics& diags);
 
+// Registers a source file (its text split into lines for diagnostics); returns its index.
+int add_source_file(ProgramAst& program, const std::string& path, std::string text);
+
+// The offset of the first byte that is not strict UTF-8 (RFC 3629), or std::string::npos.
+size_t first_invalid_utf8(const std::string& text);
+
 // Parses one file's text (already registered as program.files[file_index]).
 void parse_source(int file_index, ProgramAst& program, Diagnostics& diags, std::vector<std::pair<std::string, SourceLoc>>* imports);
 

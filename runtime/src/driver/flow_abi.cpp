@@ -108,8 +108,15 @@ wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t c
   Progress progress(host(ctx).progress, (size_t)items->len);
   WfArray* out = make_array(*ctx, items->len);
   int64_t filled = 0;
-  for (FutureState* batch : futures) {
-    host(ctx).scheduler->wait(batch);
+  for (size_t b = 0; b < futures.size(); ++b) {
+    FutureState* batch = futures[b];
+    // Sleep until a batch some way ahead is done, not the very next one: results arrive
+    // roughly in order, and waking the flow for each would take the cores from the workers.
+    if (!Scheduler::is_done(batch)) {
+      size_t ahead = std::min(futures.size() - 1, b + std::max<size_t>(1, std::min<size_t>(64, futures.size() / 16)));
+      host(ctx).scheduler->wait(futures[ahead], /*spin=*/false);
+      host(ctx).scheduler->wait(batch, /*spin=*/false);
+    }
     if (batch->state.load(std::memory_order_acquire) == FutureState::Failed) raise_task_error(*ctx, loc, *batch->error);
     thread_local msgpack::zone zone;
     msgpack::object results;

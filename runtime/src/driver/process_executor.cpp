@@ -165,7 +165,10 @@ class ProcessExecutor : public Executor {
                                  {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
       // Right after activity, look again without sleeping for a short while: the next
       // message of a tight submit/result loop is usually microseconds away.
-      int timeout = now_seconds() - last_activity < spin_seconds_ ? 0 : 50;
+      // Only while the pool has idle ranks: when every core is busy with tasks, spinning
+      // would take time from them.
+      bool idle_ranks = flights_.size() < ranks_.size();
+      int timeout = idle_ranks && now_seconds() - last_activity < spin_seconds_ ? 0 : 50;
       if (zmq_poll(items, 3, timeout) > 0) last_activity = now_seconds();
       else if (timeout == 0) std::this_thread::yield();
       if (items[2].revents) {
@@ -306,17 +309,30 @@ class ProcessExecutor : public Executor {
         log_always("wf: dropped a malformed message on the task socket");
         continue;
       }
-      switch (m.kind) {
-        case MsgKind::Hello: on_hello(from, m); break;
-        case MsgKind::Ready: on_ready(from, m); break;
-        case MsgKind::Output: {
-          Rank* r = rank_by_id(from);
-          if (r) write_process_output(m.stream == 2 ? 2 : 1, m.bytes);
-          break;
-        }
-        case MsgKind::Done: on_done(from, std::move(m)); break;
-        default: log_always("wf: dropped an unexpected message (kind %d) from a worker", (int)m.kind);
+      if (m.kind != MsgKind::Bundle) {
+        on_worker_message(from, std::move(m));
+        continue;
       }
+      std::vector<Message> parts;
+      if (!rank_by_id(from) || !decode_bundle(m.bytes, parts)) {
+        log_always("wf: dropped a malformed bundle on the task socket");
+        continue;
+      }
+      for (Message& part : parts) on_worker_message(from, std::move(part));
+    }
+  }
+
+  void on_worker_message(const std::string& from, Message&& m) {
+    switch (m.kind) {
+      case MsgKind::Hello: on_hello(from, m); break;
+      case MsgKind::Ready: on_ready(from, m); break;
+      case MsgKind::Output: {
+        Rank* r = rank_by_id(from);
+        if (r) write_process_output(m.stream == 2 ? 2 : 1, m.bytes);
+        break;
+      }
+      case MsgKind::Done: on_done(from, std::move(m)); break;
+      default: log_always("wf: dropped an unexpected message (kind %d) from a worker", (int)m.kind);
     }
   }
 
@@ -430,7 +446,7 @@ class ProcessExecutor : public Executor {
     for (size_t i = 0; i < workers.size(); ++i) {
       Rank& r = ranks_[workers[i]];
       m.bytes = i == 0 ? b.items : std::string();  // rank 0 broadcasts the arguments
-      tasks_->send_to(r.routing_id, encode(m));
+      outbox_[r.worker].push_back(encode(m));
       r.outstanding.push_back(b.id);
       r.reserved_for = 0;
     }
@@ -442,6 +458,12 @@ class ProcessExecutor : public Executor {
     for (auto it = queue_.begin(); it != queue_.end();) {
       bool placed = it->ranks <= 1 ? place_serial(*it) : place_parallel(*it);
       it = placed ? queue_.erase(it) : std::next(it);
+    }
+    // What was placed goes out as one message per worker.
+    for (auto& [worker, messages] : outbox_) {
+      if (messages.empty()) continue;
+      tasks_->send_to(ranks_[worker].routing_id, encode_bundle(messages));
+      messages.clear();
     }
   }
 
@@ -717,6 +739,7 @@ class ProcessExecutor : public Executor {
   std::unordered_map<std::string, int> by_routing_;
   std::map<int, std::pair<double, std::string>> dying_;  // worker -> (noticed at, how it died)
   std::deque<Batch> queue_;
+  std::map<int, std::vector<std::string>> outbox_;  // encoded Task messages per worker, this round
   std::unordered_map<uint64_t, Flight> flights_;
   int next_world_ = 0, next_worker_ = 0;
 };

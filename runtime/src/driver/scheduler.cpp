@@ -202,7 +202,7 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
   }
 }
 
-void Scheduler::wait(FutureState* f) {
+void Scheduler::wait(FutureState* f, bool spin) {
   if (is_done(f)) return;
   // A short task's result usually arrives within tens of microseconds: watch for it briefly
   // (yielding the core) before paying for a sleep and a wake-up.
@@ -210,7 +210,7 @@ void Scheduler::wait(FutureState* f) {
     const char* v = std::getenv("WF_SPIN_US");
     return v ? std::atof(v) : 50.0;
   }();
-  if (spin_us > 0) {
+  if (spin && spin_us > 0) {
     auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(spin_us);
     while (std::chrono::steady_clock::now() < until) {
       if (is_done(f)) return;

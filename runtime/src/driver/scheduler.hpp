@@ -58,7 +58,9 @@ class Scheduler {
   // future per batch, in order.
   std::vector<FutureState*> submit_batches(Pool* pool, int fn, std::vector<std::string> batches);
 
-  void wait(FutureState* f);
+  // Waits for `f`. With `spin`, first watches it briefly without sleeping (for a lone task
+  // whose result is microseconds away; not while many tasks keep every core busy).
+  void wait(FutureState* f, bool spin = true);
   void shutdown();  // ends every pool's workers; pending futures fail
 
   // Called by `map` for progress reporting: how many futures are complete so far.

@@ -81,6 +81,7 @@ std::string encode(const Message& m) {
     case MsgKind::Done: n += m.ok ? 6 : 9; break;
     case MsgKind::Heartbeat: n += 1; break;
     case MsgKind::Shutdown: break;
+    case MsgKind::Bundle: n += 1; break;
   }
   pk.pack_map(n);
   key(pk, "v");
@@ -132,6 +133,7 @@ std::string encode(const Message& m) {
       break;
     case MsgKind::Heartbeat: key(pk, "worker"); pk.pack_int32(m.worker); break;
     case MsgKind::Shutdown: break;
+    case MsgKind::Bundle: key(pk, "bytes"); bin(pk, m.bytes); break;
   }
   return std::string(buf.data(), buf.size());
 }
@@ -154,7 +156,7 @@ bool decode(const void* data, size_t size, Message& out) {
       ok = get_int(v, n) && n == kProtocolVersion;
       have_version = ok;
     } else if (name == "k") {
-      ok = get_int(v, n) && n >= (int)MsgKind::Hello && n <= (int)MsgKind::Shutdown;
+      ok = get_int(v, n) && n >= (int)MsgKind::Hello && n <= (int)MsgKind::Bundle;
       if (ok) m.kind = (MsgKind)n;
       have_kind = ok;
     } else if (name == "id") {
@@ -192,6 +194,39 @@ bool decode(const void* data, size_t size, Message& out) {
   }
   if (!have_version || !have_kind) return false;
   out = std::move(m);
+  return true;
+}
+
+}  // namespace wf::detail
+
+namespace wf::detail {
+
+std::string encode_bundle(const std::vector<std::string>& encoded) {
+  if (encoded.size() == 1) return encoded[0];
+  Message m;
+  m.kind = MsgKind::Bundle;
+  size_t total = 0;
+  for (const std::string& e : encoded) total += e.size();
+  m.bytes.reserve(total);
+  for (const std::string& e : encoded) m.bytes += e;
+  return encode(m);
+}
+
+bool decode_bundle(const std::string& bytes, std::vector<Message>& out) {
+  thread_local msgpack::zone zone;
+  size_t offset = 0;
+  while (offset < bytes.size()) {
+    size_t start = offset;
+    try {
+      zone.clear();
+      msgpack::unpack(zone, bytes.data(), bytes.size(), offset);
+    } catch (const std::exception&) {
+      return false;
+    }
+    Message m;
+    if (!decode(bytes.data() + start, offset - start, m) || m.kind == MsgKind::Bundle) return false;
+    out.push_back(std::move(m));
+  }
   return true;
 }
 

@@ -25,6 +25,7 @@ enum class MsgKind : uint8_t {
   Done,         // worker -> driver: batch `id` finished (results or error); MPI: per rank
   Heartbeat,    // both ways, on the heartbeat sockets
   Shutdown,     // driver -> worker: exit now
+  Bundle,       // either way: several whole messages in `bytes`, one after the other
 };
 
 struct Message {
@@ -47,5 +48,11 @@ struct Message {
 
 std::string encode(const Message& m);
 bool decode(const void* data, size_t size, Message& out);
+
+// One frame for many messages: fine-grained tasks cost one ZeroMQ message (and one wake-up)
+// per bundle instead of per task. A bundle of one is sent as the message itself.
+std::string encode_bundle(const std::vector<std::string>& encoded);
+// Decodes every message of a bundle into `out`; false if any part is malformed.
+bool decode_bundle(const std::string& bytes, std::vector<Message>& out);
 
 }  // namespace wf::detail

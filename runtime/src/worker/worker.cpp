@@ -15,6 +15,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <deque>
 #include <thread>
 
 #include "jit/loader.hpp"
@@ -138,6 +139,146 @@ void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker) {
   }
 }
 
+// The main thread's loop: receive (bundles of) messages, run tasks, answer. Results of
+// short tasks are held back briefly while more tasks are waiting, and go out together as one
+// bundle (one ZeroMQ message, one wake-up of the driver) instead of one message each.
+class TaskLoop {
+ public:
+  TaskLoop(Socket& tasks, int worker, MpiWorld* mpi) : tasks_(tasks), worker_(worker), mpi_(mpi), output_(tasks) {}
+
+  [[noreturn]] void run() {
+    double last_activity = 0;
+    const double spin_seconds = std::getenv("WF_SPIN_US") ? std::atof(std::getenv("WF_SPIN_US")) * 1e-6 : 50e-6;
+    while (true) {
+      flush_results();
+      zmq_pollitem_t item{tasks_.handle(), 0, ZMQ_POLLIN, 0};
+      // After a task, look again without sleeping for a moment: the next one often follows.
+      int timeout = now_seconds() - last_activity < spin_seconds ? 0 : 1000;
+      if (zmq_poll(&item, 1, timeout) > 0) last_activity = now_seconds();
+      else if (timeout == 0) std::this_thread::yield();
+      receive();
+      while (!inbox_.empty()) {
+        Message m = std::move(inbox_.front());
+        inbox_.pop_front();
+        handle(std::move(m));
+        if (inbox_.empty()) receive();  // whatever arrived meanwhile counts as waiting work
+      }
+    }
+  }
+
+ private:
+  void receive() {
+    std::string payload;
+    bool malformed;
+    while (tasks_.try_recv(payload, nullptr, &malformed) || malformed) {
+      Message m;
+      if (malformed || !decode(payload.data(), payload.size(), m)) {
+        std::fprintf(stderr, "wf-worker %d: dropped a malformed message\n", worker_);
+        continue;
+      }
+      if (m.kind != MsgKind::Bundle) {
+        inbox_.push_back(std::move(m));
+        continue;
+      }
+      std::vector<Message> parts;
+      if (!decode_bundle(m.bytes, parts)) {
+        std::fprintf(stderr, "wf-worker %d: dropped a malformed bundle\n", worker_);
+        continue;
+      }
+      for (Message& part : parts) inbox_.push_back(std::move(part));
+    }
+  }
+
+  void handle(Message&& m) {
+    switch (m.kind) {
+      case MsgKind::Object: load(m); break;
+      case MsgKind::Task: run_task(m); break;
+      case MsgKind::Shutdown:
+        // _exit: the heartbeat thread still holds a socket, and terminating the ZeroMQ
+        // context would wait for it forever.
+        flush_results();
+        flush_process_output();
+        if (mpi_) mpi_->finalize();
+        _exit(0);
+      default:
+        std::fprintf(stderr, "wf-worker %d: dropped an unexpected message (kind %d)\n", worker_, (int)m.kind);
+    }
+  }
+
+  void load(const Message& m) {
+    WfObject object;
+    std::string error;
+    Message ready;
+    ready.kind = MsgKind::Ready;
+    ready.worker = worker_;
+    if (!decode_wfo(m.bytes, object, error) || !(program_ = LoadedProgram::load(object, error))) {
+      ready.ok = false;
+      ready.error.message = error;
+    } else {
+      ctx_ = std::make_unique<Context>(&program_->manifest());
+      ctx_->output = &output_;
+    }
+    tasks_.send(encode(ready));
+  }
+
+  void run_task(const Message& m) {
+    Message done;
+    done.kind = MsgKind::Done;
+    done.id = m.id;
+    done.worker = worker_;
+    BatchOutcome out;
+    double started = now_seconds();
+    if (!program_) {
+      out.ok = false;
+      out.failed_item = 0;
+      out.error.message = "worker " + std::to_string(worker_) + " has no program loaded";
+    } else if (m.ranks.size() > 1 || (mpi_ && !m.ranks.empty())) {
+      output_.task_ = m.id;
+      g_running_task = m.id;
+      if (!mpi_) {
+        out.ok = false;
+        out.error.message = "MPI tasks need the mpirun or slurm launcher";
+      } else {
+        out = run_mpi_task(*mpi_, *program_, *ctx_, m.fn, m.id, m.bytes, m.ranks, worker_);
+      }
+      done.rank = out.rank;
+    } else {
+      output_.task_ = m.id;
+      g_running_task = m.id;
+      out = run_batch(*program_, *ctx_, m.fn, m.bytes, worker_);
+    }
+    g_running_task = 0;
+    double busy = now_seconds() - started;
+    done.busy_us = (uint32_t)std::min(4e9, busy * 1e6);
+    done.ok = out.ok;
+    done.bytes = std::move(out.results);
+    done.error = std::move(out.error);
+    done.failed_item = out.failed_item;
+    if (results_.empty()) oldest_result_ = now_seconds();
+    results_.push_back(encode(done));
+    // Hold the result back only while short tasks keep coming, and never for long.
+    bool more_waiting = !inbox_.empty();
+    bool hold = more_waiting && busy < 50e-6 && results_.size() < 256 && now_seconds() - oldest_result_ < 500e-6;
+    if (!hold) flush_results();
+  }
+
+  void flush_results() {
+    if (results_.empty()) return;
+    tasks_.send(encode_bundle(results_));
+    results_.clear();
+  }
+
+  Socket& tasks_;
+  int worker_;
+  MpiWorld* mpi_;
+  ForwardOutput output_;
+  std::unique_ptr<LoadedProgram> program_;
+  std::unique_ptr<Context> ctx_;
+  std::deque<Message> inbox_;
+  std::vector<std::string> results_;  // encoded Done messages not sent yet
+  double oldest_result_ = 0;
+};
+
 }  // namespace
 
 int worker_main(int argc, char** argv) {
@@ -189,88 +330,8 @@ int worker_main(int argc, char** argv) {
   hello.world_size = world_size;
   tasks.send(encode(hello));
 
-  std::unique_ptr<LoadedProgram> program;
-  std::unique_ptr<Context> ctx;
-  ForwardOutput output(tasks);
-  double last_activity = 0;
-  const double spin_seconds = std::getenv("WF_SPIN_US") ? std::atof(std::getenv("WF_SPIN_US")) * 1e-6 : 50e-6;
-  while (true) {
-    zmq_pollitem_t item{tasks.handle(), 0, ZMQ_POLLIN, 0};
-    // After a task, look again without sleeping for a moment: the next one often follows.
-    int timeout = now_seconds() - last_activity < spin_seconds ? 0 : 1000;
-    if (zmq_poll(&item, 1, timeout) > 0) last_activity = now_seconds();
-    else if (timeout == 0) std::this_thread::yield();
-    std::string payload;
-    bool malformed;
-    while (tasks.try_recv(payload, nullptr, &malformed) || malformed) {
-      Message m;
-      if (malformed || !decode(payload.data(), payload.size(), m)) {
-        std::fprintf(stderr, "wf-worker %d: dropped a malformed message\n", worker);
-        continue;
-      }
-      switch (m.kind) {
-        case MsgKind::Object: {
-          WfObject object;
-          Message ready;
-          ready.kind = MsgKind::Ready;
-          ready.worker = worker;
-          if (!decode_wfo(m.bytes, object, error) || !(program = LoadedProgram::load(object, error))) {
-            ready.ok = false;
-            ready.error.message = error;
-          } else {
-            ctx = std::make_unique<Context>(&program->manifest());
-            ctx->output = &output;
-          }
-          tasks.send(encode(ready));
-          break;
-        }
-        case MsgKind::Task: {
-          Message done;
-          done.kind = MsgKind::Done;
-          done.id = m.id;
-          done.worker = worker;
-          if (!program) {
-            done.ok = false;
-            done.failed_item = 0;
-            done.error.message = "worker " + std::to_string(worker) + " has no program loaded";
-            tasks.send(encode(done));
-            break;
-          }
-          output.task_ = m.id;
-          double started = now_seconds();
-          g_running_task = m.id;
-          BatchOutcome out;
-          if (m.ranks.size() > 1 || (mpi && !m.ranks.empty())) {
-            if (!mpi) {
-              out.ok = false;
-              out.error.message = "MPI tasks need the mpirun or slurm launcher";
-            } else {
-              out = run_mpi_task(*mpi, *program, *ctx, m.fn, m.id, m.bytes, m.ranks, worker);
-            }
-            done.rank = out.rank;
-          } else {
-            out = run_batch(*program, *ctx, m.fn, m.bytes, worker);
-          }
-          g_running_task = 0;
-          done.busy_us = (uint32_t)std::min(4e9, (now_seconds() - started) * 1e6);
-          done.ok = out.ok;
-          done.bytes = std::move(out.results);
-          done.error = std::move(out.error);
-          done.failed_item = out.failed_item;
-          tasks.send(encode(done));
-          break;
-        }
-        case MsgKind::Shutdown:
-          // _exit: the heartbeat thread still holds a socket, and terminating the ZeroMQ
-          // context would wait for it forever.
-          flush_process_output();
-          if (mpi) mpi->finalize();
-          _exit(0);
-        default:
-          std::fprintf(stderr, "wf-worker %d: dropped an unexpected message (kind %d)\n", worker, (int)m.kind);
-      }
-    }
-  }
+  TaskLoop loop(tasks, worker, mpi.get());
+  loop.run();
 }
 
 }  // namespace wf::detail
