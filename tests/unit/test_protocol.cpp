@@ -157,3 +157,44 @@ TEST(Protocol, RandomBytesNeverCrash) {
   std::string bytes = encode(m);
   for (size_t n = 0; n < bytes.size(); ++n) EXPECT_FALSE(decode(bytes.data(), n, out)) << "prefix of " << n;
 }
+
+TEST(Protocol, BundlesCarryWholeMessagesInOrder) {
+  std::vector<std::string> parts;
+  for (uint64_t id = 1; id <= 3; ++id) {
+    Message m;
+    m.kind = MsgKind::Done;
+    m.id = id;
+    m.bytes = std::string(id, 'x');
+    parts.push_back(encode(m));
+  }
+  std::string bundle = encode_bundle(parts);
+  Message outer;
+  ASSERT_TRUE(decode(bundle.data(), bundle.size(), outer));
+  ASSERT_EQ(outer.kind, MsgKind::Bundle);
+  std::vector<Message> inner;
+  ASSERT_TRUE(decode_bundle(outer.bytes, inner));
+  ASSERT_EQ(inner.size(), 3u);
+  for (uint64_t id = 1; id <= 3; ++id) {
+    EXPECT_EQ(inner[id - 1].id, id);
+    EXPECT_EQ(inner[id - 1].bytes, std::string(id, 'x'));
+  }
+  // A bundle of one is the message itself.
+  EXPECT_EQ(encode_bundle({parts[0]}), parts[0]);
+}
+
+TEST(Protocol, MalformedOrNestedBundlesAreRejected) {
+  std::vector<Message> inner;
+  EXPECT_FALSE(decode_bundle(std::string("\x81\xa1v\x01garbage", 11), inner));
+  Message m;
+  m.kind = MsgKind::Heartbeat;
+  std::string one = encode(m);
+  EXPECT_FALSE(decode_bundle(one.substr(0, one.size() - 1), inner));
+  std::string nested = encode_bundle({one, one});
+  Message outer;
+  ASSERT_TRUE(decode(nested.data(), nested.size(), outer));
+  std::vector<std::string> twice = {nested, one};
+  Message wrapper;
+  std::string bundle_of_bundle = encode_bundle(twice);
+  ASSERT_TRUE(decode(bundle_of_bundle.data(), bundle_of_bundle.size(), wrapper));
+  EXPECT_FALSE(decode_bundle(wrapper.bytes, inner));
+}
