@@ -795,11 +795,11 @@ class Checker {
   }
 
   // A leading pool argument of `submit`/`map`/`starmap` (method syntax `p.map(f, xs)`).
+  // Returns how many leading arguments are the pool (0 or 1), or -1 after an error. A name
+  // that is not a local variable is the function itself (`submit(f, ...)`).
   size_t pool_prefix(Expr& x) {
-    if (x.args.empty() || x.args[0]->kind == ExprKind::Name) {
-      if (!x.args.empty() && lookup_local(x.args[0]->str_val) < 0) return 0;
-    }
     if (x.args.empty()) return 0;
+    if (x.args[0]->kind == ExprKind::Name && lookup_local(x.args[0]->str_val) < 0) return 0;
     TypeRef t = check_expr(x.args[0]);
     if (t->is(TypeKind::Pool)) return 1;
     if (!t->is(TypeKind::Error)) diags_.error(x.args[0]->loc, "expected a pool or a function, found " + q(t));

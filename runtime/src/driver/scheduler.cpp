@@ -46,13 +46,13 @@ Executor& Scheduler::executor(Pool* pool) {
   return *pool->executor;
 }
 
-Batch Scheduler::make_batch(int fn, std::string items, std::vector<FutureState*> futures) {
+Batch Scheduler::make_batch(int fn, std::string items, FutureState* future) {
   Batch b;
   b.id = next_id_++;
   b.fn = fn;
   b.ranks = manifest_.functions[(size_t)fn].ranks;
   b.items = std::move(items);
-  in_flight_[b.id] = InFlight{std::move(futures)};
+  in_flight_[b.id] = future;
   return b;
 }
 
@@ -93,7 +93,7 @@ FutureState* Scheduler::submit(Pool* pool, int fn, std::vector<std::string> args
     if (failed_input) {
       finish(future, "", std::move(failed_input), ready);
     } else if (waiting == 0) {
-      ready.emplace_back(pool, make_batch(fn, single_call(args), {future}));
+      ready.emplace_back(pool, make_batch(fn, single_call(args), future));
     } else {
       uint64_t id = next_id_++;
       for (FutureState* in : inputs)
@@ -117,7 +117,7 @@ std::vector<FutureState*> Scheduler::submit_batches(Pool* pool, int fn, std::vec
       f->result_type = manifest_.functions[(size_t)fn].result.c_str();
       futures.push_back(f);
       if (stopped_) fail(f, RuntimeError{"the runtime is shutting down", {}, "", {}}, ready);
-      else ready.emplace_back(pool, make_batch(fn, std::move(items), {f}));
+      else ready.emplace_back(pool, make_batch(fn, std::move(items), f));
     }
   }
   send(ready);
@@ -131,7 +131,7 @@ void Scheduler::complete(BatchOutcome&& outcome) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = in_flight_.find(outcome.id);
     if (it == in_flight_.end()) return;  // a late or duplicate report: already settled
-    FutureState* f = it->second.futures.front();
+    FutureState* f = it->second;
     in_flight_.erase(it);
     if (!outcome.ok) {
       f->failed_item = outcome.failed_item;
@@ -197,7 +197,7 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
       int fn = h.fn;
       FutureState* future = h.future;
       held_.erase(it);
-      ready.emplace_back(pool, make_batch(fn, std::move(items), {future}));
+      ready.emplace_back(pool, make_batch(fn, std::move(items), future));
     }
   }
 }
@@ -237,7 +237,7 @@ void Scheduler::shutdown() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<FutureState*> pending;
-    for (auto& [id, flight] : in_flight_) pending.insert(pending.end(), flight.futures.begin(), flight.futures.end());
+    for (auto& [id, f] : in_flight_) pending.push_back(f);
     for (auto& [id, h] : held_) pending.push_back(h.future);
     in_flight_.clear();
     held_.clear();

@@ -75,13 +75,10 @@ class Scheduler {
     size_t waiting;
     FutureState* future;
   };
-  struct InFlight {
-    std::vector<FutureState*> futures;
-  };
 
   FutureState* new_future();
   // Under the mutex: prepares a batch for `pool`; the caller dispatches it after unlocking.
-  Batch make_batch(int fn, std::string items, std::vector<FutureState*> futures);
+  Batch make_batch(int fn, std::string items, FutureState* future);
   void complete(BatchOutcome&& outcome);
   void fail(FutureState* f, RuntimeError error, std::vector<std::pair<Pool*, Batch>>& ready);
   void finish(FutureState* f, std::string value, std::unique_ptr<RuntimeError> error,
@@ -97,7 +94,7 @@ class Scheduler {
   std::deque<FutureState> futures_;
   std::vector<std::unique_ptr<Pool>> pools_;
   std::unordered_map<uint64_t, Held> held_;
-  std::unordered_map<uint64_t, InFlight> in_flight_;
+  std::unordered_map<uint64_t, FutureState*> in_flight_;  // batch id -> its future
   std::unordered_multiset<const FutureState*> awaited_;  // futures someone sleeps on
   bool wake_ = false;  // a future in `awaited_` finished: notify after unlocking
   uint64_t next_id_ = 1;
