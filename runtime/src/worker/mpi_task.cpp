@@ -236,11 +236,23 @@ BatchOutcome run_mpi_task(MpiWorld& world, const LoadedProgram& program, Context
   }
   Comms c = world.impl_->get(ranks);
 
-  // Rank 0 received the arguments from the driver; it broadcasts them to the others.
+  // Rank 0 received the arguments from the driver; it broadcasts them to the others: in one
+  // fixed-size broadcast with their length when they are small, else in a second one.
+  constexpr size_t kInline = 504;
+  char head[8 + kInline] = {0};
   int64_t n = (int64_t)items.size();
-  MPI_Bcast(&n, 1, MPI_INT64_T, 0, c.control);
+  if (me == 0) {
+    std::memcpy(head, &n, 8);
+    if (items.size() <= kInline) std::memcpy(head + 8, items.data(), items.size());
+  }
+  MPI_Bcast(head, (int)sizeof head, MPI_BYTE, 0, c.control);
+  std::memcpy(&n, head, 8);
   std::string args = me == 0 ? items : std::string((size_t)n, '\0');
-  MPI_Bcast(args.data(), (int)n, MPI_BYTE, 0, c.control);
+  if ((size_t)n <= kInline) {
+    if (me != 0) std::memcpy(args.data(), head + 8, (size_t)n);
+  } else {
+    MPI_Bcast(args.data(), (int)n, MPI_BYTE, 0, c.control);
+  }
 
   MpiTaskComm comm(c);
   ctx.comm = &comm;
