@@ -191,6 +191,18 @@ class Checker {
     return false;
   }
 
+  template <typename T>
+  static bool fold_compare(const std::string& op, const T& x, const T& y, bool& out) {
+    if (op == "==") out = x == y;
+    else if (op == "!=") out = x != y;
+    else if (op == "<") out = x < y;
+    else if (op == "<=") out = x <= y;
+    else if (op == ">") out = x > y;
+    else if (op == ">=") out = x >= y;
+    else return false;
+    return true;
+  }
+
   bool fold_binary(const std::string& op, Value a, Value b, Value& out, SourceLoc loc) {
     auto U = [](int64_t v) { return (uint64_t)v; };
     if (a.type->is(TypeKind::Int) && b.type->is(TypeKind::Int)) {
@@ -213,10 +225,7 @@ class Checker {
       else if (op == ">>>") out.i = (int64_t)(U(x) >> (y & 63));
       else {
         out.type = types::bool_();
-        if (op == "==") out.b = x == y; else if (op == "!=") out.b = x != y;
-        else if (op == "<") out.b = x < y; else if (op == "<=") out.b = x <= y;
-        else if (op == ">") out.b = x > y; else if (op == ">=") out.b = x >= y;
-        else return false;
+        return fold_compare(op, x, y, out.b);
       }
       return true;
     }
@@ -229,21 +238,14 @@ class Checker {
       else if (op == "%") out.f = std::fmod(x, y);
       else {
         out.type = types::bool_();
-        if (op == "==") out.b = x == y; else if (op == "!=") out.b = x != y;
-        else if (op == "<") out.b = x < y; else if (op == "<=") out.b = x <= y;
-        else if (op == ">") out.b = x > y; else if (op == ">=") out.b = x >= y;
-        else return false;
+        return fold_compare(op, x, y, out.b);
       }
       return true;
     }
     if (a.type->is(TypeKind::Str) && b.type->is(TypeKind::Str)) {
       if (op == "+") { out = a; out.s = a.s + b.s; return true; }
       out.type = types::bool_();
-      if (op == "==") out.b = a.s == b.s; else if (op == "!=") out.b = a.s != b.s;
-      else if (op == "<") out.b = a.s < b.s; else if (op == "<=") out.b = a.s <= b.s;
-      else if (op == ">") out.b = a.s > b.s; else if (op == ">=") out.b = a.s >= b.s;
-      else return false;
-      return true;
+      return fold_compare(op, a.s, b.s, out.b);
     }
     if (a.type->is(TypeKind::Bool) && b.type->is(TypeKind::Bool)) {
       out.type = types::bool_();
