@@ -41,6 +41,7 @@
 #include "output.hpp"
 #include "protocol/messages.hpp"
 #include "protocol/socket.hpp"
+#include "worker/mpi_task.hpp"
 
 namespace wf::detail {
 
@@ -96,7 +97,8 @@ struct Flight {
   Batch batch;
   std::vector<int> workers;  // ranks it runs on, task rank order
   size_t reports = 0;        // Done messages received (MPI: one per rank)
-  BatchOutcome outcome;
+  BatchOutcome outcome;      // what the batch reports, chosen among the ranks' reports
+  int precedence = 0;        // of `outcome`: 0 success, 1 aborted by another rank, 2 own failure
   bool have_outcome = false;
 };
 
@@ -405,21 +407,37 @@ class ProcessExecutor : public Executor {
     r->outstanding.erase(pos);
     Flight& f = it->second;
     f.reports++;
+    if (f.workers.size() == 1) learn_task_time(m.busy_us, f.batch);
+    // The driver agrees for the ranks of an MPI task: rank 0's result if every rank
+    // succeeded, else the error of the lowest rank that failed by itself (an ABORT received
+    // from another rank is only a consequence).
     bool leader = f.workers.size() == 1 || m.rank == 0;
-    if (leader) {
+    int precedence = m.ok ? 0 : m.aborted ? 1 : 2;
+    bool better = !f.have_outcome || (leader && f.precedence == 0 && precedence == 0) || precedence > f.precedence ||
+                  (precedence == f.precedence && precedence > 0 && m.rank < f.outcome.rank);
+    if ((leader || !m.ok) && better) {
       f.outcome.id = m.id;
       f.outcome.ok = m.ok;
       f.outcome.results = std::move(m.bytes);
       f.outcome.error = std::move(m.error);
       f.outcome.failed_item = m.failed_item;
       f.outcome.worker = m.worker;
+      f.outcome.rank = m.rank;
+      f.precedence = precedence;
       f.have_outcome = true;
     }
-    if (f.workers.size() == 1) learn_task_time(m.busy_us, f.batch);
     if (f.reports < f.workers.size()) return;
     BatchOutcome outcome = std::move(f.outcome);
+    if (f.workers.size() > 1 && !outcome.ok) generation_[rank_set(f.workers)]++;
     flights_.erase(it);
     on_complete_(std::move(outcome));
+  }
+
+  // The world ranks of an MPI task's workers, in task-rank order: the key of its communicator.
+  std::vector<int32_t> rank_set(const std::vector<int>& workers) {
+    std::vector<int32_t> set;
+    for (int w : workers) set.push_back(ranks_[w].world_rank);
+    return set;
   }
 
   // How many batches a rank may hold: enough to cover a round trip to the driver (~2 ms of
@@ -441,11 +459,14 @@ class ProcessExecutor : public Executor {
     m.kind = MsgKind::Task;
     m.id = b.id;
     m.fn = b.fn;
-    if (b.ranks > 1)
-      for (int w : workers) m.ranks.push_back(ranks_[w].world_rank);
+    if (b.ranks > 1) {
+      m.ranks = rank_set(workers);
+      m.generation = generation_[m.ranks];
+    }
     for (size_t i = 0; i < workers.size(); ++i) {
       Rank& r = ranks_[workers[i]];
-      m.bytes = i == 0 ? b.items : std::string();  // rank 0 broadcasts the arguments
+      // Small arguments go to every rank; larger ones to rank 0, which broadcasts them.
+      m.bytes = i == 0 || b.items.size() <= kInlineArguments ? b.items : std::string();
       outbox_[r.worker].push_back(encode(m));
       r.outstanding.push_back(b.id);
       r.reserved_for = 0;
@@ -739,7 +760,8 @@ class ProcessExecutor : public Executor {
   std::unordered_map<std::string, int> by_routing_;
   std::map<int, std::pair<double, std::string>> dying_;  // worker -> (noticed at, how it died)
   std::deque<Batch> queue_;
-  std::map<int, std::vector<std::string>> outbox_;  // encoded Task messages per worker, this round
+  std::map<int, std::vector<std::string>> outbox_;
+  std::map<std::vector<int32_t>, int> generation_;  // per MPI rank set: bumped after a failed task  // encoded Task messages per worker, this round
   std::unordered_map<uint64_t, Flight> flights_;
   int next_world_ = 0, next_worker_ = 0;
 };

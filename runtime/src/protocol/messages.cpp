@@ -76,9 +76,9 @@ std::string encode(const Message& m) {
     case MsgKind::Hello: n += 6; break;
     case MsgKind::Object: n += 1; break;
     case MsgKind::Ready: n += m.ok ? 2 : 3; break;
-    case MsgKind::Task: n += 4; break;
+    case MsgKind::Task: n += 5; break;
     case MsgKind::Output: n += 3; break;
-    case MsgKind::Done: n += m.ok ? 6 : 9; break;
+    case MsgKind::Done: n += m.ok ? 6 : 10; break;
     case MsgKind::Heartbeat: n += 1; break;
     case MsgKind::Shutdown: break;
     case MsgKind::Bundle: n += 1; break;
@@ -110,6 +110,7 @@ std::string encode(const Message& m) {
       key(pk, "ranks");
       pk.pack_array((uint32_t)m.ranks.size());
       for (int32_t r : m.ranks) pk.pack_int32(r);
+      key(pk, "gen"); pk.pack_int32(m.generation);
       break;
     case MsgKind::Output:
       key(pk, "id"); pk.pack_uint64(m.id);
@@ -129,7 +130,10 @@ std::string encode(const Message& m) {
         key(pk, "message"); str(pk, m.error.message);
         key(pk, "frames"); strings(pk, m.error.frames);
       }
-      if (!m.ok) { key(pk, "task"); str(pk, m.error.task); }
+      if (!m.ok) {
+        key(pk, "task"); str(pk, m.error.task);
+        key(pk, "aborted"); m.aborted ? pk.pack_true() : pk.pack_false();
+      }
       break;
     case MsgKind::Heartbeat: key(pk, "worker"); pk.pack_int32(m.worker); break;
     case MsgKind::Shutdown: break;
@@ -181,6 +185,11 @@ bool decode(const void* data, size_t size, Message& out) {
       }
     } else if (name == "worker") ok = get_i32(v, m.worker);
     else if (name == "rank") ok = get_i32(v, m.rank);
+    else if (name == "gen") ok = get_i32(v, m.generation);
+    else if (name == "aborted") {
+      ok = v.type == msgpack::type::BOOLEAN;
+      if (ok) m.aborted = v.via.boolean;
+    }
     else if (name == "us") {
       ok = v.type == msgpack::type::POSITIVE_INTEGER && v.via.u64 <= UINT32_MAX;
       if (ok) m.busy_us = (uint32_t)v.via.u64;

@@ -38,6 +38,8 @@ struct Message {
   RuntimeError error;            // Done/Ready when !ok
   int32_t failed_item = -1;
   std::vector<int32_t> ranks;    // Task: world ranks of an MPI task, leader first
+  int32_t generation = 0;        // Task: which communicator of that rank set to use (MPI)
+  bool aborted = false;          // Done: this rank stopped because another rank failed
   int32_t worker = -1;           // Hello/Done/Heartbeat: the sender's worker number
   int32_t rank = -1;             // Done: the sender's rank within the task (MPI)
   uint32_t busy_us = 0;          // Done: how long the batch ran on the worker

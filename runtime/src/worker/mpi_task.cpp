@@ -14,7 +14,6 @@ namespace wf::detail {
 namespace {
 
 constexpr int kAbortTag = 1;  // on the control communicator
-constexpr int kErrorTag = 2;
 
 struct Comms {
   MPI_Comm data = MPI_COMM_NULL;     // the task's own communicator: user collectives and messages
@@ -149,40 +148,19 @@ class MpiTaskComm : public Communicator {
   std::list<std::pair<std::string, MPI_Request>> sends_;
 };
 
-std::string encode_error(const RuntimeError& e) {
-  msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_array(3);
-  pk.pack(e.message);
-  pk.pack(e.frames);
-  pk.pack(e.task);
-  return std::string(buf.data(), buf.size());
-}
-
-RuntimeError decode_error(const std::string& bytes) {
-  RuntimeError e;
-  try {
-    msgpack::object_handle oh = msgpack::unpack(bytes.data(), bytes.size());
-    std::tuple<std::string, std::vector<std::string>, std::string> t;
-    oh.get().convert(t);
-    e.message = std::get<0>(t);
-    e.frames = std::get<1>(t);
-    e.task = std::get<2>(t);
-  } catch (const std::exception&) {
-    e.message = "a rank reported an unreadable error";
-  }
-  return e;
-}
-
 }  // namespace
 
 struct MpiWorld::Impl {
-  std::map<std::vector<int32_t>, Comms> comms;  // per rank set, in task-rank order
+  // Per rank set (task-rank order): the generation its communicators belong to, and them.
+  std::map<std::vector<int32_t>, std::pair<int, Comms>> comms;
   std::list<std::pair<std::string, MPI_Request>> graveyard;  // sends that outlived their task
 
-  Comms get(const std::vector<int32_t>& ranks) {
+  // The communicators for `ranks` at `generation`. Every member sees the same generation
+  // (the driver sends it), so all of them build a new pair at the same task. An older pair
+  // may hold abandoned operations: it is left alone, never freed or used again.
+  Comms get(const std::vector<int32_t>& ranks, int generation) {
     auto it = comms.find(ranks);
-    if (it != comms.end()) return it->second;
+    if (it != comms.end() && it->second.first == generation) return it->second.second;
     MPI_Group world_group, group;
     MPI_Comm_group(MPI_COMM_WORLD, &world_group);
     MPI_Group_incl(world_group, (int)ranks.size(), ranks.data(), &group);
@@ -193,12 +171,9 @@ struct MpiWorld::Impl {
     MPI_Comm_set_errhandler(c.control, MPI_ERRORS_RETURN);
     MPI_Group_free(&group);
     MPI_Group_free(&world_group);
-    comms[ranks] = c;
+    comms[ranks] = {generation, c};
     return c;
   }
-
-  // After a failure the communicator may hold abandoned operations: never use it again.
-  void drop(const std::vector<int32_t>& ranks) { comms.erase(ranks); }
 };
 
 std::unique_ptr<MpiWorld> MpiWorld::init(int* argc, char*** argv) {
@@ -221,46 +196,36 @@ void MpiWorld::finalize() {
 }
 
 BatchOutcome run_mpi_task(MpiWorld& world, const LoadedProgram& program, Context& ctx, int fn, uint64_t id,
-                          const std::string& items, const std::vector<int32_t>& ranks, int worker) {
+                          const std::string& items, const std::vector<int32_t>& ranks, int generation, int worker) {
   int me = -1;
   for (size_t i = 0; i < ranks.size(); ++i)
     if (ranks[i] == world.rank()) me = (int)i;
-  BatchOutcome out;
-  out.id = id;
-  out.worker = worker;
-  out.rank = me;
   if (me < 0) {
+    BatchOutcome out;
     out.ok = false;
     out.error.message = "task sent to a rank outside it";
     return out;
   }
-  Comms c = world.impl_->get(ranks);
+  Comms c = world.impl_->get(ranks, generation);
 
-  // Rank 0 received the arguments from the driver; it broadcasts them to the others: in one
-  // fixed-size broadcast with their length when they are small, else in a second one.
-  constexpr size_t kInline = 504;
-  char head[8 + kInline] = {0};
-  int64_t n = (int64_t)items.size();
-  if (me == 0) {
-    std::memcpy(head, &n, 8);
-    if (items.size() <= kInline) std::memcpy(head + 8, items.data(), items.size());
-  }
-  MPI_Bcast(head, (int)sizeof head, MPI_BYTE, 0, c.control);
-  std::memcpy(&n, head, 8);
-  std::string args = me == 0 ? items : std::string((size_t)n, '\0');
-  if ((size_t)n <= kInline) {
-    if (me != 0) std::memcpy(args.data(), head + 8, (size_t)n);
-  } else {
+  // Small arguments come with every rank's Task message (kInlineArguments); larger ones only
+  // to rank 0, which broadcasts them (the others then get an empty `items`).
+  std::string args = items;
+  if (me == 0 ? items.size() > kInlineArguments : items.empty()) {
+    int64_t n = (int64_t)items.size();
+    MPI_Bcast(&n, 1, MPI_INT64_T, 0, c.control);
+    if (me != 0) args.assign((size_t)n, '\0');
     MPI_Bcast(args.data(), (int)n, MPI_BYTE, 0, c.control);
   }
 
   MpiTaskComm comm(c);
   ctx.comm = &comm;
-  BatchOutcome mine = run_batch(program, ctx, fn, args, worker, me);
+  BatchOutcome out = run_batch(program, ctx, fn, args, worker, me);
   ctx.comm = nullptr;
-  bool failed = !mine.ok;
-  bool aborted = failed && mine.error.message.rfind("stopped because rank", 0) == 0;
-  if (failed && !aborted) {
+  out.id = id;
+  out.rank = me;
+  out.aborted = !out.ok && out.error.message.rfind("stopped because rank", 0) == 0;
+  if (!out.ok && !out.aborted) {
     // Let ranks waiting in a built-in know, so they stop waiting.
     for (int r = 0; r < (int)ranks.size(); ++r) {
       if (r == me) continue;
@@ -270,49 +235,7 @@ BatchOutcome run_mpi_task(MpiWorld& world, const LoadedProgram& program, Context
       MPI_Request_free(&req);
     }
   }
-  // Agree: the lowest rank whose own code failed (an abort is a consequence, not a cause).
-  int vote = failed && !aborted ? (int)ranks.size() - me : 0;
-  int verdict = 0;
-  MPI_Allreduce(&vote, &verdict, 1, MPI_INT, MPI_MAX, c.control);
-  int culprit = verdict ? (int)ranks.size() - verdict : -1;
   for (auto& s : comm.take_sends()) world.impl_->graveyard.push_back(std::move(s));
-
-  if (culprit < 0) {
-    out.ok = mine.ok;
-    out.results = std::move(mine.results);
-    out.error = std::move(mine.error);
-    return out;
-  }
-  // The culprit's error goes to rank 0; every rank drains stray aborts and drops the comms.
-  if (me == culprit && culprit != 0) {
-    std::string e = encode_error(mine.error);
-    MPI_Send(e.data(), (int)e.size(), MPI_BYTE, 0, kErrorTag, c.control);
-  }
-  out.ok = false;
-  out.failed_item = 0;
-  if (me == 0) {
-    if (culprit == 0) {
-      out.error = mine.error;
-    } else {
-      MPI_Status status;
-      MPI_Probe(culprit, kErrorTag, c.control, &status);
-      int size = 0;
-      MPI_Get_count(&status, MPI_BYTE, &size);
-      std::string e((size_t)size, '\0');
-      MPI_Recv(e.data(), size, MPI_BYTE, culprit, kErrorTag, c.control, MPI_STATUS_IGNORE);
-      out.error = decode_error(e);
-    }
-  }
-  MPI_Barrier(c.control);  // every abort sent above has arrived (eager, one byte)
-  while (true) {
-    int flag = 0;
-    MPI_Status status;
-    MPI_Iprobe(MPI_ANY_SOURCE, kAbortTag, c.control, &flag, &status);
-    if (!flag) break;
-    char byte;
-    MPI_Recv(&byte, 1, MPI_BYTE, status.MPI_SOURCE, kAbortTag, c.control, MPI_STATUS_IGNORE);
-  }
-  world.impl_->drop(ranks);
   return out;
 }
 

@@ -3,10 +3,13 @@
 // cached per rank set), never a spawned process.
 //
 // Failure protocol: a rank whose code fails tells the others (an ABORT message on a control
-// communicator), every blocking built-in polls for that message while it waits, so no rank
-// stays stuck in a collective or a receive; then all ranks agree on the outcome with one
-// allreduce on the control communicator, and the failing rank's error (with its frames)
-// travels to rank 0, which reports for the task. A communicator that saw a failure is dropped.
+// communicator), and every blocking built-in polls for that message while it waits, so no
+// rank stays stuck in a collective or a receive. Every rank reports its own outcome to the
+// driver, which agrees for them: the task's error is the first rank's own failure (not an
+// ABORT it received), with its frames. After a failure the driver bumps the rank set's
+// generation, and the next task on those ranks builds a fresh communicator pair: one that may
+// hold abandoned operations is never used again. With small arguments, the success path adds
+// no MPI call to the user's own.
 #pragma once
 
 #include <map>
@@ -19,6 +22,10 @@
 
 namespace wf::detail {
 
+// Arguments up to this size travel to every rank of an MPI task in its Task message, so the
+// ranks start without waiting for each other; larger ones go to rank 0, which broadcasts them.
+constexpr size_t kInlineArguments = 512;
+
 class MpiWorld {
  public:
   static std::unique_ptr<MpiWorld> init(int* argc, char*** argv);
@@ -29,7 +36,7 @@ class MpiWorld {
 
  private:
   friend BatchOutcome run_mpi_task(MpiWorld&, const LoadedProgram&, Context&, int, uint64_t, const std::string&,
-                                   const std::vector<int32_t>&, int);
+                                   const std::vector<int32_t>&, int, int);
   MpiWorld() = default;
   int rank_ = 0, size_ = 1;
   bool finalized_ = false;
@@ -37,10 +44,11 @@ class MpiWorld {
   std::unique_ptr<Impl> impl_;
 };
 
-// Runs one item of `fn` as this rank's part of task `id` on world ranks `ranks` (rank 0
-// first). Rank 0's outcome carries the task's result or its first failing rank's error;
-// the other ranks' outcomes only say they are done. `worker` names this process.
+// Runs `fn` as this rank's part of task `id` on world ranks `ranks` (rank 0 first), with the
+// communicators of `generation` for that rank set. Each rank's outcome is its own: rank 0's
+// carries the result; a failing rank's its error (`aborted` if it only stopped because
+// another rank failed). `worker` names this process.
 BatchOutcome run_mpi_task(MpiWorld& world, const LoadedProgram& program, Context& ctx, int fn, uint64_t id,
-                          const std::string& items, const std::vector<int32_t>& ranks, int worker);
+                          const std::string& items, const std::vector<int32_t>& ranks, int generation, int worker);
 
 }  // namespace wf::detail

@@ -20,6 +20,7 @@ struct BatchOutcome {
   int32_t failed_item = -1;
   int32_t worker = 0;
   int32_t rank = -1;     // MPI tasks: the reporting rank within the task
+  bool aborted = false;  // MPI tasks: this rank stopped because another rank failed
 };
 
 // `items` is a msgpack array of argument arrays. `ctx` is reused across batches; its arena

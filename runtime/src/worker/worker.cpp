@@ -239,7 +239,7 @@ class TaskLoop {
         out.ok = false;
         out.error.message = "MPI tasks need the mpirun or slurm launcher";
       } else {
-        out = run_mpi_task(*mpi_, *program_, *ctx_, m.fn, m.id, m.bytes, m.ranks, worker_);
+        out = run_mpi_task(*mpi_, *program_, *ctx_, m.fn, m.id, m.bytes, m.ranks, m.generation, worker_);
       }
       done.rank = out.rank;
     } else {
@@ -254,6 +254,7 @@ class TaskLoop {
     done.bytes = std::move(out.results);
     done.error = std::move(out.error);
     done.failed_item = out.failed_item;
+    done.aborted = out.aborted;
     if (results_.empty()) oldest_result_ = now_seconds();
     results_.push_back(encode(done));
     // Hold the result back only while short tasks keep coming, and never for long.
