@@ -1,3 +1,4 @@
+// The design notes for this module are atop compiler.hpp.
 #include "compiler.hpp"
 
 #include <llvm/IR/LLVMContext.h>

@@ -1,3 +1,4 @@
+// The design notes for this module are atop value_codec.hpp.
 #include "value_codec.hpp"
 
 namespace wf::detail {

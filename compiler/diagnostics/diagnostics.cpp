@@ -1,3 +1,4 @@
+// The design notes for this module are atop diagnostics.hpp.
 #include "diagnostics/diagnostics.hpp"
 
 #include <sstream>

@@ -1,3 +1,4 @@
+// The design notes for this module are atop builtins.hpp.
 #include "sema/builtins.hpp"
 
 #include <unordered_map>

@@ -1,3 +1,4 @@
+// The design notes for this module are atop checker.hpp.
 #include "sema/checker.hpp"
 
 #include <cmath>

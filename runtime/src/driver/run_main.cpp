@@ -1,3 +1,4 @@
+// The design notes for this module are atop run_main.hpp.
 #include "driver/run_main.hpp"
 
 #include <signal.h>

@@ -1,3 +1,4 @@
+// The design notes for this module are atop scheduler.hpp.
 #include "driver/scheduler.hpp"
 
 #include <chrono>

@@ -1,3 +1,4 @@
+// The design notes for this module are atop loader.hpp.
 #include "jit/loader.hpp"
 
 #include <llvm/ExecutionEngine/Orc/LLJIT.h>

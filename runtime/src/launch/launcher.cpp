@@ -1,3 +1,4 @@
+// The design notes for this module are atop launcher.hpp.
 #include "launch/launcher.hpp"
 
 #include <dlfcn.h>

@@ -1,3 +1,4 @@
+// The design notes for this module are atop wfo.hpp.
 #include "object/wfo.hpp"
 
 #include <cstring>

@@ -1,3 +1,4 @@
+// The design notes for this module are atop messages.hpp.
 #include "protocol/messages.hpp"
 
 #include "value_codec.hpp"

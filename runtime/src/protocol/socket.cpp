@@ -1,3 +1,4 @@
+// The design notes for this module are atop socket.hpp.
 #include "protocol/socket.hpp"
 
 #include <zmq.h>

@@ -1,3 +1,4 @@
+// The design notes for this module are atop mpi_task.hpp.
 #include "worker/mpi_task.hpp"
 
 #include <mpi.h>

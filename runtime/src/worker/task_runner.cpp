@@ -1,3 +1,4 @@
+// The design notes for this module are atop task_runner.hpp.
 #include "worker/task_runner.hpp"
 
 #include "value_codec.hpp"

@@ -1,3 +1,4 @@
+// The design notes for this module are atop worker.hpp.
 #include "worker/worker.hpp"
 
 #include <fcntl.h>
