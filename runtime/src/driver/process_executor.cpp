@@ -471,7 +471,12 @@ class ProcessExecutor : public Executor {
       r.outstanding.push_back(b.id);
       r.reserved_for = 0;
     }
-    if (b.ranks > 1) log_debug("pool %d: task %llu (%d ranks) on workers %d..", pool_id_, (unsigned long long)b.id, b.ranks, workers[0]);
+    if (debug_logging()) {
+      std::string on;
+      for (int w : workers) on += (on.empty() ? "" : ",") + std::to_string(w);
+      log_debug("pool %d: task %llu (%s) on worker%s %s", pool_id_, (unsigned long long)b.id,
+                program_.manifest().functions[(size_t)b.fn].name.c_str(), workers.size() > 1 ? "s" : "", on.c_str());
+    }
     flights_[b.id] = std::move(f);
   }
 
