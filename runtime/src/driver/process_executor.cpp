@@ -38,6 +38,7 @@
 #include "driver/executor.hpp"
 #include "launch/launcher.hpp"
 #include "log.hpp"
+#include "spin.hpp"
 #include "output.hpp"
 #include "protocol/messages.hpp"
 #include "protocol/socket.hpp"
@@ -170,7 +171,7 @@ class ProcessExecutor : public Executor {
       // Only while the pool has idle ranks: when every core is busy with tasks, spinning
       // would take time from them.
       bool idle_ranks = flights_.size() < ranks_.size();
-      int timeout = idle_ranks && now_seconds() - last_activity < spin_seconds_ ? 0 : 50;
+      int timeout = idle_ranks && now_seconds() - last_activity < spin_seconds() ? 0 : 50;
       if (zmq_poll(items, 3, timeout) > 0) last_activity = now_seconds();
       else if (timeout == 0) std::this_thread::yield();
       if (items[2].revents) {
@@ -745,7 +746,6 @@ class ProcessExecutor : public Executor {
   int width_ = 1;
   int pool_id_ = 0;
   size_t prefetch_ = 2;
-  double spin_seconds_ = std::getenv("WF_SPIN_US") ? std::atof(std::getenv("WF_SPIN_US")) * 1e-6 : 50e-6;
   bool fixed_prefetch_ = false;
   double average_us_ = 0;
   std::string object_bytes_;

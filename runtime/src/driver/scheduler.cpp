@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "spin.hpp"
 #include "value_codec.hpp"
 
 namespace wf::detail {
@@ -207,12 +208,8 @@ void Scheduler::wait(FutureState* f, bool spin) {
   if (is_done(f)) return;
   // A short task's result usually arrives within tens of microseconds: watch for it briefly
   // (yielding the core) before paying for a sleep and a wake-up.
-  static const double spin_us = [] {
-    const char* v = std::getenv("WF_SPIN_US");
-    return v ? std::atof(v) : 50.0;
-  }();
-  if (spin && spin_us > 0) {
-    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double, std::micro>(spin_us);
+  if (spin && spin_seconds() > 0) {
+    auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(spin_seconds());
     while (std::chrono::steady_clock::now() < until) {
       if (is_done(f)) return;
       std::this_thread::yield();

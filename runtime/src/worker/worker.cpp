@@ -24,6 +24,7 @@
 #include "output.hpp"
 #include "protocol/messages.hpp"
 #include "protocol/socket.hpp"
+#include "spin.hpp"
 #include "worker/mpi_task.hpp"
 #include "worker/task_runner.hpp"
 
@@ -149,12 +150,11 @@ class TaskLoop {
 
   [[noreturn]] void run() {
     double last_activity = 0;
-    const double spin_seconds = std::getenv("WF_SPIN_US") ? std::atof(std::getenv("WF_SPIN_US")) * 1e-6 : 50e-6;
     while (true) {
       flush_results();
       zmq_pollitem_t item{tasks_.handle(), 0, ZMQ_POLLIN, 0};
       // After a task, look again without sleeping for a moment: the next one often follows.
-      int timeout = now_seconds() - last_activity < spin_seconds ? 0 : 1000;
+      int timeout = now_seconds() - last_activity < spin_seconds() ? 0 : 1000;
       if (zmq_poll(&item, 1, timeout) > 0) last_activity = now_seconds();
       else if (timeout == 0) std::this_thread::yield();
       receive();
