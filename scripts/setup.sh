@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package wf needs to build, test and benchmark.
+# Installs every Debian 12 package wf needs to build and test, plus any packages named as
+# arguments (scripts/setup-bench.sh passes the benchmarks' peers).
 # Idempotent: packages already present are skipped, `apt-get update` runs at most once.
 set -euo pipefail
 
@@ -10,6 +11,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
   googletest libgtest-dev libcli11-dev libfmt-dev
+  "$@"
 )
 
 missing=()
