@@ -691,20 +691,19 @@ class ProcessExecutor : public Executor {
     return lost;
   }
 
-  void beat() {
+  // Sends a message of `kind` (no other fields) to every live rank on `socket`.
+  void tell_all(Socket& socket, MsgKind kind) {
     Message m;
-    m.kind = MsgKind::Heartbeat;
+    m.kind = kind;
     std::string bytes = encode(m);
     for (auto& [id, r] : ranks_)
-      if (!r.dead) heartbeats_->send_to(r.routing_id, bytes);
+      if (!r.dead) socket.send_to(r.routing_id, bytes);
   }
 
+  void beat() { tell_all(*heartbeats_, MsgKind::Heartbeat); }
+
   void end_workers() {
-    Message bye;
-    bye.kind = MsgKind::Shutdown;
-    std::string bytes = encode(bye);
-    for (auto& [id, r] : ranks_)
-      if (!r.dead) tasks_->send_to(r.routing_id, bytes);
+    tell_all(*tasks_, MsgKind::Shutdown);
     // Worlds with ranks that never said hello cannot be told: end them now. Give the others
     // a moment to exit on their own (MPI_Finalize), then end what is left.
     for (auto& [id, w] : worlds_)

@@ -50,6 +50,11 @@ bool get_i32(const msgpack::object& o, int32_t& out) {
   out = (int32_t)v;
   return true;
 }
+bool get_bool(const msgpack::object& o, bool& out) {
+  if (o.type != msgpack::type::BOOLEAN) return false;
+  out = o.via.boolean;
+  return true;
+}
 bool get_bytes(const msgpack::object& o, std::string& out) {
   if (o.type == msgpack::type::STR) out.assign(o.via.str.ptr, o.via.str.size);
   else if (o.type == msgpack::type::BIN) out.assign(o.via.bin.ptr, o.via.bin.size);
@@ -170,10 +175,8 @@ bool decode(const void* data, size_t size, Message& out) {
     } else if (name == "fn") ok = get_i32(v, m.fn);
     else if (name == "bytes") ok = get_bytes(v, m.bytes);
     else if (name == "stream") ok = get_i32(v, m.stream);
-    else if (name == "ok") {
-      ok = v.type == msgpack::type::BOOLEAN;
-      if (ok) m.ok = v.via.boolean;
-    } else if (name == "message") ok = get_bytes(v, m.error.message);
+    else if (name == "ok") ok = get_bool(v, m.ok);
+    else if (name == "message") ok = get_bytes(v, m.error.message);
     else if (name == "frames") ok = get_strings(v, m.error.frames);
     else if (name == "task") ok = get_bytes(v, m.error.task);
     else if (name == "failed_item") ok = get_i32(v, m.failed_item);
@@ -187,10 +190,7 @@ bool decode(const void* data, size_t size, Message& out) {
     } else if (name == "worker") ok = get_i32(v, m.worker);
     else if (name == "rank") ok = get_i32(v, m.rank);
     else if (name == "gen") ok = get_i32(v, m.generation);
-    else if (name == "aborted") {
-      ok = v.type == msgpack::type::BOOLEAN;
-      if (ok) m.aborted = v.via.boolean;
-    }
+    else if (name == "aborted") ok = get_bool(v, m.aborted);
     else if (name == "us") {
       ok = v.type == msgpack::type::POSITIVE_INTEGER && v.via.u64 <= UINT32_MAX;
       if (ok) m.busy_us = (uint32_t)v.via.u64;
