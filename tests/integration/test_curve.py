@@ -33,7 +33,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wfharness import SKIP, Harness, check, descendants  # noqa: E402
+from wfharness import SKIP, Harness, check, descendants, slow_tasks  # noqa: E402
 
 try:
     import zmq
@@ -47,27 +47,7 @@ if not zmq.has("curve"):
 
 h = Harness(__doc__)
 
-WF = """
-fn slow(x: int) -> int {
-    if x == 0 {
-        write_file("STARTED", "yes");
-    }
-    sleep(2.0);
-    print("task", x);
-    return x * 10;
-}
-
-flow main() {
-    print("begin");
-    let ys = map(slow, range(0, 6));
-    print(ys);
-    print(map(slow, [7]), submit(slow, 8).result());
-    print("end");
-}
-"""
-
-EXPECTED_SORTED = sorted(["begin", "task 0", "task 1", "task 2", "task 3", "task 4", "task 5",
-                          "[0, 10, 20, 30, 40, 50]", "task 7", "task 8", "[70] 80", "end"])
+WF, EXPECTED_SORTED = slow_tasks(6)
 
 Z85_KEY = re.compile(r"(?<![0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#])[0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#]{40}"
                      r"(?![0-9A-Za-z.\-:+=^!/*?&<>()\[\]{}@%$#])")

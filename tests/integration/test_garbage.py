@@ -22,7 +22,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wfharness import SKIP, Harness, check, launcher_args  # noqa: E402
+from wfharness import SKIP, Harness, check, launcher_args, slow_tasks  # noqa: E402
 
 try:
     import zmq
@@ -32,27 +32,7 @@ except ImportError:
 
 h = Harness(__doc__)
 
-WF = """
-fn slow(x: int) -> int {
-    if x == 0 {
-        write_file("STARTED", "yes");
-    }
-    sleep(2.0);
-    print("task", x);
-    return x * 10;
-}
-
-flow main() {
-    print("begin");
-    let ys = map(slow, range(0, 4));
-    print(ys);
-    print(map(slow, [7]), submit(slow, 8).result());
-    print("end");
-}
-"""
-
-EXPECTED_SORTED = sorted(["begin", "task 0", "task 1", "task 2", "task 3", "[0, 10, 20, 30]",
-                          "task 7", "task 8", "[70] 80", "end"])
+WF, EXPECTED_SORTED = slow_tasks(4)
 
 
 # ---- a little msgpack encoder (stdlib only) -------------------------------------------------

@@ -322,3 +322,29 @@ def pids_in(path):
             return [int(l) for l in f.read().split() if l.strip().isdigit()]
     except FileNotFoundError:
         return []
+
+
+def slow_tasks(n):
+    """A flow whose tasks each sleep 2 s (the first writes STARTED when it begins), for tests
+    that do something to a run in progress; returns (program, its expected output lines sorted)."""
+    program = """
+fn slow(x: int) -> int {
+    if x == 0 {
+        write_file("STARTED", "yes");
+    }
+    sleep(2.0);
+    print("task", x);
+    return x * 10;
+}
+
+flow main() {
+    print("begin");
+    let ys = map(slow, range(0, %d));
+    print(ys);
+    print(map(slow, [7]), submit(slow, 8).result());
+    print("end");
+}
+""" % n
+    expected = ["begin"] + ["task %d" % i for i in range(n)]
+    expected += ["[" + ", ".join(str(10 * i) for i in range(n)) + "]", "task 7", "task 8", "[70] 80", "end"]
+    return program, sorted(expected)
