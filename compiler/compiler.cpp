@@ -125,8 +125,14 @@ CompileResult compile_here(const std::string& path, const CompileOptions& option
   if (!options.emit_llvm_path.empty()) {
     std::error_code ec;
     llvm::raw_fd_ostream out(options.emit_llvm_path, ec);
-    if (ec) diag_out << "error: cannot write `" << options.emit_llvm_path << "`: " << ec.message() << "\n";
-    else module->print(out, nullptr);
+    if (!ec) module->print(out, nullptr);
+    out.close();
+    if (ec || out.has_error()) {
+      diag_out << "error: cannot write `" << options.emit_llvm_path << "`: " << (ec ? ec : out.error()).message() << "\n";
+      out.clear_error();
+      result.status = CompileStatus::CannotWrite;
+      return result;
+    }
   }
   if (!cache_path.empty()) {
     // Write to a temporary name and rename, so concurrent runs never see half a file.

@@ -16,7 +16,7 @@ struct CompileOptions {
   std::string cache_salt;        // mixed into the cache key (wfc: its own binary's identity)
 };
 
-enum class CompileStatus { Ok, CompileErrors, CannotRead, InternalError };
+enum class CompileStatus { Ok, CompileErrors, CannotRead, CannotWrite, InternalError };
 
 struct CompileResult {
   CompileStatus status = CompileStatus::Ok;

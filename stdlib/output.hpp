@@ -16,6 +16,12 @@ class OutputSink {
 
 // Writes to the process's own stdout/stderr, whole lines at a time.
 void write_process_output(int stream, std::string_view text);
-void flush_process_output();
+void flush_process_output();  // also ends an open status line
+
+// A status line on stderr (a map's progress bar), redrawn in place with '\r'. Until it is
+// ended, any other output first moves to a new line, so no text is glued onto the bar and
+// the terminal's cursor is never left at the end of it (an error, Ctrl-C, the run's end).
+void write_status_line(std::string_view text);
+void end_status_line();
 
 }  // namespace wf::detail

@@ -149,6 +149,45 @@ void format_value(std::string& out, const char* d, Slot v, bool top) {
   }
 }
 
+void format_value_brief(std::string& out, const char* d, Slot v, size_t budget) {
+  size_t start = out.size();
+  switch (*d) {
+    case 's': {
+      std::string_view text = slot_ptr<WfStr>(v)->view();
+      if (text.size() <= budget) return format_value(out, d, v, false);
+      quote(out, text.substr(0, budget));
+      out.insert(out.size() - 1, "...");
+      return;
+    }
+    case '[': {
+      auto* a = slot_ptr<WfArray>(v);
+      out += '[';
+      for (int64_t i = 0; i < a->len; ++i) {
+        if (i && out.size() - start > budget) {
+          out += ", ... ] (" + std::to_string(a->len) + " items)";
+          return;
+        }
+        if (i) out += ", ";
+        format_value_brief(out, d + 1, a->data[i], budget / 2);
+      }
+      out += ']';
+      return;
+    }
+    case '(': {
+      auto* t = slot_ptr<Slot>(v);
+      out += '(';
+      const char* f = d + 1;
+      for (int i = 0; *f != ')'; ++i, f = desc_skip(f)) {
+        if (i) out += ", ";
+        format_value_brief(out, f, t[i], budget / 2);
+      }
+      out += ')';
+      return;
+    }
+    default: format_value(out, d, v, false);
+  }
+}
+
 Slot copy_value(Context& ctx, const char* d, Slot v) {
   if (*d == '[') {
     auto* a = slot_ptr<WfArray>(v);
@@ -200,8 +239,20 @@ std::mutex& output_mutex() {
 }
 }  // namespace
 
+namespace {
+bool g_status_line_open = false;  // under output_mutex()
+
+void close_status_line_locked() {
+  if (!g_status_line_open) return;
+  std::fputc('\n', stderr);
+  std::fflush(stderr);
+  g_status_line_open = false;
+}
+}  // namespace
+
 void write_process_output(int stream, std::string_view text) {
   std::lock_guard<std::mutex> lock(output_mutex());
+  close_status_line_locked();
   std::fwrite(text.data(), 1, text.size(), stream == 2 ? stderr : stdout);
   if (stream == 2) std::fflush(stderr);
 }
@@ -209,7 +260,21 @@ void write_process_output(int stream, std::string_view text) {
 void flush_process_output() {
   std::lock_guard<std::mutex> lock(output_mutex());
   std::fflush(stdout);
+  close_status_line_locked();
   std::fflush(stderr);
+}
+
+void write_status_line(std::string_view text) {
+  std::lock_guard<std::mutex> lock(output_mutex());
+  std::fputc('\r', stderr);
+  std::fwrite(text.data(), 1, text.size(), stderr);
+  std::fflush(stderr);
+  g_status_line_open = true;
+}
+
+void end_status_line() {
+  std::lock_guard<std::mutex> lock(output_mutex());
+  close_status_line_locked();
 }
 
 }  // namespace wf::detail

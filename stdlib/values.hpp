@@ -60,6 +60,9 @@ const char* desc_skip(const char* d);
 std::string format_float(double x);
 // Appends the printed form of a value; `top` strings print bare, nested ones quoted.
 void format_value(std::string& out, const char* desc, Slot v, bool top);
+// The printed form cut to about `budget` characters, for error lines: a long array shows its
+// first items and its length (`[1.5, 1.5, ... ] (1000 items)`), a long string its start.
+void format_value_brief(std::string& out, const char* desc, Slot v, size_t budget);
 Slot copy_value(Context& ctx, const char* desc, Slot v);
 bool equal_values(const char* desc, Slot a, Slot b);
 

@@ -20,6 +20,7 @@
 
 #include <map>
 
+#include "abi_constants.h"
 #include "sema/builtins.hpp"
 
 namespace wf {
@@ -844,7 +845,7 @@ class CodeGen {
         auto [pool, first] = pool_arg(e);
         const FnDecl& f = *e.args[first]->resolved.fn;
         Value* xs = gen(*e.args[first + 1]);
-        Value* chunk = e.args.size() > first + 2 ? gen(*e.args[first + 2]) : b_.getInt64(0);
+        Value* chunk = e.args.size() > first + 2 ? gen(*e.args[first + 2]) : b_.getInt64(kAbiOptionAbsent);
         return call("wf_map", {ctx_, pool, b_.getInt64(f.index), xs, chunk, b_.getInt64(b == Builtin::Starmap),
                                loc(e.loc)});
       }
@@ -857,7 +858,7 @@ class CodeGen {
       case Builtin::Done: return b_.CreateICmpNE(call("wf_done", {ctx_, arg(0)}), b_.getInt64(0));
       case Builtin::Error: return call("wf_error", {ctx_, arg(0)});
       case Builtin::Pool: {
-        Value* workers = b_.getInt64(-1);
+        Value* workers = b_.getInt64(kAbiOptionAbsent);
         Value* cwd = llvm::ConstantPointerNull::get(i8p_);
         Value* oversubscribe = b_.getInt64(-1);
         for (size_t i = 0; i < e.args.size(); ++i) {
@@ -866,7 +867,7 @@ class CodeGen {
           if (e.arg_names[i] == "cwd") cwd = v;
           if (e.arg_names[i] == "oversubscribe") oversubscribe = b_.CreateZExt(v, i64_);
         }
-        return call("wf_pool", {ctx_, workers, cwd, oversubscribe});
+        return call("wf_pool", {ctx_, workers, cwd, oversubscribe, loc(e.loc)});
       }
       case Builtin::Rank: return call("wf_mpi_rank", {ctx_});
       case Builtin::Size: return call("wf_mpi_size", {ctx_});

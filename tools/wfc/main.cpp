@@ -6,12 +6,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
+#include <fstream>
 #include <iostream>
 #include <thread>
 
 #include "compiler.hpp"
 #include "driver/run_main.hpp"
+#include "help.hpp"
 
 namespace {
 
@@ -35,6 +40,34 @@ bool is_object_file(const std::string& path) {
 }
 
 int status_of(wf::CompileStatus s) { return s == wf::CompileStatus::Ok ? 0 : 1; }
+
+const std::vector<std::string> kCommands = {"check", "build", "run", "help"};
+const std::vector<std::string> kLaunchers = {"mpirun", "local", "slurm", "inprocess"};
+
+std::string joined(const std::vector<std::string>& words) {
+  std::string out;
+  for (const std::string& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
+bool is_one_of(const std::string& word, const std::vector<std::string>& words) {
+  return std::find(words.begin(), words.end(), word) != words.end();
+}
+
+// `wfc frobnicate`: CLI11 would only say that a subcommand is required.
+int unknown_command(const std::string& word) {
+  std::cerr << "wfc: unknown command `" << word << "`; the commands are " << joined(kCommands)
+            << " (see `wfc help`)\n";
+  return 2;
+}
+
+int write_man_page(const std::string& path) {
+  std::ofstream out(path);
+  out << wf::cli::man_page_roff();
+  if (out.flush()) return 0;
+  std::cerr << "wfc: cannot write `" << path << "`: " << std::strerror(errno) << "\n";
+  return 1;
+}
 
 }  // namespace
 
@@ -68,8 +101,15 @@ int main(int argc, char** argv) {
   run->add_option("-O", opt_level, "optimization level 0-3 (default 2)")->check(CLI::Range(0, 3));
 
   CLI::App* help = app.add_subcommand("help", "show help for wfc or one command");
-  std::string help_topic;
+  std::string help_topic, man_page;
   help->add_option("command", help_topic);
+  help->add_option("--man-page", man_page, "write the man page (roff) to this file")->group("");
+
+  if (argc > 1 && argv[1][0] != '-' && !is_one_of(argv[1], kCommands)) return unknown_command(argv[1]);
+  if (argc == 1) {
+    std::cerr << wf::cli::overview_text();
+    return 2;
+  }
 
   try {
     app.parse(argc, argv);
@@ -79,35 +119,60 @@ int main(int argc, char** argv) {
   }
 
   if (*help) {
-    CLI::App* topic = help_topic.empty() ? &app : nullptr;
-    for (CLI::App* sub : {check, build, run})
-      if (sub->get_name() == help_topic) topic = sub;
-    if (!topic) {
-      std::cerr << "wfc: no command `" << help_topic << "`\n";
-      return 2;
+    if (!man_page.empty()) return write_man_page(man_page);
+    if (help_topic.empty()) {
+      std::cout << wf::cli::overview_text();
+      return 0;
     }
-    std::cout << topic->help();
+    std::string page = wf::cli::command_text(help_topic);
+    if (page.empty()) return unknown_command(help_topic);
+    std::cout << page;
     return 0;
   }
 
-  if (*check) return status_of(wf::check_file(file, std::cerr));
+  if (*check) {
+    if (is_object_file(file)) {
+      std::cerr << "wfc: `" << file << "` is a compiled object; `wfc check` reads a .wf source file\n";
+      return 2;
+    }
+    return status_of(wf::check_file(file, std::cerr));
+  }
 
   if (*build) {
     wf::CompileOptions options;
     options.opt_level = opt_level;
     options.emit_llvm_path = emit_llvm;
+    if (is_object_file(file)) {
+      std::cerr << "wfc: `" << file << "` is already compiled; `wfc build` reads a .wf source file\n";
+      return 2;
+    }
     wf::CompileResult r = wf::compile_file(file, options, std::cerr);
     if (r.status != wf::CompileStatus::Ok) return 1;
     if (!wf::write_file_bytes(output, wf::encode_wfo(r.object))) {
-      std::cerr << "error: cannot write `" << output << "`\n";
+      std::cerr << "error: cannot write `" << output << "`: " << std::strerror(errno) << "\n";
       return 1;
     }
     return 0;
   }
 
+  // run: settle the launcher and the hostfile before anything compiles or starts.
+  if (launcher.empty() && std::getenv("WF_LAUNCHER") && *std::getenv("WF_LAUNCHER")) {
+    launcher = std::getenv("WF_LAUNCHER");
+    if (!is_one_of(launcher, kLaunchers)) {
+      std::cerr << "wfc: WF_LAUNCHER=" << launcher << " is not a launcher; use one of " << joined(kLaunchers) << "\n";
+      return 2;
+    }
+  }
+  if (!hostfile.empty() && ::access(hostfile.c_str(), R_OK) != 0) {
+    std::cerr << "wfc: cannot read the hostfile `" << hostfile << "`: " << std::strerror(errno) << "\n";
+    return 2;
+  }
+
   // run
   wf::WfObject object;
   if (is_object_file(file)) {
+    if (run->count("-O") > 0)
+      std::cerr << "wfc: warning: `-O" << opt_level << "` is ignored: `" << file << "` is already compiled\n";
     std::string bytes, error;
     if (!wf::read_file_bytes(file, bytes)) {
       std::cerr << "error: cannot read `" << file << "`\n";
@@ -128,7 +193,6 @@ int main(int argc, char** argv) {
   }
   wf::detail::RunOptions run_options;
   run_options.pool.workers = workers > 0 ? workers : (int)std::max(1u, std::thread::hardware_concurrency());
-  if (launcher.empty() && std::getenv("WF_LAUNCHER")) launcher = std::getenv("WF_LAUNCHER");
   run_options.pool.launcher = launcher;
   run_options.pool.hostfile = hostfile;
   run_options.pool.oversubscribe = oversubscribe;

@@ -7,6 +7,7 @@
 
 #include "abi.h"
 #include "driver/flow_host.hpp"
+#include "output.hpp"
 #include "value_codec.hpp"
 
 using namespace wf::detail;
@@ -41,10 +42,11 @@ class Progress {
     double rate = done / std::max(now - start_, 1e-9);
     double eta = rate > 0 ? (double)(total_ - done) / rate : 0;
     int width = 30, filled = (int)(width * done / total_);
-    std::fprintf(stderr, "\r[%.*s%*s] %zu/%zu  %.0f/s  ETA %.1fs ", filled, "##############################", width - filled,
-                 "", done, total_, rate, eta);
-    if (done == total_) std::fputc('\n', stderr);
-    std::fflush(stderr);
+    char bar[160];
+    std::snprintf(bar, sizeof bar, "[%.*s%*s] %zu/%zu  %.0f/s  ETA %.1fs ", filled, "##############################",
+                  width - filled, "", done, total_, rate, eta);
+    write_status_line(bar);
+    if (done == total_) end_status_line();
   }
 
  private:
@@ -85,8 +87,10 @@ wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t c
   for (auto& p : f.params) tuple_desc += p.type;
   tuple_desc += ")";
   const char* param = f.params[0].type.c_str();
+  if (chunk != wf::kAbiOptionAbsent && chunk < 1)
+    raise(*ctx, loc, "`chunk=" + std::to_string(chunk) + "`: a map sends at least 1 item per message");
   // Encode the calls straight into their batches: [[args...], ...] per `chunk` items.
-  size_t per_batch = (size_t)std::max<int64_t>(chunk, 1);
+  size_t per_batch = chunk == wf::kAbiOptionAbsent ? 1 : (size_t)chunk;
   std::vector<std::string> batches;
   batches.reserve(((size_t)items->len + per_batch - 1) / per_batch);
   for (size_t begin = 0; begin < (size_t)items->len; begin += per_batch) {
@@ -137,9 +141,13 @@ wf_array* wf_wait(wf_ctx* ctx, wf_array* futures, int64_t loc) {
   return out;
 }
 
-void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe) {
+void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe, int64_t loc) {
   PoolOptions options = host(ctx).pool_defaults;
-  if (workers >= 0) options.workers = (int)workers;
+  if (workers != wf::kAbiOptionAbsent) {
+    if (workers < 1 || workers > (1 << 20))
+      raise(*ctx, loc, "`pool(workers=" + std::to_string(workers) + ")`: a pool has 1 to 1048576 workers");
+    options.workers = (int)workers;
+  }
   if (cwd) options.cwd = std::string(cwd->view());
   if (oversubscribe >= 0) options.oversubscribe = oversubscribe != 0;
   return host(ctx).scheduler->make_pool(std::move(options));

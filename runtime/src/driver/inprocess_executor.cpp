@@ -1,6 +1,8 @@
 // An executor whose workers are threads of the driver process. It runs tasks exactly as a
 // worker process would (same run_batch), but shares the driver's address space, working
-// directory and fate: a `cwd=` pool or a crashing task needs worker processes.
+// directory and fate: a `cwd=` pool or a crashing task needs worker processes. It has no MPI:
+// a task of an `mpi(ranks=N)` function with N > 1, and every task of a `cwd=` pool, fail with
+// a message that names the launcher to use instead of running somewhere else than asked.
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -17,12 +19,29 @@ class InProcessExecutor : public Executor {
  public:
   InProcessExecutor(const LoadedProgram& program, const PoolOptions& options, CompletionFn on_complete)
       : program_(program), on_complete_(std::move(on_complete)) {
+    if (!options.cwd.empty())
+      refusal_ = "`pool(cwd=\"" + options.cwd +
+                 "\")` needs worker processes; the inprocess launcher runs tasks in the driver's directory: "
+                 "use `--launcher local` or `mpirun`";
     int n = options.workers > 0 ? options.workers : 1;
     for (int i = 0; i < n; ++i) threads_.emplace_back([this, i] { work(i); });
   }
   ~InProcessExecutor() override { shutdown(); }
 
   void dispatch(Batch&& batch) override {
+    std::string why = refusal_;
+    if (why.empty() && batch.ranks > 1)
+      why = "`" + program_.manifest().functions[(size_t)batch.fn].name + "` needs " + std::to_string(batch.ranks) +
+            " MPI ranks; the inprocess launcher runs every task on one thread: use `--launcher mpirun`";
+    if (!why.empty()) {
+      BatchOutcome out;
+      out.id = batch.id;
+      out.ok = false;
+      out.failed_item = 0;
+      out.error.message = why;
+      on_complete_(std::move(out));
+      return;
+    }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       queue_.push_back(std::move(batch));
@@ -60,6 +79,7 @@ class InProcessExecutor : public Executor {
 
   const LoadedProgram& program_;
   CompletionFn on_complete_;
+  std::string refusal_;  // why every batch fails, when the pool asks for what threads cannot do
   std::mutex mutex_;
   std::condition_variable cv_;
   std::deque<Batch> queue_;

@@ -87,6 +87,7 @@ struct Rank {
 struct World {
   int id = -1;
   pid_t pid = 0;  // what we launched (worker, mpirun, srun)
+  std::shared_ptr<LaunchReport> report;  // what the launcher said
   int size = 0;
   int hellos = 0;
   int worker_base = 0;
@@ -258,6 +259,7 @@ class ProcessExecutor : public Executor {
         return;
       }
       w.pid = launched_world.pid;
+      w.report = launched_world.report;
       log_debug("pool %d: launched world %d (%s, %d rank%s, workers %d..%d, pid %d)", pool_id_, w.id, launcher_.c_str(),
                 w.size, w.size == 1 ? "" : "s", w.worker_base, w.worker_base + w.size - 1, (int)w.pid);
       worlds_[w.id] = w;
@@ -591,8 +593,10 @@ class ProcessExecutor : public Executor {
         if (r.world == id && !r.dead) deaths.push_back({wid, r.local_child ? how : "its launcher ended (" + how + ")"});
       if (w.hellos < w.size && broken_.empty() && (launcher_ != "local" || w.hellos == 0)) {
         // The world ended before all its workers said hello: a launch failure.
-        broken_ = "workers failed to start (" + launcher_ + " ended with " + how + ")";
-        log_always("wf: %s", broken_.c_str());
+        std::string diagnosis = w.report ? w.report->wait_for_diagnosis(0.5) : "";
+        broken_ = diagnosis.empty() ? "workers failed to start (" + launcher_ + " ended with " + how + ")"
+                                    : "workers failed to start: " + diagnosis;
+        log_debug("pool %d: %s", pool_id_, broken_.c_str());
         fail_queue(broken_);
       }
     }

@@ -37,6 +37,8 @@ void handle_interrupts() {
   std::thread([set] {
     int sig = 0;
     sigwait(&set, &sig);
+    flush_process_output();  // ends a progress bar's line first
+    write_process_output(2, sig == SIGINT ? "wfc: interrupted; ending the workers\n" : "wfc: terminated; ending the workers\n");
     end_all_launched();
     remove_run_directory();
     flush_process_output();

@@ -14,7 +14,10 @@
 #include <cstring>
 #include <cstdio>
 #include <filesystem>
+#include <chrono>
 #include <thread>
+
+#include "launch/mpirun_stderr.hpp"
 
 extern char** environ;
 
@@ -142,6 +145,10 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
     args = {"mpirun", "-n", std::to_string(spec.ranks), "--enable-recovery", "--bind-to", "none"};
     if (spec.oversubscribe) args.push_back("--oversubscribe");
     if (!spec.hostfile.empty()) {
+      if (::access(spec.hostfile.c_str(), R_OK) != 0) {
+        error = "cannot read the hostfile `" + spec.hostfile + "`: " + std::strerror(errno);
+        return false;
+      }
       args.push_back("--hostfile");
       args.push_back(spec.hostfile);
     }
@@ -180,9 +187,8 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
   const char* program = args[0].c_str();
   bool search = spec.launcher != "local";
 
-  // mpirun's standard error passes through a filter that drops one known harmless line:
-  // with --enable-recovery, Open MPI 4.1's PMIx reports every rank death as "PMIX ERROR:
-  // BAD-PARAM ... pmix_event_notification.c", although the job goes on as asked.
+  // mpirun's standard error passes through MpirunStderr, which drops a harmless line and
+  // turns the launch failures wf can explain into a diagnosis for wf's own error message.
   int err_pipe[2] = {-1, -1};
   if (spec.launcher == "mpirun" && ::pipe2(err_pipe, O_CLOEXEC) != 0) err_pipe[0] = err_pipe[1] = -1;
 
@@ -210,16 +216,33 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
   remember_launched(pid);
   if (err_pipe[0] >= 0) {
     ::close(err_pipe[1]);
-    std::thread([fd = err_pipe[0]] {
+    std::thread([fd = err_pipe[0], report = out.report] {
       FILE* in = ::fdopen(fd, "r");
       char line[4096];
-      while (in && std::fgets(line, sizeof line, in))
-        if (!std::strstr(line, "PMIX ERROR: BAD-PARAM")) std::fputs(line, stderr);
+      MpirunStderr reader;
+      while (in && std::fgets(line, sizeof line, in)) {
+        std::string shown = reader.feed(line);
+        if (!shown.empty()) std::fputs(shown.c_str(), stderr);
+        if (!reader.diagnosis().empty()) {
+          std::lock_guard<std::mutex> lock(report->mutex);
+          report->diagnosis = reader.diagnosis();
+        }
+      }
+      std::fputs(reader.finish().c_str(), stderr);
       if (in) std::fclose(in);
+      std::lock_guard<std::mutex> lock(report->mutex);
+      report->closed = true;
+      report->closed_cv.notify_all();
     }).detach();
   }
   out.pid = pid;
   return true;
+}
+
+std::string LaunchReport::wait_for_diagnosis(double seconds) {
+  std::unique_lock<std::mutex> lock(mutex);
+  closed_cv.wait_for(lock, std::chrono::duration<double>(seconds), [&] { return closed; });
+  return diagnosis;
 }
 
 void end_all_launched() {

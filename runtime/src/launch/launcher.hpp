@@ -13,6 +13,9 @@
 
 #include <sys/types.h>
 
+#include <condition_variable>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -45,8 +48,21 @@ struct LaunchSpec {
   WorkerEnv env;
 };
 
+// What the launcher said about a launch that failed (mpirun: its stderr, read by
+// MpirunStderr), filled in by the thread that forwards the launcher's standard error.
+struct LaunchReport {
+  std::mutex mutex;
+  std::condition_variable closed_cv;
+  bool closed = false;    // the launcher's stderr reached end of file
+  std::string diagnosis;  // one line, or ""
+  // The diagnosis, after waiting up to `seconds` for the stream to close (the launcher has
+  // exited, but its last lines may still be in the pipe).
+  std::string wait_for_diagnosis(double seconds);
+};
+
 struct Launched {
   pid_t pid = 0;   // the process we started (the worker itself, mpirun or srun)
+  std::shared_ptr<LaunchReport> report = std::make_shared<LaunchReport>();
 };
 
 // Starts one world. Returns false with `error` set if the process could not be started.

@@ -7,11 +7,6 @@ namespace wf::detail {
 
 namespace {
 
-std::string shorten(std::string s, size_t max) {
-  if (s.size() <= max) return s;
-  return s.substr(0, max - 3) + "...";
-}
-
 BatchOutcome malformed(uint64_t id, int worker, const std::string& why) {
   BatchOutcome out;
   out.id = id;
@@ -32,11 +27,12 @@ std::string describe_call(const Manifest& manifest, int fn, const msgpack::objec
     if (i) out += ", ";
     Slot v;
     std::string text;
-    if (unpack_value(scratch, f.params[i].type.c_str(), args.via.array.ptr[i], v)) format_value(text, f.params[i].type.c_str(), v, false);
+    if (unpack_value(scratch, f.params[i].type.c_str(), args.via.array.ptr[i], v))
+      format_value_brief(text, f.params[i].type.c_str(), v, 40);
     else text = "?";
-    out += shorten(text, 40);
+    out += text;
   }
-  return shorten(out, 100) + ")";
+  return out + ")";
 }
 
 BatchOutcome run_batch(const LoadedProgram& program, Context& ctx, int fn, const std::string& items, int worker,
