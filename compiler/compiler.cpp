@@ -29,7 +29,9 @@ CompileStatus front_end(const std::string& path, ProgramAst& program, std::ostre
     diag_out << "error: cannot read `" << path << "`\n";
     return CompileStatus::CannotRead;
   }
-  if (!diags.has_errors()) check_program(program, diags);
+  // Checked even after syntax errors: the parser leaves Error nodes where it had to guess,
+  // the checker accepts those silently and reports the rest of the file's mistakes.
+  check_program(program, diags);
   if (!diags.has_errors() && require_main) find_main(program, diags);
   diags.render(diag_out);
   return diags.has_errors() ? CompileStatus::CompileErrors : CompileStatus::Ok;

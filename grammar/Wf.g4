@@ -81,7 +81,12 @@ INT          : [0-9] [0-9_]* | '0x' [0-9a-fA-F_]+ ;
 FLOAT        : [0-9] [0-9_]* '.' [0-9]+ ([eE] [+-]? [0-9]+)?
              | [0-9] [0-9_]* [eE] [+-]? [0-9]+ ;
 STRING       : '"' (~["\\\r\n] | '\\' .)* '"' ;
+// A string or block comment that never ends: a token of its own, so that the parser reports
+// it as what it is (compiler/parse/syntax_errors.cpp) instead of as the characters after it.
+// Each matches less than its terminated twin can, so it wins only when the end is missing.
+UNTERMINATED_STRING  : '"' (~["\\\r\n] | '\\' ~[\r\n])* ;
 IDENT        : [A-Za-z_] [A-Za-z0-9_]* ;
 LINE_COMMENT : '//' ~[\r\n]* -> skip ;
 BLOCK_COMMENT: '/*' .*? '*/' -> skip ;
+UNTERMINATED_COMMENT : '/*' (~'*' | '*'+ ~[*/])* '*'* -> channel(HIDDEN) ;
 WS           : [ \t\r\n]+ -> skip ;

@@ -38,6 +38,7 @@ using ExprPtr = std::unique_ptr<Expr>;
 enum class ExprKind {
   IntLit, FloatLit, StrLit, BoolLit, Name, ArrayLit, RepeatLit, TupleLit,
   Unary, Binary, And, Or, Not, Call, Method, Index, Field,
+  Error,       // where the parser found a syntax error (the checker types it Error, silently)
   // introduced by the checker:
   IntToFloat,  // implicit int -> float conversion of `args[0]`
 };

@@ -1,5 +1,8 @@
 // Turns ANTLR's parse tree into the AST (grammar/Wf.g4). One builder function per grammar
-// rule; the rule each one handles is quoted above it.
+// rule; the rule each one handles is quoted above it. After a syntax error the tree has
+// holes (missing children, tokens ANTLR conjured up such as `<missing IDENT>`); the builder
+// fills them with Error expressions and empty names, so that the checker can still report
+// the semantic errors of everything the parser did understand.
 #include "parse/parser.hpp"
 
 #include <algorithm>
@@ -12,6 +15,7 @@
 #include "WfParser.h"
 #include "antlr4-runtime.h"
 #include "object/wfo.hpp"
+#include "parse/syntax_errors.hpp"
 
 namespace wf {
 
@@ -19,33 +23,25 @@ namespace {
 
 using P = WfParser;
 
-class ErrorListener : public antlr4::BaseErrorListener {
- public:
-  ErrorListener(int file, Diagnostics& diags) : file_(file), diags_(diags) {}
-  void syntaxError(antlr4::Recognizer*, antlr4::Token* offending, size_t line, size_t col, const std::string& msg,
-                   std::exception_ptr) override {
-    ++count;
-    std::string text = msg;
-    if (offending && offending->getType() == antlr4::Token::EOF) text = "unexpected end of file";
-    diags_.error({file_, (int)line, (int)col + 1}, "syntax error: " + text);
-  }
-  int count = 0;
-
- private:
-  int file_;
-  Diagnostics& diags_;
-};
-
 class Builder {
  public:
   Builder(int file, ProgramAst& program, Diagnostics& diags) : file_(file), program_(program), diags_(diags) {}
 
   SourceLoc loc(antlr4::Token* t) const { return {file_, (int)t->getLine(), (int)t->getCharPositionInLine() + 1}; }
   SourceLoc loc(antlr4::ParserRuleContext* c) const { return loc(c->getStart()); }
+  SourceLoc loc(antlr4::tree::TerminalNode* n) const { return loc(n->getSymbol()); }
+
+  // The text of a name token, or "" where the parser had to make one up.
+  static std::string name_of(antlr4::tree::TerminalNode* n) {
+    if (!n || dynamic_cast<antlr4::tree::ErrorNode*>(n)) return "";
+    return n->getText();
+  }
+  static bool broken(antlr4::ParserRuleContext* c) { return !c || c->exception != nullptr; }
 
   // program : (importDecl | topDecl)* EOF
   void build(P::ProgramContext* ctx, std::vector<std::pair<std::string, SourceLoc>>* imports) {
     for (auto* imp : ctx->importDecl()) {
+      if (!imp->STRING() || broken(imp) || dynamic_cast<antlr4::tree::ErrorNode*>(imp->STRING())) continue;
       std::string text = unescape(imp->STRING()->getSymbol());
       if (imports) imports->push_back({text, loc(imp->STRING()->getSymbol())});
     }
@@ -61,7 +57,8 @@ class Builder {
   // constDecl : 'const' IDENT ':' type '=' expr ';'
   void build_const(P::ConstDeclContext* c) {
     auto d = std::make_unique<ConstDecl>();
-    d->name = c->IDENT()->getText();
+    d->name = name_of(c->IDENT());
+    if (d->name.empty()) return;
     d->loc = loc(c->IDENT()->getSymbol());
     d->type_expr = type(c->type());
     d->value = expr(c->expr());
@@ -73,10 +70,10 @@ class Builder {
     auto f = std::make_unique<FnDecl>();
     f->kind = c->mpiPrefix() ? FnKind::Mpi : FnKind::Serial;
     if (auto* m = c->mpiPrefix()) {
-      if (m->IDENT()->getText() != "ranks") diags_.error(loc(m->IDENT()->getSymbol()), "expected `ranks=` in `mpi(...)`");
+      if (m->IDENT() && name_of(m->IDENT()) != "ranks") diags_.error(loc(m->IDENT()->getSymbol()), "expected `ranks=` in `mpi(...)`");
       f->ranks_expr = expr(m->expr());
     }
-    fill_signature(*f, c->IDENT(), c->params(), c->type());
+    if (!fill_signature(*f, c->IDENT(), c->params(), c->type())) return;
     f->body = block(c->block());
     program_.functions.push_back(std::move(f));
   }
@@ -85,8 +82,8 @@ class Builder {
   void build_extern(P::ExternDeclContext* c) {
     auto f = std::make_unique<FnDecl>();
     f->kind = FnKind::Extern;
-    fill_signature(*f, c->IDENT(), c->params(), c->type());
-    f->extern_lib = unescape(c->STRING()->getSymbol());
+    if (!fill_signature(*f, c->IDENT(), c->params(), c->type())) return;
+    if (c->STRING() && !dynamic_cast<antlr4::tree::ErrorNode*>(c->STRING())) f->extern_lib = unescape(c->STRING()->getSymbol());
     program_.functions.push_back(std::move(f));
   }
 
@@ -94,34 +91,41 @@ class Builder {
   void build_flow(P::FlowDeclContext* c) {
     auto f = std::make_unique<FnDecl>();
     f->kind = FnKind::Flow;
-    fill_signature(*f, c->IDENT(), c->params(), c->type());
+    if (!fill_signature(*f, c->IDENT(), c->params(), c->type())) return;
     f->body = block(c->block());
     program_.functions.push_back(std::move(f));
   }
 
-  void fill_signature(FnDecl& f, antlr4::tree::TerminalNode* name, P::ParamsContext* params, P::TypeContext* result) {
-    f.name = name->getText();
+  // False when the declaration has no name to declare (a syntax error took it).
+  bool fill_signature(FnDecl& f, antlr4::tree::TerminalNode* name, P::ParamsContext* params, P::TypeContext* result) {
+    f.name = name_of(name);
+    if (f.name.empty()) return false;
     f.loc = loc(name->getSymbol());
     if (params) {
       // param : IDENT ':' type
       for (auto* p : params->param()) {
         Param param;
-        param.name = p->IDENT()->getText();
+        param.name = name_of(p->IDENT());
+        if (param.name.empty()) continue;
         param.loc = loc(p->IDENT()->getSymbol());
         param.type_expr = type(p->type());
         f.params.push_back(std::move(param));
       }
     }
     if (result) f.result_expr = type(result);
+    return true;
   }
 
   // type : IDENT | '[' type ']' | '(' type (',' type)+ ')' | IDENT '[' type ']'
   TypeExprPtr type(P::TypeContext* c) {
     auto t = std::make_unique<TypeExpr>();
+    t->kind = TypeExpr::Named;  // with an empty name: a type the parser could not read
+    if (!c) return t;
     t->loc = loc(c);
+    if (broken(c)) return t;
     if (auto* n = dynamic_cast<P::NamedTypeContext*>(c)) {
       t->kind = TypeExpr::Named;
-      t->name = n->IDENT()->getText();
+      t->name = name_of(n->IDENT());
     } else if (auto* a = dynamic_cast<P::ArrayTypeContext*>(c)) {
       t->kind = TypeExpr::Array;
       t->elems.push_back(type(a->type()));
@@ -130,7 +134,7 @@ class Builder {
       for (auto* e : tu->type()) t->elems.push_back(type(e));
     } else if (auto* g = dynamic_cast<P::GenericTypeContext*>(c)) {
       t->kind = TypeExpr::Generic;
-      t->name = g->IDENT()->getText();
+      t->name = name_of(g->IDENT());
       t->elems.push_back(type(g->type()));
     }
     return t;
@@ -139,7 +143,9 @@ class Builder {
   // block : '{' stmt* '}'
   Block block(P::BlockContext* c) {
     Block b;
-    for (auto* s : c->stmt()) b.push_back(stmt(s));
+    if (!c) return b;
+    for (auto* s : c->stmt())
+      if (StmtPtr built = stmt(s)) b.push_back(std::move(built));
     return b;
   }
 
@@ -158,7 +164,7 @@ class Builder {
     if (auto* lt = dynamic_cast<P::LetTupleStmtContext*>(c)) {
       auto s = make(StmtKind::LetTuple, c);
       for (auto* id : lt->IDENT()) {
-        s->names.push_back(id->getText());
+        s->names.push_back(name_of(id));
         s->name_locs.push_back(loc(id->getSymbol()));
       }
       s->value = expr(lt->expr());
@@ -177,8 +183,8 @@ class Builder {
     if (auto* f = dynamic_cast<P::ForStmtContext*>(c)) {
       bool range = f->expr().size() > 1;
       auto s = make(range ? StmtKind::ForRange : StmtKind::ForEach, c);
-      s->names.push_back(f->IDENT()->getText());
-      s->name_locs.push_back(loc(f->IDENT()->getSymbol()));
+      s->names.push_back(name_of(f->IDENT()));
+      s->name_locs.push_back(f->IDENT() ? loc(f->IDENT()->getSymbol()) : s->loc);
       s->value = expr(f->expr(0));
       if (range) s->range_end = expr(f->expr(1));
       if (f->expr().size() > 2) s->step = expr(f->expr(2));
@@ -199,7 +205,7 @@ class Builder {
         auto s = make(StmtKind::Assign, c);
         s->target = expr(e->expr(0));
         s->op = e->assignOp()->getText();
-        s->value = expr(e->expr(1));
+        s->value = expr(e->expr().size() > 1 ? e->expr(1) : nullptr);
         s->loc = loc(e->assignOp());
         return s;
       }
@@ -208,16 +214,17 @@ class Builder {
       return s;
     }
     auto* b = dynamic_cast<P::BlockStmtContext*>(c);
+    if (!b) return nullptr;  // a statement the parser could not make out: reported already
     auto s = make(StmtKind::BlockStmt, c);
-    if (b) s->body = block(b->block());
+    s->body = block(b->block());
     return s;
   }
 
   StmtPtr binding(StmtKind kind, antlr4::ParserRuleContext* c, antlr4::tree::TerminalNode* name, P::TypeContext* t,
                   P::ExprContext* e) {
     auto s = make(kind, c);
-    s->names.push_back(name->getText());
-    s->name_locs.push_back(loc(name->getSymbol()));
+    s->names.push_back(name_of(name));
+    s->name_locs.push_back(name ? loc(name->getSymbol()) : s->loc);
     if (t) s->annotation = type(t);
     s->value = expr(e);
     return s;
@@ -258,6 +265,7 @@ class Builder {
  public:
   // expr : one left-recursive rule, an alternative per precedence level (grammar/Wf.g4)
   ExprPtr expr(P::ExprContext* c) {
+    if (broken(c)) return make_expr(ExprKind::Error, c ? loc(c) : SourceLoc{file_, 0, 0});
     if (auto* p = dynamic_cast<P::PostfixExprContext*>(c)) return postfix(p);
     // op=('-' | '~') expr  |  'not' expr
     if (auto* u = dynamic_cast<P::UnaryExprContext*>(c)) return prefix(ExprKind::Unary, u->op, u->expr());
@@ -282,6 +290,7 @@ class Builder {
     else if (auto* x = dynamic_cast<P::BitOrExprContext*>(c)) op = x->op, operands = x->expr();
     else if (auto* x = dynamic_cast<P::AndExprContext*>(c)) op = x->op, operands = x->expr(), kind = ExprKind::And;
     else if (auto* x = dynamic_cast<P::OrExprContext*>(c)) op = x->op, operands = x->expr(), kind = ExprKind::Or;
+    if (!op || operands.size() < 2) return make_expr(ExprKind::Error, loc(c));
     return binary(kind, op->getText(), expr(operands[0]), expr(operands[1]), loc(op));
   }
 
@@ -326,6 +335,7 @@ class Builder {
         e = field(std::move(e), text.substr(dot + 1), {l.file, l.line, l.col + (int)dot + 1});
       } else if (auto* m = dynamic_cast<P::MethodPostfixContext*>(p)) {
         // '.' IDENT '(' args? ')' : x.f(a) is f(x, a)
+        if (name_of(m->IDENT()).empty()) return make_expr(ExprKind::Error, e->loc);
         auto n = make_expr(ExprKind::Method, loc(m->IDENT()->getSymbol()));
         n->str_val = m->IDENT()->getText();
         n->args.push_back(std::move(e));
@@ -354,6 +364,7 @@ class Builder {
   }
 
   ExprPtr primary(P::PrimaryContext* c) {
+    if (broken(c)) return make_expr(ExprKind::Error, c ? loc(c) : SourceLoc{file_, 0, 0});
     SourceLoc l = loc(c);
     if (auto* i = dynamic_cast<P::IntLitContext*>(c)) {
       auto e = make_expr(ExprKind::IntLit, l);
@@ -380,7 +391,8 @@ class Builder {
     }
     if (auto* n = dynamic_cast<P::NameExprContext*>(c)) {
       auto e = make_expr(ExprKind::Name, l);
-      e->str_val = n->IDENT()->getText();
+      e->str_val = name_of(n->IDENT());
+      if (e->str_val.empty()) e->kind = ExprKind::Error;
       return e;
     }
     // '(' expr (',' expr)* ')' : a parenthesized expression, or a tuple
@@ -392,6 +404,7 @@ class Builder {
     }
     // '[' (expr (';' expr | (',' expr)*))? ']' : `[x; n]` or a list of elements
     auto* a = dynamic_cast<P::ArrayLitContext*>(c);
+    if (!a) return make_expr(ExprKind::Error, l);
     bool repeat = false;
     if (a)
       for (auto* child : a->children)
@@ -545,19 +558,20 @@ void parse_source(int file_index, ProgramAst& program, Diagnostics& diags,
   }
   antlr4::ANTLRInputStream input(text);
   WfLexer lexer(&input);
-  ErrorListener listener(file_index, diags);
+  LexerErrorListener lexer_errors(file_index, diags);
   lexer.removeErrorListeners();
-  lexer.addErrorListener(&listener);
+  lexer.addErrorListener(&lexer_errors);
   antlr4::CommonTokenStream tokens(&lexer);
+  bool comment_to_eof = report_unterminated(tokens, file_index, diags);
   WfParser parser(&tokens);
   // SLL prediction: the grammar needs no full-context lookahead, and SLL skips the costly
   // full-context closures of ANTLR's default LL mode.
   parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
-  parser.removeErrorListeners();
-  parser.addErrorListener(&listener);
+  parser.removeErrorListeners();  // every report goes through the strategy, in plain words
+  auto strategy = std::make_shared<SyntaxErrorStrategy>(file_index, diags);
+  if (comment_to_eof) strategy->quiet_at_end_of_file();
+  parser.setErrorHandler(strategy);
   WfParser::ProgramContext* tree = parser.program();
-  // A tree with syntax errors may have holes that the builder cannot walk.
-  if (listener.count > 0) return;
   Builder(file_index, program, diags).build(tree, imports);
 }
 

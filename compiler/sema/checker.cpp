@@ -6,8 +6,10 @@
 #include <map>
 #include <set>
 #include <unordered_map>
+#include <utility>
 
 #include "sema/builtins.hpp"
+#include "sema/suggest.hpp"
 
 namespace wf {
 
@@ -42,13 +44,36 @@ class Checker {
   void declare_globals() {
     for (auto& f : program_.functions) {
       f->index = (int)(&f - &program_.functions[0]);
-      if (!globals_.emplace(f->name, Global{f.get(), nullptr}).second)
-        diags_.error(f->loc, q(f->name) + " is defined twice");
+      auto [it, fresh] = globals_.emplace(f->name, Global{f.get(), nullptr});
+      if (!fresh) defined_twice(f->loc, f->name, it->second.loc());
     }
     for (auto& c : program_.consts) {
-      if (!globals_.emplace(c->name, Global{nullptr, c.get()}).second)
-        diags_.error(c->loc, q(c->name) + " is defined twice");
+      auto [it, fresh] = globals_.emplace(c->name, Global{nullptr, c.get()});
+      if (!fresh) defined_twice(c->loc, c->name, it->second.loc());
     }
+  }
+
+  void defined_twice(SourceLoc loc, const std::string& name, SourceLoc first, const std::string& what = "") {
+    diags_.error(loc, what + q(name) + " is defined twice", {{first, "previous definition is here"}});
+  }
+
+  // ---- names for "did you mean" ----------------------------------------------------------
+
+  std::vector<std::string> value_names() const {
+    std::vector<std::string> names;
+    for (auto it = scopes_.rbegin(); it != scopes_.rend(); ++it)
+      for (auto& [name, slot] : it->names) names.push_back(name);
+    for (auto& [name, g] : globals_)
+      if (g.konst) names.push_back(name);
+    return names;
+  }
+
+  std::vector<std::string> function_names() const {
+    std::vector<std::string> names;
+    for (auto& [name, g] : globals_)
+      if (g.fn) names.push_back(name);
+    for (int b = 0; b < (int)Builtin::Count; ++b) names.push_back(builtin_name((Builtin)b));
+    return names;
   }
 
   TypeRef resolve_type(const TypeExpr* t) {
@@ -60,7 +85,8 @@ class Checker {
         if (t->name == "bool") return types::bool_();
         if (t->name == "str") return types::str();
         if (t->name == "pool") return types::pool();
-        diags_.error(t->loc, "unknown type " + q(t->name));
+        if (t->name.empty()) return types::error();  // a syntax error, reported already
+        diags_.error(t->loc, "unknown type " + q(t->name) + did_you_mean(t->name, {"int", "float", "bool", "str", "pool", "future"}));
         return types::error();
       case TypeExpr::Array: return types::array(resolve_type(t->elems[0].get()));
       case TypeExpr::Tuple: {
@@ -70,18 +96,19 @@ class Checker {
       }
       case TypeExpr::Generic:
         if (t->name == "future") return types::future(resolve_type(t->elems[0].get()));
-        diags_.error(t->loc, "unknown type " + q(t->name));
+        if (t->name.empty()) return types::error();
+        diags_.error(t->loc, "unknown type " + q(t->name) + did_you_mean(t->name, {"future"}));
         return types::error();
     }
     return types::error();
   }
 
   void resolve_signature(FnDecl& f) {
-    std::map<std::string, bool> seen;
+    std::map<std::string, SourceLoc> seen;
     for (Param& p : f.params) {
       p.type = resolve_type(p.type_expr.get());
-      if (seen[p.name]) diags_.error(p.loc, "parameter " + q(p.name) + " is defined twice");
-      seen[p.name] = true;
+      if (auto it = seen.find(p.name); it != seen.end()) defined_twice(p.loc, p.name, it->second, "parameter ");
+      seen.emplace(p.name, p.loc);
       if (f.kind != FnKind::Flow && contains_flow_type(p.type))
         diags_.error(p.type_expr->loc, q(p.type) + " can only be used in a flow");
       if (f.kind == FnKind::Extern && !extern_type_ok(p.type, true))
@@ -262,6 +289,7 @@ class Checker {
 
   struct Scope {
     std::unordered_map<std::string, int> names;
+    std::unordered_map<std::string, SourceLoc> where;  // of each name's declaration
   };
 
   void check_body(FnDecl& f) {
@@ -304,11 +332,12 @@ class Checker {
   }
 
   int declare_local(const std::string& name, SourceLoc loc, TypeRef type, bool mutable_, bool loop_var = false) {
-    auto& names = scopes_.back().names;
-    if (names.count(name)) diags_.error(loc, q(name) + " is defined twice");
+    Scope& scope = scopes_.back();
+    if (scope.names.count(name) && !name.empty()) defined_twice(loc, name, scope.where[name]);
     fn_->locals.push_back({name, type, mutable_, loop_var});
     int slot = (int)fn_->locals.size() - 1;
-    names[name] = slot;
+    scope.names[name] = slot;
+    scope.where[name] = loc;
     return slot;
   }
 
@@ -524,6 +553,7 @@ class Checker {
       case ExprKind::BoolLit: return set(x, types::bool_());
       case ExprKind::StrLit: return set(x, types::str());
       case ExprKind::IntToFloat: return x.type;
+      case ExprKind::Error: return set(x, types::error());
       case ExprKind::Name: return check_name(x);
       case ExprKind::ArrayLit: return check_array_lit(x, expected);
       case ExprKind::RepeatLit: {
@@ -540,17 +570,18 @@ class Checker {
       }
       case ExprKind::TupleLit: {
         std::vector<TypeRef> fields;
+        bool failed = false;
         for (size_t i = 0; i < x.args.size(); ++i) {
           TypeRef fe = expected && expected->is(TypeKind::Tuple) && expected->elems.size() == x.args.size() ? expected->elems[i] : nullptr;
           TypeRef t = check_expr(x.args[i], fe);
-          if (t->is(TypeKind::Error)) return set(x, types::error());
           if (t->is(TypeKind::Void) || t->is(TypeKind::EmptyArray)) {
             diags_.error(x.args[i]->loc, t->is(TypeKind::Void) ? "this expression has no value" : "cannot infer the element type of `[]`");
-            return set(x, types::error());
+            t = types::error();
           }
+          failed |= t->is(TypeKind::Error);
           fields.push_back(t);
         }
-        return set(x, types::tuple(fields));
+        return set(x, failed ? types::error() : types::tuple(fields));
       }
       case ExprKind::Unary: {
         TypeRef t = check_expr(x.args[0]);
@@ -626,7 +657,7 @@ class Checker {
       diags_.error(x.loc, q(x.str_val) + " is a function; call it or pass it to `submit`/`map`");
       return set(x, types::error());
     }
-    diags_.error(x.loc, "unknown name " + q(x.str_val));
+    diags_.error(x.loc, "unknown name " + q(x.str_val) + did_you_mean(x.str_val, value_names()));
     return set(x, types::error());
   }
 
@@ -636,19 +667,25 @@ class Checker {
       return set(x, types::empty_array());
     }
     TypeRef elem_expected = expected && expected->is(TypeKind::Array) ? expected->elem() : nullptr;
+    std::string context = std::exchange(items_context_, "");  // for this literal, not nested ones
     TypeRef elem = nullptr;
-    bool any_float = false, all_numeric = true;
-    for (auto& a : x.args) {
+    bool any_float = false, all_numeric = true, failed = false;
+    for (auto& a : x.args) {  // every element, so that independent errors are all reported
       TypeRef t = check_expr(a, elem_expected);
-      if (t->is(TypeKind::Error)) return set(x, t);
+      if (t->is(TypeKind::Error)) {
+        failed = true;
+        continue;
+      }
       if (t->is(TypeKind::Void)) {
         diags_.error(a->loc, "this expression has no value");
-        return set(x, types::error());
+        failed = true;
+        continue;
       }
       any_float |= t->is(TypeKind::Float);
       all_numeric &= t->is_numeric();
       if (!elem || elem->is(TypeKind::EmptyArray)) elem = t;
     }
+    if (failed) return set(x, types::error());
     if (elem_expected) elem = elem_expected;
     else if (all_numeric && any_float) elem = types::float_();
     if (elem->is(TypeKind::EmptyArray)) {
@@ -657,7 +694,8 @@ class Checker {
     }
     for (auto& a : x.args)
       if (!coercible(*a, a->type, elem)) {
-        diags_.error(a->loc, "array elements must all be " + q(elem) + ", found " + q(a->type));
+        diags_.error(a->loc, context.empty() ? "array elements must all be " + q(elem) + ", found " + q(a->type)
+                                             : context + ": expected " + q(elem) + ", found " + q(a->type));
         return set(x, types::error());
       }
     for (auto& a : x.args) apply_coercion(a, elem);
@@ -701,7 +739,7 @@ class Checker {
     }
     Builtin b = find_builtin(name);
     if (b == Builtin::Count) {
-      diags_.error(x.loc, "unknown function " + q(name));
+      diags_.error(x.loc, "unknown function " + q(name) + did_you_mean(name, function_names()));
       for (auto& a : x.args)
         if (a->kind != ExprKind::Name) check_expr(a);
       return set(x, types::error());
@@ -724,7 +762,12 @@ class Checker {
           return set(x, types::error());
         }
     }
-    return set(x, check_builtin(x, b, expected));
+    TypeRef result = check_builtin(x, b, expected);
+    // Arguments the rules above did not reach (they stop at the first bad one) are checked
+    // on their own, so that their independent errors are reported too.
+    for (auto& a : x.args)
+      if (!a->type && !(a->kind == ExprKind::Name && a->resolved.kind == Resolved::Function)) check_expr(a);
+    return set(x, result);
   }
 
   TypeRef check_user_call(Expr& x, const FnDecl& f) {
@@ -767,7 +810,7 @@ class Checker {
         x.future_args[first + i] = true;
         continue;
       }
-      ok &= coerce(a, want, "argument " + std::to_string(i + 1) + " of " + q(f.name));
+      ok &= coerce(a, want, "argument " + std::to_string(i + 1) + " (" + q(f.params[i].name) + ") of " + q(f.name));
     }
     return ok;
   }
@@ -791,7 +834,7 @@ class Checker {
     }
     if (arg.kind == ExprKind::Name && lookup_local(arg.str_val) < 0 && find_builtin(arg.str_val) == Builtin::Count &&
         globals_.find(arg.str_val) == globals_.end())
-      diags_.error(arg.loc, "unknown function " + q(arg.str_val));
+      diags_.error(arg.loc, "unknown function " + q(arg.str_val) + did_you_mean(arg.str_val, function_names()));
     else
       diags_.error(arg.loc, q(what) + " needs the name of a `fn` here");
     return nullptr;
@@ -1074,7 +1117,9 @@ class Checker {
       for (size_t i = first + 1; i < x.args.size(); ++i) check_expr(x.args[i]);
       return types::error();
     }
-    if (!check_args(x, first + 1, *f, true)) return types::error();
+    // A wrong argument is reported; the future's type is still known from `f`, so that later
+    // uses of it are checked too.
+    check_args(x, first + 1, *f, true);
     return types::future(f->result);
   }
 
@@ -1123,10 +1168,15 @@ class Checker {
       }
       item = types::tuple(fields);
     }
+    // Item errors name the parameter the items go to; the result type is known from `f`
+    // either way.
+    std::string to = b == Builtin::Map ? "parameter " + q(f->params[0].name + ": " + f->params[0].type->name()) + " of " + q(f->name)
+                                       : "the parameters of " + q(f->name);
     ExprPtr& xs = x.args[first + 1];
+    items_context_ = q(name) + " passes each item to " + to;
     TypeRef t = check_expr(xs, types::array(item));
-    if (t->is(TypeKind::Error)) return types::error();
-    if (!coerce(xs, types::array(item), std::string("items of ") + q(name))) return types::error();
+    items_context_.clear();
+    if (!t->is(TypeKind::Error)) coerce(xs, types::array(item), q(name) + " passes each item to " + to);
     return types::array(f->result);
   }
 
@@ -1148,6 +1198,7 @@ class Checker {
   struct Global {
     FnDecl* fn;
     ConstDecl* konst;
+    SourceLoc loc() const { return fn ? fn->loc : konst->loc; }
   };
 
   ProgramAst& program_;
@@ -1156,6 +1207,7 @@ class Checker {
   std::set<ConstDecl*> folding_;
   FnDecl* fn_ = nullptr;
   std::vector<Scope> scopes_;
+  std::string items_context_;  // set while checking a map's array literal: how to word its element errors
   int loop_depth_ = 0;
 };
 

@@ -1,5 +1,6 @@
 // The diagnostics renderer (compiler/diagnostics): clang-style `file:line:col: error: msg`,
-// then the source line and a caret under the column (LANGUAGE.md §9).
+// then the source line and a caret under the column (LANGUAGE.md §9), notes and fix-its,
+// source order, and which errors are merged.
 #include <gtest/gtest.h>
 
 #include <sstream>
@@ -61,24 +62,63 @@ TEST(Diagnostics, TabsInTheSourceLineAreKeptInThePadding) {
             "\t   \t    ^\n");
 }
 
-TEST(Diagnostics, OneErrorPerLineKeepsTheFirst) {
-  std::vector<wf::SourceFile> files{file("m.wf", {"let a = b + b;", "let c = d;"})};
+TEST(Diagnostics, OneErrorPerPositionButEveryPositionOfALine) {
+  std::vector<wf::SourceFile> files{file("m.wf", {"let a = b + c;", "let c = d;"})};
   wf::Diagnostics d(&files);
   d.error({0, 1, 9}, "unknown name `b`");
-  d.error({0, 1, 13}, "unknown name `b`");
-  d.error({0, 1, 1}, "something else on the same line");
+  d.error({0, 1, 9}, "a second opinion on the same `b`");
+  d.error({0, 1, 13}, "unknown name `c`");
   d.error({0, 2, 9}, "unknown name `d`");
-  ASSERT_EQ(d.errors().size(), 2u);
-  EXPECT_EQ(d.errors()[0].message, "unknown name `b`");
-  EXPECT_EQ(d.errors()[0].loc.col, 9);
-  EXPECT_EQ(d.errors()[1].message, "unknown name `d`");
+  std::vector<wf::Diagnostic> got = d.errors();
+  ASSERT_EQ(got.size(), 3u);
+  EXPECT_EQ(got[0].message, "unknown name `b`");
+  EXPECT_EQ(got[1].message, "unknown name `c`");
+  EXPECT_EQ(got[2].message, "unknown name `d`");
+}
+
+TEST(Diagnostics, ASyntaxErrorSilencesLaterErrorsOnItsLine) {
+  std::vector<wf::SourceFile> files{file("s.wf", {"let a = (b;", "let c = d;"})};
+  wf::Diagnostics d(&files);
+  d.syntax_error({0, 1, 11}, "expected `)`", ")");
+  d.error({0, 1, 10}, "unknown name `b`");  // the checker, later, on a line the parser guessed at
+  d.error({0, 2, 9}, "unknown name `d`");
+  std::vector<wf::Diagnostic> got = d.errors();
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got[0].message, "expected `)`");
+  EXPECT_EQ(got[1].message, "unknown name `d`");
+}
+
+TEST(Diagnostics, FixItIsPrintedUnderTheCaret) {
+  std::vector<wf::SourceFile> files{file("f.wf", {"    return x", "}"})};
+  wf::Diagnostics d(&files);
+  d.syntax_error({0, 1, 13}, "expected `;` after the return value", ";");
   EXPECT_EQ(render(d),
-            "m.wf:1:9: error: unknown name `b`\n"
-            "let a = b + b;\n"
-            "        ^\n"
-            "m.wf:2:9: error: unknown name `d`\n"
-            "let c = d;\n"
-            "        ^\n");
+            "f.wf:1:13: error: expected `;` after the return value\n"
+            "    return x\n"
+            "            ^\n"
+            "            ;\n");
+}
+
+TEST(Diagnostics, NotesFollowTheirErrorWithTheirOwnCaret) {
+  std::vector<wf::SourceFile> files{file("n.wf", {"fn f() {}", "fn f() {}"})};
+  wf::Diagnostics d(&files);
+  d.error({0, 2, 4}, "`f` is defined twice", {{{0, 1, 4}, "previous definition is here"}});
+  EXPECT_EQ(render(d),
+            "n.wf:2:4: error: `f` is defined twice\n"
+            "fn f() {}\n"
+            "   ^\n"
+            "n.wf:1:4: note: previous definition is here\n"
+            "fn f() {}\n"
+            "   ^\n");
+}
+
+TEST(Diagnostics, BinaryBytesInTheSourceLineAreEscaped) {
+  // A broken UTF-8 byte and a control character are shown as \xNN, and the caret still
+  // points at the character after them.
+  std::vector<wf::SourceFile> files{file("b.wf", {std::string("a\xff\x01z")})};
+  wf::Diagnostics d(&files);
+  d.error({0, 1, 4}, "here");
+  EXPECT_EQ(render(d), "b.wf:1:4: error: here\na\\xff\\x01z\n         ^\n");
 }
 
 TEST(Diagnostics, SameLineNumberInAnotherFileIsAnotherError) {
@@ -95,14 +135,16 @@ TEST(Diagnostics, SameLineNumberInAnotherFileIsAnotherError) {
             "^\n");
 }
 
-TEST(Diagnostics, RendersInReportOrderNotSourceOrder) {
-  std::vector<wf::SourceFile> files{file("o.wf", {"a", "b"})};
+TEST(Diagnostics, RendersInSourceOrderWhateverTheReportOrder) {
+  // The parser reports while it reads and the checker afterwards; the user reads top down.
+  std::vector<wf::SourceFile> files{file("o.wf", {"a", "b"}), file("lib.wf", {"c"})};
   wf::Diagnostics d(&files);
-  d.error({0, 2, 1}, "second line first");
-  d.error({0, 1, 1}, "first line second");
-  ASSERT_EQ(d.errors().size(), 2u);
+  d.error({1, 1, 1}, "in the imported file");
+  d.error({0, 2, 1}, "second line");
+  d.error({0, 1, 1}, "first line");
   std::string out = render(d);
-  EXPECT_LT(out.find("o.wf:2:1: error: second line first"), out.find("o.wf:1:1: error: first line second"));
+  EXPECT_LT(out.find("o.wf:1:1: error: first line"), out.find("o.wf:2:1: error: second line"));
+  EXPECT_LT(out.find("o.wf:2:1: error: second line"), out.find("lib.wf:1:1: error: in the imported file"));
 }
 
 TEST(Diagnostics, FilePathPrintedAsGiven) {

@@ -1,0 +1,228 @@
+// The design notes for this module are atop syntax_errors.hpp.
+#include "parse/syntax_errors.hpp"
+
+#include <cctype>
+
+#include "WfLexer.h"
+#include "WfParser.h"
+
+namespace wf {
+
+namespace {
+
+using P = WfParser;
+
+std::string tick(const std::string& s) { return "`" + s + "`"; }
+
+// 'fn' -> fn; "" for tokens without a fixed spelling (IDENT, INT, ...).
+std::string literal(const antlr4::dfa::Vocabulary& vocabulary, size_t type) {
+  std::string lit = vocabulary.getLiteralName(type);
+  if (lit.size() >= 2 && lit.front() == '\'' && lit.back() == '\'') return lit.substr(1, lit.size() - 2);
+  return "";
+}
+
+bool is_word(const std::string& s) { return !s.empty() && std::isalpha((unsigned char)s[0]); }
+
+std::string found(antlr4::Parser* parser, antlr4::Token* t) {
+  if (!t || t->getType() == antlr4::Token::EOF) return "the end of the file";
+  switch (t->getType()) {
+    case P::IDENT: return tick(t->getText());
+    case P::INT: case P::FLOAT: return "the number " + tick(t->getText());
+    case P::STRING: return "a string";
+    default: break;
+  }
+  std::string lit = literal(parser->getVocabulary(), t->getType());
+  if (is_word(lit)) return "keyword " + tick(lit);
+  return tick(t->getText());
+}
+
+// What a rule expects when ANTLR's token set would be too long to list.
+std::string construct_of(antlr4::ParserRuleContext* ctx) {
+  for (; ctx; ctx = dynamic_cast<antlr4::ParserRuleContext*>(ctx->parent)) {
+    switch (ctx->getRuleIndex()) {
+      case P::RuleExpr: case P::RulePrimary: case P::RulePostfix: case P::RuleArgs: case P::RuleArg:
+        return "an expression";
+      case P::RuleType: return "a type";
+      case P::RuleBlock: return "a statement or `}`";
+      case P::RuleStmt: case P::RuleIfTail: return "a statement";
+      case P::RuleParams: case P::RuleParam: return "a parameter";
+      case P::RuleProgram: case P::RuleTopDecl:
+        return "a declaration (`fn`, `mpi fn`, `flow`, `const`, `extern fn` or `import`)";
+      default: break;
+    }
+  }
+  return "something else";
+}
+
+std::string expected(antlr4::Parser* parser, const antlr4::misc::IntervalSet& set) {
+  bool ident = set.contains((size_t)P::IDENT), number = set.contains((size_t)P::INT),
+       string = set.contains((size_t)P::STRING);
+  if (ident && number && string) {
+    // an expression may start here; a statement or declaration context says more
+    std::string c = construct_of(parser->getContext());
+    return c == "something else" ? "an expression" : c;
+  }
+  std::vector<std::string> words;
+  for (size_t type : set.toList()) {
+    if (type == antlr4::Token::EOF) words.push_back("the end of the file");
+    else if (type == P::IDENT) words.push_back("a name");
+    else if (type == P::INT) words.push_back("a number");
+    else if (type == P::STRING) words.push_back("a string");
+    else if (type == P::FLOAT) words.push_back("a number");
+    else if (!literal(parser->getVocabulary(), type).empty()) words.push_back(tick(literal(parser->getVocabulary(), type)));
+  }
+  if (words.empty() || words.size() > 4) return construct_of(parser->getContext());
+  std::string out;
+  for (size_t i = 0; i < words.size(); ++i) out += (i == 0 ? "" : i + 1 == words.size() ? " or " : ", ") + words[i];
+  return out;
+}
+
+// Where a missing `;` belongs, in words: "after the return value".
+std::string semicolon_place(antlr4::ParserRuleContext* ctx) {
+  if (auto* r = dynamic_cast<P::ReturnStmtContext*>(ctx)) return r->expr() ? " after the return value" : " after `return`";
+  if (dynamic_cast<P::LetStmtContext*>(ctx) || dynamic_cast<P::LetTupleStmtContext*>(ctx))
+    return " at the end of the `let` statement";
+  if (dynamic_cast<P::VarStmtContext*>(ctx)) return " at the end of the `var` statement";
+  if (auto* e = dynamic_cast<P::ExprStmtContext*>(ctx)) return e->assignOp() ? " after the assignment" : " after the expression";
+  if (dynamic_cast<P::BreakStmtContext*>(ctx)) return " after `break`";
+  if (dynamic_cast<P::ContinueStmtContext*>(ctx)) return " after `continue`";
+  if (dynamic_cast<P::ImportDeclContext*>(ctx)) return " after the import";
+  if (dynamic_cast<P::ConstDeclContext*>(ctx)) return " at the end of the `const` declaration";
+  if (dynamic_cast<P::ExternDeclContext*>(ctx)) return " at the end of the `extern fn` declaration";
+  return "";
+}
+
+size_t code_points(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xc0) != 0x80;
+  return n;
+}
+
+}  // namespace
+
+SourceLoc SyntaxErrorStrategy::at(antlr4::Token* t) const {
+  return {file_, (int)t->getLine(), (int)t->getCharPositionInLine() + 1};
+}
+
+SourceLoc SyntaxErrorStrategy::after(antlr4::Token* t) const {
+  return {file_, (int)t->getLine(), (int)(t->getCharPositionInLine() + code_points(t->getText())) + 1};
+}
+
+void SyntaxErrorStrategy::report(antlr4::Token* where, SourceLoc loc, std::string message, std::string fixit) {
+  ++count_;
+  if (quiet_at_eof_ && where && where->getType() == antlr4::Token::EOF) return;
+  diags_.syntax_error(loc, std::move(message), std::move(fixit));
+}
+
+// Expecting exactly one fixed token (`;`, `)`, ...): said at the end of the previous token.
+static bool single_punctuation(antlr4::Parser* parser, const antlr4::misc::IntervalSet& set, std::string& text) {
+  if (set.size() != 1) return false;
+  text = literal(parser->getVocabulary(), set.getMinElement());
+  return !text.empty() && !is_word(text);
+}
+
+void SyntaxErrorStrategy::reportMissingToken(antlr4::Parser* parser) {
+  if (inErrorRecoveryMode(parser)) return;
+  beginErrorCondition(parser);
+  antlr4::misc::IntervalSet want = getExpectedTokens(parser);
+  antlr4::Token* prev = parser->getTokenStream()->LT(-1);
+  std::string token;
+  if (prev && single_punctuation(parser, want, token)) {
+    std::string place = token == ";" ? semicolon_place(parser->getContext()) : "";
+    report(parser->getCurrentToken(), after(prev), "expected " + tick(token) + place, token);
+    return;
+  }
+  antlr4::Token* cur = parser->getCurrentToken();
+  report(cur, at(cur), "expected " + expected(parser, want) + ", found " + found(parser, cur));
+}
+
+void SyntaxErrorStrategy::reportInputMismatch(antlr4::Parser* parser, const antlr4::InputMismatchException& e) {
+  antlr4::misc::IntervalSet want = e.getExpectedTokens();
+  antlr4::Token* cur = e.getOffendingToken();
+  antlr4::Token* prev = parser->getTokenStream()->LT(-1);
+  std::string token;
+  if (prev && prev != cur && single_punctuation(parser, want, token) && (token == ";" || prev->getLine() != cur->getLine())) {
+    std::string place = token == ";" ? semicolon_place(parser->getContext()) : "";
+    report(cur, after(prev), "expected " + tick(token) + place + ", found " + found(parser, cur), token);
+    return;
+  }
+  report(cur, at(cur), "expected " + expected(parser, want) + ", found " + found(parser, cur));
+}
+
+void SyntaxErrorStrategy::reportNoViableAlternative(antlr4::Parser* parser, const antlr4::NoViableAltException& e) {
+  antlr4::Token* cur = e.getOffendingToken();
+  std::string what = construct_of(parser->getContext());
+  if (what == "something else") what = expected(parser, e.getExpectedTokens());
+  // `let step = 5;`: the statement cannot be predicted, but what went wrong is the name.
+  antlr4::Token* prev = parser->getTokenStream()->LT(-1);
+  std::string before = prev && prev != cur ? literal(parser->getVocabulary(), prev->getType()) : "";
+  if (cur != e.getStartToken()) {
+    for (antlr4::Token* t = e.getStartToken(); t && t != cur;) {
+      before = literal(parser->getVocabulary(), t->getType());
+      size_t next = t->getTokenIndex() + 1;
+      t = next < parser->getTokenStream()->size() ? parser->getTokenStream()->get(next) : nullptr;
+    }
+  }
+  if (before == "let" || before == "var" || before == "fn" || before == "flow" || before == "const" || before == "for")
+    what = "a name";
+  report(cur, at(cur), "expected " + what + ", found " + found(parser, cur));
+}
+
+void SyntaxErrorStrategy::reportFailedPredicate(antlr4::Parser* parser, const antlr4::FailedPredicateException& e) {
+  report(e.getOffendingToken(), at(e.getOffendingToken()), "this cannot appear here");
+  (void)parser;
+}
+
+void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser* parser) {
+  if (inErrorRecoveryMode(parser)) return;
+  beginErrorCondition(parser);
+  antlr4::Token* cur = parser->getCurrentToken();
+  antlr4::misc::IntervalSet want = getExpectedTokens(parser);
+  std::string token, hint;
+  if (cur->getType() == antlr4::Token::EOF) {
+    report(cur, at(cur), "expected " + expected(parser, want) + ", found the end of the file");
+    return;
+  }
+  if (single_punctuation(parser, want, token))
+    hint = "; expected " + tick(token) + (token == ";" ? semicolon_place(parser->getContext()) : "");
+  report(cur, at(cur), "unexpected " + found(parser, cur) + hint);
+}
+
+void LexerErrorListener::syntaxError(antlr4::Recognizer*, antlr4::Token*, size_t line, size_t col, const std::string& msg,
+                                     std::exception_ptr) {
+  // ANTLR says "token recognition error at: 'X'"; X is what no token can start with.
+  std::string text = msg;
+  size_t open = msg.find("'");
+  if (open != std::string::npos && msg.size() > open + 1) text = msg.substr(open + 1, msg.size() - open - 2);
+  std::string shown;
+  for (unsigned char c : text) {
+    if (c < 0x20 || c == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      shown += std::string("\\x") + hex[c >> 4] + hex[c & 15];
+    } else {
+      shown += (char)c;
+    }
+  }
+  diags_.syntax_error({file_, (int)line, (int)col + 1}, "unexpected character " + tick(shown));
+}
+
+bool report_unterminated(antlr4::CommonTokenStream& tokens, int file, Diagnostics& diags) {
+  bool comment_to_eof = false;
+  tokens.fill();
+  for (antlr4::Token* t : tokens.getTokens()) {
+    SourceLoc loc{file, (int)t->getLine(), (int)t->getCharPositionInLine() + 1};
+    if (t->getType() == WfLexer::UNTERMINATED_STRING) {
+      diags.syntax_error(loc, "unterminated string: a string must end with `\"` on the line where it starts");
+      if (auto* w = dynamic_cast<antlr4::WritableToken*>(t)) {
+        w->setText(t->getText() + "\"");
+        w->setType(WfLexer::STRING);
+      }
+    } else if (t->getType() == WfLexer::UNTERMINATED_COMMENT) {
+      diags.syntax_error(loc, "unterminated comment: `/*` needs a closing `*/`");
+      comment_to_eof = true;
+    }
+  }
+  return comment_to_eof;
+}
+
+}  // namespace wf
