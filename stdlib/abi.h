@@ -33,7 +33,15 @@ int64_t wf_str_compare(wf_str* a, wf_str* b);
 
 wf_array* wf_array_new(wf_ctx* ctx, int64_t len);
 wf_array* wf_array_repeat(wf_ctx* ctx, int64_t loc, const char* desc, uint64_t v, int64_t n);
-void wf_array_push(wf_ctx* ctx, wf_array* a, uint64_t v);
+void wf_array_push(wf_ctx* ctx, wf_array* a, uint64_t v);  // `a` is a var's owned array
+
+int64_t wf_region_mark(wf_ctx* ctx);
+void wf_region_reset(wf_ctx* ctx, int64_t region);
+void wf_region_pop(wf_ctx* ctx, int64_t region);
+uint64_t wf_own(wf_ctx* ctx, const char* desc, uint64_t v);
+void wf_disown(wf_ctx* ctx, const char* desc, uint64_t v);
+uint64_t wf_settle(wf_ctx* ctx, const char* desc, uint64_t v);
+wf_str* wf_str_append(wf_ctx* ctx, wf_str* s, wf_str* tail);
 wf_array* wf_range(wf_ctx* ctx, int64_t a, int64_t b);
 wf_array* wf_zip(wf_ctx* ctx, wf_array* a, wf_array* b);
 int64_t wf_sum_int(wf_array* a);

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "abi.h"
+#include "ownership.hpp"
 #include "values.hpp"
 
 using namespace wf::detail;
@@ -19,7 +20,7 @@ wf_array* wf_array_repeat(wf_ctx* ctx, int64_t loc, const char* desc, uint64_t v
   return a;
 }
 
-void wf_array_push(wf_ctx* ctx, wf_array* a, uint64_t v) { array_push(*ctx, a, v); }
+void wf_array_push(wf_ctx* ctx, wf_array* a, uint64_t v) { owned_array_push(*ctx, a, v); }
 
 wf_array* wf_range(wf_ctx* ctx, int64_t a, int64_t b) {
   int64_t n = b > a ? b - a : 0;

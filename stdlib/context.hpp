@@ -6,9 +6,11 @@
 // `raise` turns the stack into "at f (file:line:col)" lines and longjmps back to the host
 // frame that started the task or flow (no C++ exception ever crosses JIT-compiled frames).
 //
-// Memory: values live in the context's arena, a bump allocator. A task's arena is reset
-// after its result has been encoded, so a worker's memory does not grow with the number of
-// tasks; a flow's arena lives as long as the flow.
+// Memory (LANGUAGE.md §11; the whole scheme is in ownership.hpp): immutable values and
+// temporaries live in the context's arena, a bump allocator with nested regions (a loop
+// iteration, a function call) that compiled code marks and releases; the values of `var`s
+// live in the context's owned heap, one tree per variable. A task's arena and owned heap are
+// emptied after each item, also after an error.
 #pragma once
 
 #include <csetjmp>
@@ -25,6 +27,14 @@ namespace wf::detail {
 
 class Arena {
  public:
+  // Where the arena stood: everything allocated after it is given back by `release`.
+  struct Mark {
+    size_t block = 0;   // blocks_ in use (the current one is block - 1)
+    size_t offset = 0;  // bytes used in the current block
+    size_t large = 0;   // large_ entries
+    size_t in_use = 0;
+  };
+
   Arena() = default;
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
@@ -32,13 +42,41 @@ class Arena {
   void* allocate(size_t bytes);  // 8-byte aligned, zeroed
   void reset();
   size_t bytes_in_use() const { return in_use_; }
+  Mark mark() const;
+  void release(const Mark& m);  // keeps one spare block, so a loop does not malloc per turn
 
  private:
-  std::vector<char*> blocks_;
+  std::vector<char*> blocks_;  // [0, used_) in use, the rest spare
+  size_t used_ = 0;
   std::vector<void*> large_;
   char* cursor_ = nullptr;
   char* limit_ = nullptr;
   size_t in_use_ = 0;
+};
+
+// The values of `var`s: blocks from malloc, linked into their context's list so that an
+// error (which longjmps past the code that would free them) loses none of them.
+class OwnedHeap {
+ public:
+  OwnedHeap() = default;
+  OwnedHeap(const OwnedHeap&) = delete;
+  OwnedHeap& operator=(const OwnedHeap&) = delete;
+  ~OwnedHeap() { free_all(); }
+  void* allocate(size_t bytes);                 // zeroed
+  void* reallocate(void* p, size_t bytes);      // keeps the contents; new bytes zeroed
+  void free(void* p);                           // null is fine
+  static size_t capacity(const void* p);        // usable bytes of a block
+  void free_all();
+  size_t blocks() const { return count_; }
+
+ private:
+  struct Header {
+    Header* prev;
+    Header* next;
+    size_t size;
+  };
+  Header* head_ = nullptr;
+  size_t count_ = 0;
 };
 
 struct RuntimeError {
@@ -60,6 +98,8 @@ struct Context {
   int32_t* sites = nullptr;
   // --- host side ---
   Arena arena;
+  std::vector<Arena::Mark> regions;  // open regions of compiled code, innermost last
+  OwnedHeap owned;
   std::vector<int32_t> site_storage;
   std::jmp_buf* on_error = nullptr;
   RuntimeError error;
@@ -69,6 +109,8 @@ struct Context {
   OutputSink* output = nullptr;
 
   explicit Context(const Manifest* m, int64_t max_depth = 10000);
+  // After a task item (or a failed one): every value the item made is gone.
+  void reset_memory();
   Context(const Context&) = delete;
   Context& operator=(const Context&) = delete;
 };

@@ -7,7 +7,13 @@
 // Arrays have value semantics (LANGUAGE.md §3). Only `var` variables can be mutated, so the
 // generated code copies an aggregate when it flows *out of* or *into* a `var`: reading a
 // var-rooted aggregate anywhere it could be retained yields a deep copy (`gen_value`), while
-// read-only uses (indexing, `len`, `print`, ...) borrow it (`gen`).
+// read-only uses (indexing, `len`, `print`, a call's argument) borrow it (`gen`).
+//
+// Memory (stdlib/ownership.hpp): a `var` owns its value as a tree in the owned heap, made
+// by `own` when stored and freed by `disown` when replaced or when its scope ends (block
+// end, break, continue, return); a dead `var` stored into another moves instead. A function
+// or loop that allocates marks an arena region, released at each iteration's end and at the
+// return, after the result has been evacuated (`wf_own`) and is settled back (`wf_settle`).
 #include "codegen/codegen.hpp"
 
 #include <llvm/IR/Constants.h>
@@ -18,6 +24,7 @@
 #include <llvm/IR/Verifier.h>
 #include <llvm/Support/raw_ostream.h>
 
+#include <algorithm>
 #include <map>
 
 #include "abi_constants.h"
@@ -212,10 +219,21 @@ class CodeGen {
     locals_.clear();
     for (auto& local : f.locals) locals_.push_back(b_.CreateAlloca(ltype(local.type), nullptr, local.name));
     for (size_t i = 0; i < f.params.size(); ++i) b_.CreateStore(fn->getArg(i + 1), locals_[i]);
+    // An owned `var` holds null until its statement runs, so that leaving its scope early
+    // frees nothing that is not there.
+    for (size_t i = f.params.size(); i < f.locals.size(); ++i)
+      if (is_owned_var((int)i)) b_.CreateStore(llvm::ConstantPointerNull::get(i8p_), locals_[i]);
+    region_ = nullptr;
+    if (owns(f.result) || block_allocates(f.body)) region_ = call("wf_region_mark", {ctx_});
+    scopes_.clear();
     gen_block(f.body);
     if (!b_.GetInsertBlock()->getTerminator()) {
-      if (f.result->is(TypeKind::Void)) b_.CreateRetVoid();
-      else b_.CreateUnreachable();
+      if (f.result->is(TypeKind::Void)) {
+        if (region_) call("wf_region_pop", {ctx_, region_});
+        b_.CreateRetVoid();
+      } else {
+        b_.CreateUnreachable();
+      }
     }
     fn_ = nullptr;
   }
@@ -249,16 +267,165 @@ class CodeGen {
   }
 
   void gen_block(const Block& block) {
-    for (auto& s : block) {
+    scopes_.push_back({});
+    const Block* outer_block = block_;
+    size_t outer_index = stmt_index_;
+    block_ = &block;
+    for (size_t i = 0; i < block.size(); ++i) {
       ensure_open_block();
-      gen_stmt(*s);
+      stmt_index_ = i;
+      gen_stmt(*block[i]);
     }
+    block_ = outer_block;
+    stmt_index_ = outer_index;
+    if (!b_.GetInsertBlock()->getTerminator()) disown_scopes(scopes_.size() - 1);
+    scopes_.pop_back();
+  }
+
+  // ---- memory: owned vars, scopes, regions ------------------------------------------------
+
+  static bool owns(TypeRef t) {
+    return t->is(TypeKind::Str) || t->is(TypeKind::Array) || t->is(TypeKind::Tuple);
+  }
+  bool is_owned_var(int local) const {
+    const LocalInfo& l = fn_->locals[(size_t)local];
+    return l.mutable_ && owns(l.type);
+  }
+  Value* own(Value* v, TypeRef t) { return from_slot(call("wf_own", {ctx_, desc(t), to_slot(v, t)}), t); }
+  void disown(Value* v, TypeRef t) { call("wf_disown", {ctx_, desc(t), to_slot(v, t)}); }
+
+  // Frees the trees of the owned vars of scopes_[from..] (their slots become null).
+  void disown_scopes(size_t from) {
+    for (size_t d = from; d < scopes_.size(); ++d)
+      for (int local : scopes_[d]) {
+        TypeRef t = fn_->locals[(size_t)local].type;
+        disown(b_.CreateLoad(i8p_, locals_[(size_t)local]), t);
+        b_.CreateStore(llvm::ConstantPointerNull::get(i8p_), locals_[(size_t)local]);
+      }
+  }
+
+  void declare_owned(int local) {
+    if (is_owned_var(local)) scopes_.back().push_back(local);
+  }
+
+  // Does evaluating this allocate in the arena? (Then its loop or function needs a region.)
+  bool expr_allocates(const Expr& e) const {
+    if (e.type && owns(e.type) && e.kind != ExprKind::StrLit &&
+        !((e.kind == ExprKind::Name || e.kind == ExprKind::Index || e.kind == ExprKind::Field) && !is_var_rooted(e)))
+      return true;
+    if (e.callee && expr_allocates(*e.callee)) return true;
+    for (auto& a : e.args)
+      if (a && expr_allocates(*a)) return true;
+    return false;
+  }
+  bool block_allocates(const Block& b) const {
+    for (auto& s : b) {
+      for (const Expr* x : {s->value.get(), s->target.get(), s->range_end.get(), s->step.get()})
+        if (x && expr_allocates(*x)) return true;
+      if (block_allocates(s->body) || block_allocates(s->else_body)) return true;
+    }
+    return false;
+  }
+
+  // `local` is an owned var declared in the current block and not used after statement
+  // stmt_index_ of it: its tree may be moved rather than copied.
+  bool dead_after_this_statement(int local) const {
+    if (!block_ || !is_owned_var(local) || scopes_.empty()) return false;
+    const std::vector<int>& here = scopes_.back();
+    if (std::find(here.begin(), here.end(), local) == here.end()) return false;
+    for (size_t i = stmt_index_ + 1; i < block_->size(); ++i)
+      if (stmt_uses((*block_)[i].get(), local)) return false;
+    return true;
+  }
+  static bool expr_uses(const Expr* e, int local) {
+    if (!e) return false;
+    if (e->kind == ExprKind::Name && e->resolved.kind == Resolved::Local && e->resolved.local == local) return true;
+    if (expr_uses(e->callee.get(), local)) return true;
+    for (auto& a : e->args)
+      if (expr_uses(a.get(), local)) return true;
+    return false;
+  }
+  static bool stmt_uses(const Stmt* s, int local) {
+    for (const Expr* x : {s->value.get(), s->target.get(), s->range_end.get(), s->step.get()})
+      if (expr_uses(x, local)) return true;
+    for (auto& t : s->body)
+      if (stmt_uses(t.get(), local)) return true;
+    for (auto& t : s->else_body)
+      if (stmt_uses(t.get(), local)) return true;
+    return false;
+  }
+
+  // The owned tree for a value about to be stored in a var: moved from a dying var, or a copy.
+  Value* gen_owned(const Expr& e) {
+    if (!owns(e.type)) return gen(e);
+    if (e.kind == ExprKind::Name && e.resolved.kind == Resolved::Local && dead_after_this_statement(e.resolved.local)) {
+      llvm::AllocaInst* from = locals_[(size_t)e.resolved.local];
+      Value* v = b_.CreateLoad(i8p_, from);
+      b_.CreateStore(llvm::ConstantPointerNull::get(i8p_), from);
+      return v;
+    }
+    return own(gen(e), e.type);
+  }
+
+  // `s = s + a + b` with `s` a var string: the operands after the leading `s`, or empty.
+  static std::vector<const Expr*> append_chain(const Expr& value, int local) {
+    std::vector<const Expr*> tail;
+    const Expr* e = &value;
+    while (e->kind == ExprKind::Binary && e->str_val == "+" && e->type->is(TypeKind::Str)) {
+      tail.insert(tail.begin(), e->args[1].get());
+      e = e->args[0].get();
+    }
+    bool leads = e->kind == ExprKind::Name && e->resolved.kind == Resolved::Local && e->resolved.local == local;
+    return leads ? tail : std::vector<const Expr*>{};
+  }
+
+  // Appends each operand to the owned string in `slot`, in place when it has room.
+  void gen_append(Value* slot, const std::vector<const Expr*>& operands) {
+    for (const Expr* x : operands) {
+      Value* tail = gen(*x);  // may read the string itself (`s += s`): loaded after each step
+      Value* cur = b_.CreateLoad(i8p_, slot);
+      b_.CreateStore(call("wf_str_append", {ctx_, cur, tail}), slot);
+    }
+  }
+
+  // Leaves the function: frees every owned var, releases the region, returns `e`'s value.
+  void gen_return(const Expr* e) {
+    TypeRef t = fn_->result;
+    if (!e) {
+      disown_scopes(0);
+      if (region_) call("wf_region_pop", {ctx_, region_});
+      b_.CreateRetVoid();
+      return;
+    }
+    if (!owns(t)) {
+      Value* v = gen(*e);
+      disown_scopes(0);
+      if (region_) call("wf_region_pop", {ctx_, region_});
+      b_.CreateRet(v);
+      return;
+    }
+    // Evacuate the result into the owned heap (or take a var's tree), let everything else
+    // go, and settle it in the caller's region.
+    Value* tree;
+    if (e->kind == ExprKind::Name && e->resolved.kind == Resolved::Local && is_owned_var(e->resolved.local)) {
+      llvm::AllocaInst* from = locals_[(size_t)e->resolved.local];
+      tree = b_.CreateLoad(i8p_, from);
+      b_.CreateStore(llvm::ConstantPointerNull::get(i8p_), from);
+    } else {
+      tree = own(gen(*e), t);
+    }
+    disown_scopes(0);
+    call("wf_region_pop", {ctx_, region_});
+    b_.CreateRet(from_slot(call("wf_settle", {ctx_, desc(t), to_slot(tree, t)}), t));
   }
 
   void gen_stmt(const Stmt& s) {
     switch (s.kind) {
       case StmtKind::Let: b_.CreateStore(gen_value(*s.value), locals_[s.locals[0]]); break;
-      case StmtKind::Var: b_.CreateStore(gen_owned(*s.value), locals_[s.locals[0]]); break;
+      case StmtKind::Var:
+        b_.CreateStore(gen_owned(*s.value), locals_[s.locals[0]]);
+        declare_owned(s.locals[0]);
+        break;
       case StmtKind::LetTuple: {
         Value* t = gen_value(*s.value);
         for (size_t i = 0; i < s.locals.size(); ++i)
@@ -282,28 +449,37 @@ class CodeGen {
         break;
       }
       case StmtKind::While: {
+        Value* region = loop_region(s);
         BasicBlock* cond_bb = new_block("while.cond");
         BasicBlock* body_bb = new_block("while.body");
+        BasicBlock* next_bb = new_block("while.next");
         BasicBlock* end_bb = new_block("while.end");
         b_.CreateBr(cond_bb);
         b_.SetInsertPoint(cond_bb);
         b_.CreateCondBr(gen(*s.value), body_bb, end_bb);
         b_.SetInsertPoint(body_bb);
-        loops_.push_back({end_bb, cond_bb});
+        loops_.push_back({end_bb, next_bb, scopes_.size()});
         gen_block(s.body);
         loops_.pop_back();
-        branch_to(cond_bb);
+        branch_to(next_bb);
+        b_.SetInsertPoint(next_bb);
+        if (region) call("wf_region_reset", {ctx_, region});
+        b_.CreateBr(cond_bb);
         b_.SetInsertPoint(end_bb);
+        if (region) call("wf_region_pop", {ctx_, region});
         break;
       }
       case StmtKind::ForRange: gen_for_range(s); break;
       case StmtKind::ForEach: gen_for_each(s); break;
-      case StmtKind::Break: b_.CreateBr(loops_.back().first); break;
-      case StmtKind::Continue: b_.CreateBr(loops_.back().second); break;
-      case StmtKind::Return:
-        if (s.value) b_.CreateRet(gen_value(*s.value));
-        else b_.CreateRetVoid();
+      case StmtKind::Break:
+        disown_scopes(loops_.back().scope_depth);
+        b_.CreateBr(loops_.back().break_to);
         break;
+      case StmtKind::Continue:
+        disown_scopes(loops_.back().scope_depth);
+        b_.CreateBr(loops_.back().continue_to);
+        break;
+      case StmtKind::Return: gen_return(s.value.get()); break;
       case StmtKind::ExprStmt: gen(*s.value); break;
       case StmtKind::BlockStmt: gen_block(s.body); break;
     }
@@ -322,6 +498,7 @@ class CodeGen {
       call_noreturn("wf_fail_msg", {ctx_, loc(s.step->loc), str_const("range step is zero")});
       b_.SetInsertPoint(ok);
     }
+    Value* region = loop_region(s);
     // A hidden counter, so that the body cannot change the iteration by shadowing.
     llvm::AllocaInst* counter = entry_alloca(i64_, "for.i");
     b_.CreateStore(start, counter);
@@ -338,22 +515,32 @@ class CodeGen {
     b_.CreateCondBr(cond, body_bb, end_bb);
     b_.SetInsertPoint(body_bb);
     b_.CreateStore(i, var);
-    loops_.push_back({end_bb, next_bb});
+    loops_.push_back({end_bb, next_bb, scopes_.size()});
     gen_block(s.body);
     loops_.pop_back();
     branch_to(next_bb);
     b_.SetInsertPoint(next_bb);
+    if (region) call("wf_region_reset", {ctx_, region});
     // Stop, rather than wrap around, when the next value would overflow `int`.
     Value* sum = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, counter), step);
     b_.CreateStore(b_.CreateExtractValue(sum, 0), counter);
     b_.CreateCondBr(b_.CreateExtractValue(sum, 1), end_bb, cond_bb);
     b_.SetInsertPoint(end_bb);
+    if (region) call("wf_region_pop", {ctx_, region});
+  }
+
+  // A loop whose body (or `while` condition) allocates gets a region of its own, marked
+  // here, before the loop; null otherwise.
+  Value* loop_region(const Stmt& s) {
+    bool allocates = block_allocates(s.body) || (s.kind == StmtKind::While && expr_allocates(*s.value));
+    return allocates ? call("wf_region_mark", {ctx_}) : nullptr;
   }
 
   void gen_for_each(const Stmt& s) {
     Value* arr = gen_value(*s.value);
     TypeRef elem = s.value->type->elem();
     Value* len = array_len(arr);
+    Value* region = loop_region(s);
     llvm::AllocaInst* counter = entry_alloca(i64_, "each.i");
     b_.CreateStore(b_.getInt64(0), counter);
     BasicBlock* cond_bb = new_block("each.cond");
@@ -366,14 +553,16 @@ class CodeGen {
     b_.CreateCondBr(b_.CreateICmpSLT(i, len), body_bb, end_bb);
     b_.SetInsertPoint(body_bb);
     b_.CreateStore(from_slot(b_.CreateLoad(i64_, element_ptr(arr, i)), elem), locals_[s.locals[0]]);
-    loops_.push_back({end_bb, next_bb});
+    loops_.push_back({end_bb, next_bb, scopes_.size()});
     gen_block(s.body);
     loops_.pop_back();
     branch_to(next_bb);
     b_.SetInsertPoint(next_bb);
+    if (region) call("wf_region_reset", {ctx_, region});
     b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, counter), b_.getInt64(1)), counter);
     b_.CreateBr(cond_bb);
     b_.SetInsertPoint(end_bb);
+    if (region) call("wf_region_pop", {ctx_, region});
   }
 
   llvm::AllocaInst* entry_alloca(llvm::Type* t, const char* name) {
@@ -386,27 +575,48 @@ class CodeGen {
     const Expr& target = *s.target;
     TypeRef t = target.type;
     std::string op = s.op == "=" ? "" : s.op.substr(0, 1);
+    bool append = t->is(TypeKind::Str) && op == "+";  // `s += x` on an owned string
     if (target.kind == ExprKind::Name) {
       llvm::AllocaInst* slot = locals_[target.resolved.local];
-      Value* v;
-      if (op.empty()) {
-        v = gen_owned(*s.value);
-      } else {
-        v = gen_binary(op, b_.CreateLoad(ltype(t), slot), gen(*s.value), t, s.value->type, s.loc);
+      if (append) return gen_append(slot, {s.value.get()});
+      if (!op.empty()) {
+        b_.CreateStore(gen_binary(op, b_.CreateLoad(ltype(t), slot), gen(*s.value), t, s.value->type, s.loc), slot);
+        return;
       }
+      if (!owns(t)) {
+        b_.CreateStore(gen(*s.value), slot);
+        return;
+      }
+      std::vector<const Expr*> tail = t->is(TypeKind::Str) ? append_chain(*s.value, target.resolved.local)
+                                                           : std::vector<const Expr*>{};
+      if (!tail.empty()) return gen_append(slot, tail);
+      // The new tree first (it may read the old one: `u = f(u)`), then the old one goes.
+      Value* v = gen_owned(*s.value);
+      Value* old = b_.CreateLoad(i8p_, slot);
       b_.CreateStore(v, slot);
+      disown(old, t);
       return;
     }
     // xs[i] (op)= v : mutate the var's own array in place
     Value* arr = gen(*target.args[0]);
     Value* idx = gen(*target.args[1]);
     Value* p = checked_element_ptr(arr, idx, target.loc);
-    Value* v;
-    if (op.empty()) {
-      v = gen_owned(*s.value);
-    } else {
+    if (append) {
+      Value* tail = gen(*s.value);
+      b_.CreateStore(b_.CreatePtrToInt(call("wf_str_append", {ctx_, b_.CreateIntToPtr(b_.CreateLoad(i64_, p), i8p_), tail}), i64_), p);
+      return;
+    }
+    if (!op.empty()) {
       Value* old = from_slot(b_.CreateLoad(i64_, p), t);
-      v = gen_binary(op, old, gen(*s.value), t, s.value->type, s.loc);
+      b_.CreateStore(to_slot(gen_binary(op, old, gen(*s.value), t, s.value->type, s.loc), t), p);
+      return;
+    }
+    Value* v = gen_owned(*s.value);
+    if (owns(t)) {
+      Value* old = b_.CreateLoad(i64_, p);
+      b_.CreateStore(to_slot(v, t), p);
+      disown(from_slot(old, t), t);
+      return;
     }
     b_.CreateStore(to_slot(v, t), p);
   }
@@ -471,13 +681,6 @@ class CodeGen {
     return v;
   }
 
-  // The value of `e`, to be stored in a `var`: never shared with anything else.
-  Value* gen_owned(const Expr& e) {
-    if (!e.type->is_aggregate()) return gen(e);
-    bool fresh = e.kind == ExprKind::ArrayLit || e.kind == ExprKind::RepeatLit || e.kind == ExprKind::TupleLit;
-    if (fresh || is_var_rooted(e)) return gen_value(e);
-    return copy(gen(e), e.type);
-  }
 
   // ---- expressions ----------------------------------------------------------------------
 
@@ -655,8 +858,10 @@ class CodeGen {
         Value* r = call("wf_result", {ctx_, fut, loc(e.loc)});
         return from_slot(r, f.result);
       }
+      // Arguments are borrowed: parameters are immutable, and the callee's result leaves it
+      // as a copy (gen_return), so nothing it returns can alias the caller's vars.
       std::vector<Value*> args;
-      for (auto& a : e.args) args.push_back(gen_value(*a));
+      for (auto& a : e.args) args.push_back(gen(*a));
       Value* r = call_user(f, args, e.loc);
       return f.result->is(TypeKind::Void) ? nullptr : r;
     }
@@ -927,7 +1132,16 @@ class CodeGen {
   int fn_index_ = -1;
   Value* ctx_ = nullptr;
   std::vector<llvm::AllocaInst*> locals_;
-  std::vector<std::pair<BasicBlock*, BasicBlock*>> loops_;  // (break target, continue target)
+  struct Loop {
+    BasicBlock* break_to;
+    BasicBlock* continue_to;
+    size_t scope_depth;  // scopes_ entries outside the loop (not freed by break/continue)
+  };
+  std::vector<Loop> loops_;
+  std::vector<std::vector<int>> scopes_;  // owned vars declared in each open block
+  const Block* block_ = nullptr;          // the block being generated, and the statement
+  size_t stmt_index_ = 0;
+  Value* region_ = nullptr;               // the function's arena region, or null
 };
 
 }  // namespace

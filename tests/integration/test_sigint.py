@@ -5,7 +5,8 @@ For the local and the mpirun launcher: a run whose tasks sleep 30 s; once both w
 seen running a task, SIGINT goes to wfc. Expected: exit status 130 within a few seconds, and
 no process of the run left behind: every worker pid of the debug log, every launcher (mpirun)
 pid and every other descendant of wfc seen before the signal must be gone (a zombie counts as
-gone). The run's private socket directory (under TMPDIR) must be removed too.
+gone). wfc says so on stderr ("wfc: interrupted; ending the workers"). The run's private
+socket directory (under TMPDIR) must be removed too.
 """
 import os
 import signal
@@ -55,6 +56,7 @@ def case(launcher):
     rc = run.wait(10)
     check(rc is not None, "wfc still running 10 s after SIGINT", run)
     check(rc == 130, "exit status %s after SIGINT, expected 130" % rc, run)
+    check("wfc: interrupted" in run.stderr(), "no `wfc: interrupted` on stderr after SIGINT", run)
     check("not reached" not in run.stdout(), "the flow went on after SIGINT", run)
     # SIGKILLed processes may take a moment to be torn down by the kernel.
     left = wait_gone([p for p in procs if p.pid != run.pid], 2)

@@ -14,7 +14,7 @@
 
 namespace wf {
 
-constexpr const char* kCompilerVersion = "wfc 0.1.0";
+constexpr const char* kCompilerVersion = "wfc 0.2.0";
 
 struct ManifestParam {
   std::string name;

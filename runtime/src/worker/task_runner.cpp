@@ -67,11 +67,11 @@ BatchOutcome run_batch(const LoadedProgram& program, Context& ctx, int fn, const
       out.error = ctx.error;
       out.error.task = "in task " + describe_call(manifest, fn, call) + " on worker " + std::to_string(worker) +
                        (rank >= 0 ? " rank " + std::to_string(rank) : "");
-      ctx.arena.reset();
+      ctx.reset_memory();
       return out;
     }
     pack_value(results, f.result.c_str(), result);
-    ctx.arena.reset();
+    ctx.reset_memory();
   }
   out.results.assign(results.data(), results.size());
   return out;
