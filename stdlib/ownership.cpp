@@ -83,30 +83,7 @@ void disown_value(Context& ctx, const char* d, Slot v) {
 
 Slot settle_value(Context& ctx, const char* d, Slot owned) {
   if (!is_tree(d)) return owned;
-  Slot v = *d == 's' ? ptr_slot(make_str(ctx, slot_ptr<WfStr>(owned)->view())) : copy_value(ctx, d, owned);
-  // copy_value shares strings inside containers: give the arena its own copies of those.
-  struct Strings {
-    static Slot into_arena(Context& ctx, const char* d, Slot v) {
-      switch (*d) {
-        case 's': return ptr_slot(make_str(ctx, slot_ptr<WfStr>(v)->view()));
-        case '[': {
-          auto* a = slot_ptr<WfArray>(v);
-          if (is_tree(d + 1))
-            for (int64_t i = 0; i < a->len; ++i) a->data[i] = into_arena(ctx, d + 1, a->data[i]);
-          return v;
-        }
-        case '(': {
-          auto* t = slot_ptr<Slot>(v);
-          size_t i = 0;
-          for (const char* f = d + 1; *f != ')'; f = desc_skip(f), ++i)
-            if (is_tree(f)) t[i] = into_arena(ctx, f, t[i]);
-          return v;
-        }
-        default: return v;
-      }
-    }
-  };
-  if (*d != 's') v = Strings::into_arena(ctx, d, v);
+  Slot v = copy_value(ctx, d, owned);  // a deep copy, strings included
   disown_value(ctx, d, owned);
   return v;
 }

@@ -189,10 +189,12 @@ void format_value_brief(std::string& out, const char* d, Slot v, size_t budget) 
 }
 
 Slot copy_value(Context& ctx, const char* d, Slot v) {
+  // Strings too: a copy is often made of a `var`'s value, whose strings that var may free.
+  if (*d == 's') return ptr_slot(make_str(ctx, slot_ptr<WfStr>(v)->view()));
   if (*d == '[') {
     auto* a = slot_ptr<WfArray>(v);
     WfArray* r = make_array(ctx, a->len);
-    bool deep = d[1] == '[' || d[1] == '(';
+    bool deep = d[1] == '[' || d[1] == '(' || d[1] == 's';
     for (int64_t i = 0; i < a->len; ++i) r->data[i] = deep ? copy_value(ctx, d + 1, a->data[i]) : a->data[i];
     return ptr_slot(r);
   }

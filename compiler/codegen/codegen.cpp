@@ -589,7 +589,10 @@ class CodeGen {
       }
       std::vector<const Expr*> tail = t->is(TypeKind::Str) ? append_chain(*s.value, target.resolved.local)
                                                            : std::vector<const Expr*>{};
-      if (!tail.empty()) return gen_append(slot, tail);
+      // In place only when no later operand reads the string (`s = s + a`, not `s = s + s`).
+      bool reads_itself = false;
+      for (const Expr* x : tail) reads_itself |= expr_uses(x, target.resolved.local);
+      if (!tail.empty() && !reads_itself) return gen_append(slot, tail);
       // The new tree first (it may read the old one: `u = f(u)`), then the old one goes.
       Value* v = gen_owned(*s.value);
       Value* old = b_.CreateLoad(i8p_, slot);
@@ -710,7 +713,7 @@ class CodeGen {
       }
       case ExprKind::RepeatLit: {
         TypeRef elem = e.args[0]->type;
-        Value* v = gen(*e.args[0]);
+        Value* v = gen_value(*e.args[0]);
         Value* n = gen(*e.args[1]);
         return call("wf_array_repeat", {ctx_, loc(e.loc), desc(elem), to_slot(v, elem), n});
       }
@@ -1008,7 +1011,7 @@ class CodeGen {
       case Builtin::Slice:
         if (e.type->is(TypeKind::Str)) return call("wf_str_slice", {ctx_, arg(0), arg(1), arg(2)});
         return call("wf_slice", {ctx_, value_arg(0), arg(1), arg(2)});
-      case Builtin::Sort: return call("wf_sort", {ctx_, desc(e.type->elem()), arg(0)});
+      case Builtin::Sort: return call("wf_sort", {ctx_, desc(e.type->elem()), value_arg(0)});
       case Builtin::Contains: {
         TypeRef elem = e.args[0]->type->elem();
         Value* r = call("wf_contains", {desc(elem), arg(0), slot_of(*e.args[1])});
