@@ -21,6 +21,15 @@ std::string literal(const antlr4::dfa::Vocabulary& vocabulary, size_t type) {
   return "";
 }
 
+// The token type spelt `text` ("';'" in ANTLR's vocabulary), so that no T__N number is
+// hard-wired here.
+size_t type_of(antlr4::Parser* parser, const std::string& text) {
+  const antlr4::dfa::Vocabulary& v = parser->getVocabulary();
+  for (size_t t = 1; t <= v.getMaxTokenType(); ++t)
+    if (literal(v, t) == text) return t;
+  return antlr4::Token::INVALID_TYPE;
+}
+
 bool is_word(const std::string& s) { return !s.empty() && std::isalpha((unsigned char)s[0]); }
 
 std::string found(antlr4::Parser* parser, antlr4::Token* t) {
@@ -78,7 +87,18 @@ std::string expected(antlr4::Parser* parser, const antlr4::misc::IntervalSet& se
 }
 
 // Where a missing `;` belongs, in words: "after the return value".
+std::string semicolon_place_here(antlr4::ParserRuleContext* ctx);
+
+// The statement or declaration being read (the parser may be deep in its expression).
 std::string semicolon_place(antlr4::ParserRuleContext* ctx) {
+  for (; ctx; ctx = dynamic_cast<antlr4::ParserRuleContext*>(ctx->parent)) {
+    std::string place = semicolon_place_here(ctx);
+    if (!place.empty()) return place;
+  }
+  return "";
+}
+
+std::string semicolon_place_here(antlr4::ParserRuleContext* ctx) {
   if (auto* r = dynamic_cast<P::ReturnStmtContext*>(ctx)) return r->expr() ? " after the return value" : " after `return`";
   if (dynamic_cast<P::LetStmtContext*>(ctx) || dynamic_cast<P::LetTupleStmtContext*>(ctx))
     return " at the end of the `let` statement";
@@ -129,6 +149,7 @@ void SyntaxErrorStrategy::reportMissingToken(antlr4::Parser* parser) {
   std::string token;
   if (prev && single_punctuation(parser, want, token)) {
     std::string place = token == ";" ? semicolon_place(parser->getContext()) : "";
+    if (place.empty() && parser->getCurrentToken()->getType() == antlr4::Token::EOF) place = " before the end of the file";
     report(parser->getCurrentToken(), after(prev), "expected " + tick(token) + place, token);
     return;
   }
@@ -141,6 +162,15 @@ void SyntaxErrorStrategy::reportInputMismatch(antlr4::Parser* parser, const antl
   antlr4::Token* cur = e.getOffendingToken();
   antlr4::Token* prev = parser->getTokenStream()->LT(-1);
   std::string token;
+  // A statement that ends without its `;` where the next line (or the block's `}`) begins:
+  // the `;` belongs after the last token of the statement.
+  bool ends_early = prev && prev != cur && want.contains(type_of(parser, ";")) &&
+                    (prev->getLine() != cur->getLine() || cur->getType() == type_of(parser, "}") ||
+                     cur->getType() == antlr4::Token::EOF);
+  if (ends_early) {
+    report(cur, after(prev), "expected `;`" + semicolon_place(parser->getContext()), ";");
+    return;
+  }
   if (prev && prev != cur && single_punctuation(parser, want, token) && (token == ";" || prev->getLine() != cur->getLine())) {
     std::string place = token == ";" ? semicolon_place(parser->getContext()) : "";
     report(cur, after(prev), "expected " + tick(token) + place + ", found " + found(parser, cur), token);
@@ -186,6 +216,90 @@ void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser* parser) {
   if (single_punctuation(parser, want, token))
     hint = "; expected " + tick(token) + (token == ";" ? semicolon_place(parser->getContext()) : "");
   report(cur, at(cur), "unexpected " + found(parser, cur) + hint);
+}
+
+namespace {
+
+bool starts_statement(const std::string& word) {
+  for (const char* k : {"let", "var", "if", "while", "for", "return", "break", "continue"})
+    if (word == k) return true;
+  return false;
+}
+
+bool starts_declaration(const std::string& word) {
+  for (const char* k : {"fn", "mpi", "flow", "const", "extern", "import"})
+    if (word == k) return true;
+  return false;
+}
+
+}  // namespace
+
+void SyntaxErrorStrategy::skip_statement(antlr4::Parser* parser, size_t error_line) {
+  const antlr4::dfa::Vocabulary& v = parser->getVocabulary();
+  int depth = 0;
+  while (true) {
+    antlr4::Token* t = parser->getCurrentToken();
+    std::string word = literal(v, t->getType());
+    if (t->getType() == antlr4::Token::EOF) break;
+    if (depth == 0 && word == "}") break;
+    if (depth == 0 && t->getLine() > error_line && starts_statement(word)) break;
+    if (word == "{") ++depth;
+    if (word == "}") --depth;
+    parser->consume();
+    if (depth == 0 && word == ";") break;
+  }
+  endErrorCondition(parser);  // back in step: the next mistake is reported again
+}
+
+void SyntaxErrorStrategy::skip_to_declaration(antlr4::Parser* parser) {
+  const antlr4::dfa::Vocabulary& v = parser->getVocabulary();
+  int depth = 0;
+  while (true) {
+    antlr4::Token* t = parser->getCurrentToken();
+    std::string word = literal(v, t->getType());
+    if (t->getType() == antlr4::Token::EOF) break;
+    if (depth == 0 && starts_declaration(word)) break;
+    if (word == "{") ++depth;
+    if (word == "}" && depth > 0) --depth;
+    parser->consume();
+  }
+  endErrorCondition(parser);
+}
+
+void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) {
+  // Inside an expression or a type, ANTLR's resynchronisation on the follow set does well
+  // (`if (1 > 2 {` resumes at the `{`); a statement that failed as a whole is skipped.
+  auto* ctx = parser->getContext();
+  if (ctx->getRuleIndex() == P::RuleStmt) {
+    skip_statement(parser, parser->getCurrentToken()->getLine());
+    return;
+  }
+  if (ctx->getRuleIndex() == P::RuleProgram) {
+    skip_to_declaration(parser);
+    return;
+  }
+  DefaultErrorStrategy::recover(parser, e);
+}
+
+void SyntaxErrorStrategy::sync(antlr4::Parser* parser) {
+  auto* ctx = parser->getContext();
+  bool top = dynamic_cast<P::ProgramContext*>(ctx) != nullptr;
+  bool block = dynamic_cast<P::BlockContext*>(ctx) != nullptr;
+  if (!top && !block) return DefaultErrorStrategy::sync(parser);
+  if (inErrorRecoveryMode(parser)) return;
+  antlr4::Token* cur = parser->getCurrentToken();
+  antlr4::misc::IntervalSet want = parser->getExpectedTokens();
+  if (want.contains(cur->getType()) || cur->getType() == antlr4::Token::EOF) return;
+  // Where a declaration or a statement must begin, something else is: report it once and
+  // skip to the next place that can begin one, staying in the loop of the enclosing rule.
+  report(cur, at(cur), "expected " + construct_of(ctx) + ", found " + found(parser, cur));
+  if (top) skip_to_declaration(parser);
+  else skip_statement(parser, cur->getLine());
+}
+
+antlr4::Token* SyntaxErrorStrategy::singleTokenDeletion(antlr4::Parser* parser) {
+  if (literal(parser->getVocabulary(), parser->getCurrentToken()->getType()) == ";") return nullptr;
+  return DefaultErrorStrategy::singleTokenDeletion(parser);
 }
 
 void LexerErrorListener::syntaxError(antlr4::Recognizer*, antlr4::Token*, size_t line, size_t col, const std::string& msg,

@@ -33,10 +33,23 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   void reportFailedPredicate(antlr4::Parser* parser, const antlr4::FailedPredicateException& e) override;
   void reportUnwantedToken(antlr4::Parser* parser) override;
   void reportMissingToken(antlr4::Parser* parser) override;
+  // Recovery in wf's own units: a broken statement is skipped to its `;` (or to the next
+  // line that starts a statement, or to the block's `}`), a stray token between
+  // declarations to the next declaration, so the rest of the block or file is read as
+  // written. ANTLR's own recovery resynchronises on any token of the enclosing rules'
+  // follow sets, which after `let extern = 2;` or a statement outside a function throws
+  // away the rest of the function or of the file.
+  void recover(antlr4::Parser* parser, std::exception_ptr e) override;
+  void sync(antlr4::Parser* parser) override;
+  // A `;` is never taken for a stray token: `let y = ;` is a missing value, not a
+  // statement that goes on to the next line.
+  antlr4::Token* singleTokenDeletion(antlr4::Parser* parser) override;
 
  private:
   void report(antlr4::Token* where, SourceLoc loc, std::string message, std::string fixit = "");
   SourceLoc at(antlr4::Token* t) const;
+  void skip_statement(antlr4::Parser* parser, size_t error_line);
+  void skip_to_declaration(antlr4::Parser* parser);
   SourceLoc after(antlr4::Token* t) const;  // just past the end of `t`
 
   int file_;
