@@ -299,6 +299,7 @@ class Builder {
     auto e = make_expr(kind, loc(op));
     e->str_val = op->getText();
     e->args.push_back(expr(operand));
+    if (e->str_val == "-" && e->args[0]->kind == ExprKind::IntLit) e->args[0]->bool_val = false;
     return e;
   }
 
@@ -369,6 +370,7 @@ class Builder {
     if (auto* i = dynamic_cast<P::IntLitContext*>(c)) {
       auto e = make_expr(ExprKind::IntLit, l);
       e->int_val = parse_int(i->getText(), l);
+      e->bool_val = e->int_val == INT64_MIN;  // fits only under a minus: prefix() clears this
       return e;
     }
     if (auto* f = dynamic_cast<P::FloatLitContext*>(c)) {

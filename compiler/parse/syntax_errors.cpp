@@ -215,7 +215,9 @@ void SyntaxErrorStrategy::reportUnwantedToken(antlr4::Parser* parser) {
   }
   if (single_punctuation(parser, want, token))
     hint = "; expected " + tick(token) + (token == ";" ? semicolon_place(parser->getContext()) : "");
-  report(cur, at(cur), "unexpected " + found(parser, cur) + hint);
+  std::string what = found(parser, cur);
+  if (what.rfind("the ", 0) == 0) what = what.substr(4);  // "unexpected number `2`"
+  report(cur, at(cur), "unexpected " + what + hint);
 }
 
 namespace {

@@ -1,7 +1,9 @@
 // The design notes for this module are atop checker.hpp.
 #include "sema/checker.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 #include <functional>
 #include <map>
 #include <set>
@@ -18,6 +20,8 @@ namespace {
 std::string q(const std::string& s) { return "`" + s + "`"; }
 std::string given_phrase(size_t n) { return std::to_string(n) + (n == 1 ? " was given" : " were given"); }
 std::string q(TypeRef t) { return "`" + t->name() + "`"; }
+// "an `int`", "a `float`"
+std::string a_or_an(TypeRef t) { return std::string(t->name()[0] == 'i' ? "an " : "a ") + q(t); }
 
 bool contains_flow_type(TypeRef t) {
   if (t->is(TypeKind::Future) || t->is(TypeKind::Pool)) return true;
@@ -42,15 +46,27 @@ class Checker {
   // ---- globals -------------------------------------------------------------------------
 
   void declare_globals() {
+    // In source order, so that the first definition stands and the later one is the error.
+    std::vector<Global> all;
     for (auto& f : program_.functions) {
       f->index = (int)(&f - &program_.functions[0]);
-      auto [it, fresh] = globals_.emplace(f->name, Global{f.get(), nullptr});
-      if (!fresh) defined_twice(f->loc, f->name, it->second.loc());
+      all.push_back({f.get(), nullptr});
     }
-    for (auto& c : program_.consts) {
-      auto [it, fresh] = globals_.emplace(c->name, Global{nullptr, c.get()});
-      if (!fresh) defined_twice(c->loc, c->name, it->second.loc());
+    for (auto& c : program_.consts) all.push_back({nullptr, c.get()});
+    std::stable_sort(all.begin(), all.end(), [](const Global& a, const Global& b) {
+      SourceLoc x = a.loc(), y = b.loc();
+      return std::tie(x.file, x.line, x.col) < std::tie(y.file, y.line, y.col);
+    });
+    for (const Global& g : all) {
+      const std::string& name = g.fn ? g.fn->name : g.konst->name;
+      auto [it, fresh] = globals_.emplace(name, g);
+      if (!fresh) defined_twice(g.loc(), name, it->second.loc());
     }
+  }
+
+  // 9223372036854775808 is only an `int` as the operand of `-` (the parser marks it).
+  void check_int_literal(const Expr& e) {
+    if (e.bool_val) diags_.error(e.loc, "integer literal `9223372036854775808` does not fit in `int` (write it as `-9223372036854775808`)");
   }
 
   void defined_twice(SourceLoc loc, const std::string& name, SourceLoc first, const std::string& what = "") {
@@ -149,6 +165,14 @@ class Checker {
   };
 
   void check_const(ConstDecl& c) {
+    if (consts_done_.count(&c)) return;
+    folding_.insert(&c);
+    fold_const(c);
+    folding_.erase(&c);
+    consts_done_.insert(&c);
+  }
+
+  void fold_const(ConstDecl& c) {
     c.type = resolve_type(c.type_expr.get());
     if (!(c.type->is(TypeKind::Int) || c.type->is(TypeKind::Float) || c.type->is(TypeKind::Bool) ||
           c.type->is(TypeKind::Str) || c.type->is(TypeKind::Error)))
@@ -172,7 +196,7 @@ class Checker {
   // Evaluates a constant expression: literals, other constants, and operators on them.
   bool fold_const_expr(const Expr& e, Value& out) {
     switch (e.kind) {
-      case ExprKind::IntLit: out = {types::int_(), e.int_val, 0, false, ""}; return true;
+      case ExprKind::IntLit: check_int_literal(e); out = {types::int_(), e.int_val, 0, false, ""}; return true;
       case ExprKind::FloatLit: out = {types::float_(), 0, e.float_val, false, ""}; return true;
       case ExprKind::BoolLit: out = {types::bool_(), 0, 0, e.bool_val, ""}; return true;
       case ExprKind::StrLit: out = {types::str(), 0, 0, false, e.str_val}; return true;
@@ -184,11 +208,7 @@ class Checker {
           diags_.error(e.loc, "constant " + q(c->name) + " depends on itself");
           return false;
         }
-        if (!c->type) {
-          folding_.insert(c);
-          check_const(*c);
-          folding_.erase(c);
-        }
+        check_const(*c);
         if (!c->type || c->type->is(TypeKind::Error)) return false;
         out = {c->type, c->int_val, c->float_val, c->bool_val, c->str_val};
         return true;
@@ -443,7 +463,7 @@ class Checker {
             coerce(s.value, fn_->result);
           }
         } else if (!fn_->result->is(TypeKind::Void)) {
-          diags_.error(s.loc, q(fn_->name) + " must return a " + q(fn_->result));
+          diags_.error(s.loc, q(fn_->name) + " must return " + a_or_an(fn_->result));
         }
         break;
       case StmtKind::ExprStmt: check_expr(s.value); break;
@@ -488,7 +508,7 @@ class Checker {
     TypeRef result = binary_result(op, target_type, value_type, s.loc);
     if (result->is(TypeKind::Error)) return;
     if (result->is(TypeKind::Float) && value_type->is(TypeKind::Int)) wrap_int_to_float(s.value);
-    if (result != target_type) diags_.error(s.loc, "`" + s.op + "` would store a " + q(result) + " in a " + q(target_type));
+    if (result != target_type) diags_.error(s.loc, "`" + s.op + "` would store " + a_or_an(result) + " in " + a_or_an(target_type));
   }
 
   // ---- expressions ---------------------------------------------------------------------
@@ -548,7 +568,9 @@ class Checker {
   TypeRef check_expr(ExprPtr& e, TypeRef expected = nullptr) {
     Expr& x = *e;
     switch (x.kind) {
-      case ExprKind::IntLit: return set(x, types::int_());
+      case ExprKind::IntLit:
+        check_int_literal(x);
+        return set(x, types::int_());
       case ExprKind::FloatLit: return set(x, types::float_());
       case ExprKind::BoolLit: return set(x, types::bool_());
       case ExprKind::StrLit: return set(x, types::str());
@@ -765,8 +787,11 @@ class Checker {
     TypeRef result = check_builtin(x, b, expected);
     // Arguments the rules above did not reach (they stop at the first bad one) are checked
     // on their own, so that their independent errors are reported too.
-    for (auto& a : x.args)
-      if (!a->type && !(a->kind == ExprKind::Name && a->resolved.kind == Resolved::Function)) check_expr(a);
+    for (auto& a : x.args) {
+      bool names_function = a->kind == ExprKind::Name && lookup_local(a->str_val) < 0 &&
+                            ((globals_.count(a->str_val) && globals_[a->str_val].fn) || find_builtin(a->str_val) != Builtin::Count);
+      if (!a->type && !names_function) check_expr(a);
+    }
     return set(x, result);
   }
 
@@ -1204,7 +1229,8 @@ class Checker {
   ProgramAst& program_;
   Diagnostics& diags_;
   std::unordered_map<std::string, Global> globals_;
-  std::set<ConstDecl*> folding_;
+  std::set<ConstDecl*> folding_;      // constants being folded (a cycle if met again)
+  std::set<ConstDecl*> consts_done_;
   FnDecl* fn_ = nullptr;
   std::vector<Scope> scopes_;
   std::string items_context_;  // set while checking a map's array literal: how to word its element errors
