@@ -236,15 +236,23 @@ bool starts_declaration(const std::string& word) {
 
 }  // namespace
 
-void SyntaxErrorStrategy::skip_statement(antlr4::Parser* parser, size_t error_line) {
+void SyntaxErrorStrategy::skip_statement(antlr4::Parser* parser) {
   const antlr4::dfa::Vocabulary& v = parser->getVocabulary();
+  size_t start = parser->getCurrentToken()->getTokenIndex();
+  // Stopping where we started twice would loop: the second time, skip at least one token.
+  bool may_stop_at_start = start != last_skip_start_;
+  last_skip_start_ = start;
   int depth = 0;
   while (true) {
     antlr4::Token* t = parser->getCurrentToken();
     std::string word = literal(v, t->getType());
     if (t->getType() == antlr4::Token::EOF) break;
     if (depth == 0 && word == "}") break;
-    if (depth == 0 && t->getLine() > error_line && starts_statement(word)) break;
+    // A statement keyword that begins a line begins the next statement (the broken one
+    // most likely lacks its `;`).
+    antlr4::Token* before = parser->getTokenStream()->LT(-1);
+    bool line_start = !before || before->getLine() < t->getLine();
+    if (depth == 0 && line_start && starts_statement(word) && (may_stop_at_start || t->getTokenIndex() != start)) break;
     if (word == "{") ++depth;
     if (word == "}") --depth;
     parser->consume();
@@ -273,7 +281,7 @@ void SyntaxErrorStrategy::recover(antlr4::Parser* parser, std::exception_ptr e) 
   // (`if (1 > 2 {` resumes at the `{`); a statement that failed as a whole is skipped.
   auto* ctx = parser->getContext();
   if (ctx->getRuleIndex() == P::RuleStmt) {
-    skip_statement(parser, parser->getCurrentToken()->getLine());
+    skip_statement(parser);
     return;
   }
   if (ctx->getRuleIndex() == P::RuleProgram) {
@@ -296,7 +304,7 @@ void SyntaxErrorStrategy::sync(antlr4::Parser* parser) {
   // skip to the next place that can begin one, staying in the loop of the enclosing rule.
   report(cur, at(cur), "expected " + construct_of(ctx) + ", found " + found(parser, cur));
   if (top) skip_to_declaration(parser);
-  else skip_statement(parser, cur->getLine());
+  else skip_statement(parser);
 }
 
 antlr4::Token* SyntaxErrorStrategy::singleTokenDeletion(antlr4::Parser* parser) {

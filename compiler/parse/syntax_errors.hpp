@@ -48,7 +48,7 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
  private:
   void report(antlr4::Token* where, SourceLoc loc, std::string message, std::string fixit = "");
   SourceLoc at(antlr4::Token* t) const;
-  void skip_statement(antlr4::Parser* parser, size_t error_line);
+  void skip_statement(antlr4::Parser* parser);
   void skip_to_declaration(antlr4::Parser* parser);
   SourceLoc after(antlr4::Token* t) const;  // just past the end of `t`
 
@@ -56,6 +56,7 @@ class SyntaxErrorStrategy : public antlr4::DefaultErrorStrategy {
   Diagnostics& diags_;
   int count_ = 0;
   bool quiet_at_eof_ = false;
+  size_t last_skip_start_ = SIZE_MAX;  // token index where the last statement skip began
 };
 
 // Reports the lexer's errors (stray characters) in plain words.
