@@ -3,6 +3,7 @@
 #include "values.hpp"
 
 #include <charconv>
+#include <cstdint>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
@@ -106,7 +107,13 @@ void quote(std::string& out, std::string_view s) {
 }
 }  // namespace
 
-void format_value(std::string& out, const char* d, Slot v, bool top) {
+namespace {
+
+constexpr size_t kWhole = SIZE_MAX;  // no budget: the whole value
+
+// The printed form; with a budget (error lines), long strings and arrays are cut.
+void format_into(std::string& out, const char* d, Slot v, bool top, size_t budget) {
+  size_t start = out.size();
   switch (*d) {
     case 'i': {
       char buf[24];
@@ -118,16 +125,26 @@ void format_value(std::string& out, const char* d, Slot v, bool top) {
     case 'b': out += v ? "true" : "false"; return;
     case 's': {
       auto* s = slot_ptr<WfStr>(v);
-      if (top) out += s->view();
-      else quote(out, s->view());
+      if (top) {
+        out += s->view();
+      } else if ((size_t)s->len <= budget) {
+        quote(out, s->view());
+      } else {
+        quote(out, s->view().substr(0, budget));
+        out.insert(out.size() - 1, "...");
+      }
       return;
     }
     case '[': {
       auto* a = slot_ptr<WfArray>(v);
       out += '[';
       for (int64_t i = 0; i < a->len; ++i) {
+        if (i && budget != kWhole && out.size() - start > budget) {
+          out += ", ... ] (" + std::to_string(a->len) + " items)";
+          return;
+        }
         if (i) out += ", ";
-        format_value(out, d + 1, a->data[i], false);
+        format_into(out, d + 1, a->data[i], false, budget == kWhole ? kWhole : budget / 2);
       }
       out += ']';
       return;
@@ -138,7 +155,7 @@ void format_value(std::string& out, const char* d, Slot v, bool top) {
       const char* f = d + 1;
       for (int i = 0; *f != ')'; ++i, f = desc_skip(f)) {
         if (i) out += ", ";
-        format_value(out, f, t[i], false);
+        format_into(out, f, t[i], false, budget == kWhole ? kWhole : budget / 2);
       }
       out += ')';
       return;
@@ -149,44 +166,11 @@ void format_value(std::string& out, const char* d, Slot v, bool top) {
   }
 }
 
-void format_value_brief(std::string& out, const char* d, Slot v, size_t budget) {
-  size_t start = out.size();
-  switch (*d) {
-    case 's': {
-      std::string_view text = slot_ptr<WfStr>(v)->view();
-      if (text.size() <= budget) return format_value(out, d, v, false);
-      quote(out, text.substr(0, budget));
-      out.insert(out.size() - 1, "...");
-      return;
-    }
-    case '[': {
-      auto* a = slot_ptr<WfArray>(v);
-      out += '[';
-      for (int64_t i = 0; i < a->len; ++i) {
-        if (i && out.size() - start > budget) {
-          out += ", ... ] (" + std::to_string(a->len) + " items)";
-          return;
-        }
-        if (i) out += ", ";
-        format_value_brief(out, d + 1, a->data[i], budget / 2);
-      }
-      out += ']';
-      return;
-    }
-    case '(': {
-      auto* t = slot_ptr<Slot>(v);
-      out += '(';
-      const char* f = d + 1;
-      for (int i = 0; *f != ')'; ++i, f = desc_skip(f)) {
-        if (i) out += ", ";
-        format_value_brief(out, f, t[i], budget / 2);
-      }
-      out += ')';
-      return;
-    }
-    default: format_value(out, d, v, false);
-  }
-}
+}  // namespace
+
+void format_value(std::string& out, const char* d, Slot v, bool top) { format_into(out, d, v, top, kWhole); }
+
+void format_value_brief(std::string& out, const char* d, Slot v, size_t budget) { format_into(out, d, v, false, budget); }
 
 Slot copy_value(Context& ctx, const char* d, Slot v) {
   // Strings too: a copy is often made of a `var`'s value, whose strings that var may free.
