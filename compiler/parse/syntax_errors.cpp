@@ -71,6 +71,9 @@ std::string expected(antlr4::Parser* parser, const antlr4::misc::IntervalSet& se
     std::string c = construct_of(parser->getContext());
     return c == "something else" ? "an expression" : c;
   }
+  // Only a type starts with a name, `(` or `[` and nothing else.
+  if (set.size() == 3 && ident && set.contains(type_of(parser, "(")) && set.contains(type_of(parser, "[")))
+    return "a type";
   std::vector<std::string> words;
   for (size_t type : set.toList()) {
     if (type == antlr4::Token::EOF) words.push_back("the end of the file");

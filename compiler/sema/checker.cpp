@@ -320,6 +320,7 @@ class Checker {
     for (Param& p : f.params) {
       f.locals.push_back({p.name, p.type, false});
       scopes_.back().names[p.name] = (int)f.locals.size() - 1;
+      scopes_.back().where[p.name] = p.loc;
     }
     check_block(f.body, false);
     if (!f.result->is(TypeKind::Void) && !block_returns(f.body))
@@ -426,7 +427,7 @@ class Checker {
           if (!*e) continue;
           TypeRef t = check_expr(*e);
           if (!t->is(TypeKind::Int) && !t->is(TypeKind::Error))
-            diags_.error((*e)->loc, "a range bound must be `int`, found " + q(t));
+            diags_.error((*e)->loc, std::string(e == &s.step ? "the step of a range" : "a range bound") + " must be `int`, found " + q(t));
         }
         scopes_.emplace_back();
         s.locals.push_back(declare_local(s.names[0], s.name_locs[0], types::int_(), false, true));
@@ -760,6 +761,11 @@ class Checker {
       return set(x, types::error());
     }
     Builtin b = find_builtin(name);
+    if (b == Builtin::Count && lookup_local(name) >= 0) {
+      diags_.error(x.loc, q(name) + " is a variable, not a function");
+      for (auto& a : x.args) check_expr(a);
+      return set(x, types::error());
+    }
     if (b == Builtin::Count) {
       diags_.error(x.loc, "unknown function " + q(name) + did_you_mean(name, function_names()));
       for (auto& a : x.args)
@@ -808,7 +814,8 @@ class Checker {
       return set(x, types::error());
     }
     if (f.kind == FnKind::Mpi && fn_->kind != FnKind::Flow) {
-      diags_.error(x.loc, "cannot call `mpi fn` " + q(f.name) + " from a `fn`; submit it from a flow");
+      diags_.error(x.loc, "cannot call `mpi fn` " + q(f.name) + " from " + (fn_->kind == FnKind::Mpi ? "an `mpi fn`" : "a `fn`") +
+                              "; submit it from a flow");
       return set(x, types::error());
     }
     check_args(x, 0, f, false);
