@@ -75,6 +75,7 @@ int run_main(const WfObject& object, const std::vector<std::string>& args, const
   Slot slots[1] = {ptr_slot(argv)};
   EntryFn main_entry = program->entry(manifest.main);
   bool ok = run_guarded(ctx, [&] { main_entry(&ctx, slots); });
+  if (ok) scheduler.drain();  // tasks whose futures were never read still run to the end
   scheduler.shutdown();
   flush_process_output();
   if (!ok) {

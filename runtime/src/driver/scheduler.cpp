@@ -221,6 +221,11 @@ void Scheduler::wait(FutureState* f, bool spin) {
   awaited_.erase(mark);
 }
 
+void Scheduler::drain() {
+  // Only the flow thread adds futures, and it is here: the deque does not change under us.
+  for (FutureState& f : futures_) wait(&f, /*spin=*/false);
+}
+
 void Scheduler::shutdown() {
   std::vector<Pool*> started;
   {

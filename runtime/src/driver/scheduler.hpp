@@ -61,6 +61,9 @@ class Scheduler {
   // Waits for `f`. With `spin`, first watches it briefly without sleeping (for a lone task
   // whose result is microseconds away; not while many tasks keep every core busy).
   void wait(FutureState* f, bool spin = true);
+  // Waits for every task submitted so far: a future dropped unread still runs its task
+  // (LANGUAGE.md §17), as Python's executors do at shutdown(wait=True). Flow thread only.
+  void drain();
   void shutdown();  // ends every pool's workers; pending futures fail
 
   // Called by `map` for progress reporting: how many futures are complete so far.
