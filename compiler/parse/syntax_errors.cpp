@@ -330,7 +330,8 @@ void LexerErrorListener::syntaxError(antlr4::Recognizer*, antlr4::Token*, size_t
       shown += (char)c;
     }
   }
-  diags_.syntax_error({file_, (int)line, (int)col + 1}, "unexpected character " + tick(shown));
+  diags_.syntax_error({file_, (int)line, (int)col + 1},
+                      "unexpected character " + (shown == "`" ? std::string("'`'") : tick(shown)));
 }
 
 bool report_unterminated(antlr4::CommonTokenStream& tokens, int file, Diagnostics& diags) {

@@ -235,6 +235,13 @@ class Checker {
       }
       default: break;
     }
+    if (e.kind == ExprKind::Name && !globals_.count(e.str_val) && find_builtin(e.str_val) == Builtin::Count) {
+      std::vector<std::string> consts;
+      for (auto& [name, g] : globals_)
+        if (g.konst) consts.push_back(name);
+      diags_.error(e.loc, "unknown name " + q(e.str_val) + did_you_mean(e.str_val, consts));
+      return false;
+    }
     diags_.error(e.loc, "expected a constant expression");
     return false;
   }
