@@ -3,7 +3,7 @@
 
     /usr/bin/python3 bench/run.py                # full run: Release build, all workloads, 3 reps
     /usr/bin/python3 bench/run.py --quick        # 1 repetition, smaller sizes
-    /usr/bin/python3 bench/run.py --only W1,W3   # a subset (W1 W2 W3 W4 W5 W6 C1 M1 G1)
+    /usr/bin/python3 bench/run.py --only W1,W3   # a subset (W1 W2 W3 W4 W5 W6 C1 M1 G1 M2)
 
 Steps: (a) builds wf in Release into build-release/ (cmake -G Ninja, ninja -j2), (b) builds the
 C baselines of bench/c/ into build-release/bench-c/, (c) runs each workload for wf (with each
@@ -28,7 +28,7 @@ import time
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 PY = "/usr/bin/python3"  # the Debian Python, which has the peers' packages
-ALL = ["W1", "W2", "W3", "W4", "W5", "W6", "C1", "M1", "G1"]
+ALL = ["W1", "W2", "W3", "W4", "W5", "W6", "C1", "M1", "G1", "M2"]
 
 SYSTEM_NAMES = {
     "ppe": "ProcessPoolExecutor",
@@ -37,7 +37,8 @@ SYSTEM_NAMES = {
     "dask": "dask.distributed LocalCluster",
     "executorlib": "executorlib",
 }
-PEERS = set(SYSTEM_NAMES.values())
+NUMPY = "Python/numpy (one process)"  # M2's reference line for the relax loop (bench/m2_numpy.py)
+PEERS = set(SYSTEM_NAMES.values()) | {NUMPY}
 # metrics whose peer numbers are not comparable with wf's (the Python peers run fewer samples)
 NO_RATIO = {("W3", "wall time, 1 worker"), ("W3", "wall time, 2 workers")}
 
@@ -138,6 +139,7 @@ class Results:
         self.order = []
         self.problems = {}  # (workload, system) -> [descriptions]
         self.notes = []
+        self.goals = {}     # (workload, metric) -> (text, median -> bool): targets a workload computes
 
     def add(self, workload, metric, system, value, unit, better, note=""):
         key = (workload, metric, system)
@@ -276,12 +278,16 @@ class Bench:
                 if note not in self.R.notes:
                     self.R.notes.append(note)
 
-    def repeat(self, workload, system, cmd, timeout, tag, handle, env=None, reps=None, expect_workers=2):
-        """Run `cmd` reps times; handle(dict_list, run) records values. Stops at the first failure."""
+    def repeat(self, workload, system, cmd, timeout, tag, handle, env=None, reps=None, expect_workers=2,
+               explain=None):
+        """Run `cmd` reps times; handle(dict_list, run) records values. Stops at the first failure.
+        explain(run, problem) may rewrite a failure's description."""
         ok = 0
         for i in range(reps or self.reps):
             r = self.X.run(cmd, timeout=timeout, env=env)
             prob = r.problem()
+            if prob and explain:
+                prob = explain(r, prob)
             rows = r.results(tag)
             if prob is None and not rows:
                 prob = "no RESULT %s line in the output" % tag
@@ -592,6 +598,92 @@ class Bench:
         self.hyperfine_time("C1", "wfc build -O2 (1000 lines)", "wfc",
                             [self.wfc, "build", "-O2", src, "-o", os.path.join(self.tmp, "c1.wfo")])
 
+    def m2(self):
+        """Memory and time of values that are replaced, grown or made per iteration (issue 10).
+
+        Every case is its own `wfc run` (local launcher, 1 worker) under an address-space cap
+        (prlimit --as), so a version that never frees fails with "out of memory" instead of
+        swapping. The program resets its process's peak RSS and reports the time and the peak
+        RSS of the measured code only. Goals: time(10n) ÷ time(n) ≤ 12, and peak RSS growth
+        ≤ 3 copies of the data + 30 MiB."""
+        steps = 1000 if self.quick else 4000
+        cap = self.a.m2_mem_gb
+        timeout = 90 if self.quick else 240
+        prlimit = shutil.which("prlimit")
+        self.size("M2", "relax loop %d steps at n = 10^3, 10^4, 10^5 in a task; string (`s += \"x\"`) and "
+                        "array (`push`) builds of 10^5 and 10^6 in a task and in the flow; 10^5 and 10^6 "
+                        "temporaries in a flow loop; local launcher, 1 worker; address space capped at %g GiB "
+                        "per process%s, %d s timeout" % (steps, cap, "" if prlimit else " (prlimit missing: NOT capped)",
+                                                       timeout))
+        label = self.wf_label("local")
+        cases = []  # (family, n, program, args, live data in MiB when the program does not say)
+        for n in (1000, 10000, 100000):
+            cases.append(("relax loop (task)", n, "m2_relax.wf", (n, steps, "task")))
+        for what, desc in (("str", "string build `s += \"x\"`"), ("arr", "array build `push`")):
+            for place in ("task", "flow"):
+                for n in (100000, 1000000):
+                    cases.append(("%s (%s)" % (desc, place), n, "m2_build.wf", (what, place, n)))
+        for n in (100000, 1000000):
+            cases.append(("temporaries `\"line \" + str(i)` (flow)", n, "m2_temps.wf", (n,)))
+
+        def explain(r, prob):
+            if r.timed_out:
+                return "timeout (> %d s)" % timeout
+            err = r.err.lower()
+            if (r.rc in (134, -6, 137, -9) or "signal 6" in err or "bad_alloc" in err or "out of memory" in err
+                    or "cannot allocate" in err):
+                return "out of memory (address space capped at %g GiB): %s" % (cap, prob)
+            return prob
+
+        checksums = {}
+        times = {}  # (family, n) -> [seconds]
+        for family, n, prog, args in cases:
+            metric = "%s, n=%s" % (family, fmt_n(n))
+            cmd = self.wf_cmd(prog, "local", workers=1, args=args)
+            if prlimit:
+                cmd = [prlimit, "--as=%d" % int(cap * (1 << 30)), "--"] + cmd
+
+            def h(rows, r, family=family, n=n, metric=metric):
+                d = rows[0]
+                data = d.get("data_mb", 0.0)
+                growth = d["peak_mb"] - d["base_mb"]
+                self.R.add("M2", metric + ": time", label, d["time_s"], "s", "lower")
+                self.R.add("M2", metric + ": peak RSS growth", label, growth, "MiB", "lower")
+                self.R.add("M2", metric + ": peak RSS of the process", label, d["peak_mb"], "MiB", "lower")
+                limit = 3 * data + 30
+                self.R.goals[("M2", metric + ": peak RSS growth")] = (
+                    "≤ 3 × %.3g MiB data + 30 = %.1f MiB" % (data, limit), lambda m, limit=limit: m <= limit)
+                times.setdefault((family, n), []).append(d["time_s"])
+                if "checksum" in d:
+                    checksums[n] = d["checksum"]
+                self.say("  %-34s %s: %.3f s, peak RSS +%.1f MiB (process %.1f MiB)"
+                         % (label, metric, d["time_s"], growth, d["peak_mb"]))
+            self.repeat("M2", "%s [%s]" % (label, metric), cmd, timeout, "M2", h, expect_workers=1,
+                        explain=explain)
+        for family in dict.fromkeys(c[0] for c in cases):
+            ns = sorted(n for f, n in times if f == family)
+            for lo, hi in zip(ns, ns[1:]):
+                if hi != 10 * lo:
+                    continue
+                metric = "%s: time n=%s ÷ n=%s" % (family, fmt_n(hi), fmt_n(lo))
+                self.R.add("M2", metric, label, statistics.median(times[(family, hi)])
+                           / statistics.median(times[(family, lo)]), "×", "lower")
+                self.R.goals[("M2", metric)] = ("≤ 12× (10× n)", lambda m: m <= 12)
+        # the reference line: the same loop in numpy (not a task; a lower bound for the loop itself)
+        for n in (1000, 10000, 100000):
+            metric = "relax loop (task), n=%s" % fmt_n(n)
+
+            def hn(rows, r, n=n, metric=metric):
+                d = rows[0]
+                self.R.add("M2", metric + ": time", NUMPY, d["time_s"], "s", "lower")
+                self.R.add("M2", metric + ": peak RSS growth", NUMPY, d["peak_mb"] - d["base_mb"], "MiB", "lower")
+                wf = checksums.get(n)
+                if wf is not None and abs(wf - d["checksum"]) > 1e-12 * max(1.0, abs(wf)):
+                    self.R.problem("M2", NUMPY, "n=%d: checksum %.17g, wf's %.17g" % (n, d["checksum"], wf))
+                self.say("  %-34s %s: %.3f s" % (NUMPY, metric, d["time_s"]))
+            self.repeat("M2", NUMPY, [PY, os.path.join(BENCH, "m2_numpy.py"), "--n", n, "--steps", steps],
+                        timeout, "M2", hn, expect_workers=0)
+
     # ---- main --------------------------------------------------------------------------------
     def run(self, only):
         started = datetime.datetime.now(datetime.timezone.utc)
@@ -706,6 +798,9 @@ def target(R, row):
         return "≥ 0.90", med >= 0.90
     if w == "G1" and metric == "METG(50%)":
         return "≤ 20 µs", med <= 20
+    if (w, metric) in R.goals:
+        text, ok = R.goals[(w, metric)]
+        return text, ok(med)
     return "", None
 
 
@@ -877,6 +972,8 @@ def main():
     ap.add_argument("--nice", type=int, default=0, help="run everything under nice -n N")
     ap.add_argument("--setup", action="store_true", help="first run scripts/setup-bench.sh (apt packages)")
     ap.add_argument("--out-dir", default=os.path.join(BENCH, "results"))
+    ap.add_argument("--m2-mem-gb", type=float, default=8.0,
+                    help="M2: address-space cap per process, GiB (prlimit --as; default 8)")
     a = ap.parse_args()
     only = [w.strip().upper() for w in a.only.split(",") if w.strip()] or ALL
     bad = [w for w in only if w not in ALL]
