@@ -222,7 +222,7 @@ class CodeGen {
     // An owned `var` holds null until its statement runs, so that leaving its scope early
     // frees nothing that is not there.
     for (size_t i = f.params.size(); i < f.locals.size(); ++i)
-      if (is_owned_var((int)i)) b_.CreateStore(llvm::ConstantPointerNull::get(i8p_), locals_[i]);
+      if (is_owned_var((int)i) || is_pool_local((int)i)) b_.CreateStore(llvm::ConstantPointerNull::get(i8p_), locals_[i]);
     region_ = nullptr;
     if (owns(f.result) || block_allocates(f.body)) region_ = call("wf_region_mark", {ctx_});
     scopes_.clear();
@@ -294,34 +294,61 @@ class CodeGen {
   Value* own(Value* v, TypeRef t) { return from_slot(call("wf_own", {ctx_, desc(t), to_slot(v, t)}), t); }
   void disown(Value* v, TypeRef t) { call("wf_disown", {ctx_, desc(t), to_slot(v, t)}); }
 
-  // Frees the trees of the owned vars of scopes_[from..] (their slots become null).
+  // A `let`/`var` of a flow that holds a pool (not a parameter: the caller holds that one).
+  // The pool's workers end once no such variable in scope refers to it (LANGUAGE.md §11).
+  bool is_pool_local(int local) const {
+    return (size_t)local >= fn_->params.size() && fn_->locals[(size_t)local].type->is(TypeKind::Pool);
+  }
+
+  // Frees the trees of the owned vars of scopes_[from..] and lets go of their pools (their
+  // slots become null).
   void disown_scopes(size_t from) {
     for (size_t d = from; d < scopes_.size(); ++d)
       for (int local : scopes_[d]) {
         TypeRef t = fn_->locals[(size_t)local].type;
-        disown(b_.CreateLoad(i8p_, locals_[(size_t)local]), t);
+        Value* v = b_.CreateLoad(i8p_, locals_[(size_t)local]);
+        if (t->is(TypeKind::Pool)) call("wf_pool_release", {ctx_, v});
+        else disown(v, t);
         b_.CreateStore(llvm::ConstantPointerNull::get(i8p_), locals_[(size_t)local]);
       }
   }
 
+  // After a `let`/`var` statement stored `local`: its scope now owns its tree or holds its pool.
   void declare_owned(int local) {
-    if (is_owned_var(local)) scopes_.back().push_back(local);
+    if (local < 0) return;
+    if (is_pool_local(local)) call("wf_pool_hold", {ctx_, b_.CreateLoad(i8p_, locals_[(size_t)local])});
+    if (is_owned_var(local) || is_pool_local(local)) scopes_.back().push_back(local);
   }
 
   // Does evaluating this allocate in the arena? (Then its loop or function needs a region.)
-  bool expr_allocates(const Expr& e) const {
-    if (e.type && owns(e.type) && e.kind != ExprKind::StrLit &&
-        !((e.kind == ExprKind::Name || e.kind == ExprKind::Index || e.kind == ExprKind::Field) && !is_var_rooted(e)))
-      return true;
-    if (e.callee && expr_allocates(*e.callee)) return true;
-    for (auto& a : e.args)
-      if (a && expr_allocates(*a)) return true;
+  // A var-rooted aggregate allocates only where it is `retained` (gen_value copies it: a
+  // let/assignment/return value, a literal's element, the array of a `for`, a pushed value);
+  // as the base of an index chain, an assignment's target or a borrowed call argument
+  // (`len(a)`, `a[i] = a[i] + 1.0`) it is read in place, and a loop over it needs no region.
+  bool expr_allocates(const Expr& e, bool retained = true) const {
+    bool place = e.kind == ExprKind::Name || e.kind == ExprKind::Index || e.kind == ExprKind::Field;
+    if (place && is_var_rooted(e)) {
+      if (retained && e.type && owns(e.type)) return true;
+      for (size_t i = 1; i < e.args.size(); ++i)
+        if (e.args[i] && expr_allocates(*e.args[i], false)) return true;
+      return !e.args.empty() && e.args[0] && expr_allocates(*e.args[0], false);
+    }
+    if (e.type && owns(e.type) && e.kind != ExprKind::StrLit && !place) return true;
+    if (e.callee && expr_allocates(*e.callee, false)) return true;
+    bool elements_retained = e.kind == ExprKind::ArrayLit || e.kind == ExprKind::TupleLit ||
+                             e.kind == ExprKind::RepeatLit;
+    bool pushes = (e.kind == ExprKind::Call || e.kind == ExprKind::Method) && e.resolved.kind == Resolved::Builtin &&
+                  (Builtin)e.resolved.builtin == Builtin::Push;
+    for (size_t i = 0; i < e.args.size(); ++i)
+      if (e.args[i] && expr_allocates(*e.args[i], elements_retained || (pushes && i == 1))) return true;
     return false;
   }
   bool block_allocates(const Block& b) const {
     for (auto& s : b) {
-      for (const Expr* x : {s->value.get(), s->target.get(), s->range_end.get(), s->step.get()})
-        if (x && expr_allocates(*x)) return true;
+      bool value_retained = s->kind != StmtKind::If && s->kind != StmtKind::While && s->kind != StmtKind::ExprStmt;
+      if (s->value && expr_allocates(*s->value, value_retained)) return true;
+      for (const Expr* x : {s->target.get(), s->range_end.get(), s->step.get()})
+        if (x && expr_allocates(*x, false)) return true;
       if (block_allocates(s->body) || block_allocates(s->else_body)) return true;
     }
     return false;
@@ -421,15 +448,20 @@ class CodeGen {
 
   void gen_stmt(const Stmt& s) {
     switch (s.kind) {
-      case StmtKind::Let: b_.CreateStore(gen_value(*s.value), locals_[s.locals[0]]); break;
+      case StmtKind::Let:
+        b_.CreateStore(gen_value(*s.value), locals_[s.locals[0]]);
+        declare_owned(s.locals[0]);
+        break;
       case StmtKind::Var:
         b_.CreateStore(gen_owned(*s.value), locals_[s.locals[0]]);
         declare_owned(s.locals[0]);
         break;
       case StmtKind::LetTuple: {
         Value* t = gen_value(*s.value);
-        for (size_t i = 0; i < s.locals.size(); ++i)
+        for (size_t i = 0; i < s.locals.size(); ++i) {
           b_.CreateStore(tuple_field(t, s.value->type, i), locals_[s.locals[i]]);
+          declare_owned(s.locals[i]);
+        }
         break;
       }
       case StmtKind::Assign: gen_assign(s); break;
@@ -581,6 +613,14 @@ class CodeGen {
       if (append) return gen_append(slot, {s.value.get()});
       if (!op.empty()) {
         b_.CreateStore(gen_binary(op, b_.CreateLoad(ltype(t), slot), gen(*s.value), t, s.value->type, s.loc), slot);
+        return;
+      }
+      if (t->is(TypeKind::Pool)) {  // hold the new pool before letting go of the old one
+        Value* v = gen(*s.value);
+        call("wf_pool_hold", {ctx_, v});
+        Value* old = b_.CreateLoad(i8p_, slot);
+        b_.CreateStore(v, slot);
+        call("wf_pool_release", {ctx_, old});
         return;
       }
       if (!owns(t)) {

@@ -153,4 +153,12 @@ void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe, 
   return host(ctx).scheduler->make_pool(std::move(options));
 }
 
+void wf_pool_hold(wf_ctx* ctx, void* pool) {
+  if (pool) host(ctx).scheduler->hold(static_cast<Pool*>(pool));
+}
+
+void wf_pool_release(wf_ctx* ctx, void* pool) {
+  if (pool) host(ctx).scheduler->release(static_cast<Pool*>(pool));
+}
+
 }  // extern "C"

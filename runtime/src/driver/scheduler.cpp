@@ -48,13 +48,31 @@ Executor& Scheduler::executor(Pool* pool) {
   return *pool->executor;
 }
 
-Batch Scheduler::make_batch(int fn, std::string items, FutureState* future) {
+void Scheduler::hold(Pool* pool) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  ++pool->holders;
+  pool->held_once = true;
+}
+
+void Scheduler::release(Pool* pool) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (pool->holders > 0) --pool->holders;
+  end_if_unused(pool);
+}
+
+void Scheduler::end_if_unused(Pool* pool) {
+  if (stopped_ || !pool->held_once || pool->holders > 0 || pool->tasks > 0 || !pool->executor) return;
+  reapers_.emplace_back([executor = std::move(pool->executor)] { executor->shutdown(); });
+}
+
+Batch Scheduler::make_batch(Pool* pool, int fn, std::string items, FutureState* future) {
   Batch b;
   b.id = next_id_++;
   b.fn = fn;
   b.ranks = manifest_.functions[(size_t)fn].ranks;
   b.items = std::move(items);
-  in_flight_[b.id] = future;
+  in_flight_[b.id] = InFlight{future, pool};
+  ++pool->tasks;
   return b;
 }
 
@@ -95,12 +113,13 @@ FutureState* Scheduler::submit(Pool* pool, int fn, std::vector<std::string> args
     if (failed_input) {
       finish(future, "", std::move(failed_input), ready);
     } else if (waiting == 0) {
-      ready.emplace_back(pool, make_batch(fn, single_call(args), future));
+      ready.emplace_back(pool, make_batch(pool, fn, single_call(args), future));
     } else {
       uint64_t id = next_id_++;
       for (FutureState* in : inputs)
         if (in) in->dependents.push_back(id);
       held_[id] = Held{pool, fn, std::move(args), std::move(inputs), waiting, future};
+      ++pool->tasks;
     }
   }
   send(ready);
@@ -119,7 +138,9 @@ std::vector<FutureState*> Scheduler::submit_batches(Pool* pool, int fn, std::vec
       f->result_type = manifest_.functions[(size_t)fn].result.c_str();
       futures.push_back(f);
       if (stopped_) fail(f, RuntimeError{"the runtime is shutting down", {}, "", {}}, ready);
-      else ready.emplace_back(pool, make_batch(fn, std::move(items), f));
+      else {
+        ready.emplace_back(pool, make_batch(pool, fn, std::move(items), f));
+      }
     }
   }
   send(ready);
@@ -133,7 +154,8 @@ void Scheduler::complete(BatchOutcome&& outcome) {
     std::lock_guard<std::mutex> lock(mutex_);
     auto it = in_flight_.find(outcome.id);
     if (it == in_flight_.end()) return;  // a late or duplicate report: already settled
-    FutureState* f = it->second;
+    FutureState* f = it->second.future;
+    Pool* pool = it->second.pool;
     in_flight_.erase(it);
     if (!outcome.ok) {
       f->failed_item = outcome.failed_item;
@@ -147,6 +169,8 @@ void Scheduler::complete(BatchOutcome&& outcome) {
       else
         fail(f, RuntimeError{"malformed result from worker " + std::to_string(outcome.worker), {}, "", {}}, ready);
     }
+    --pool->tasks;
+    end_if_unused(pool);
     wake = std::exchange(wake_, false);
   }
   if (wake) done_cv_.notify_all();
@@ -183,6 +207,8 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
       error->message = "argument " + std::to_string(index + 1) + " of `" + manifest_.functions[(size_t)h.fn].name +
                        "` failed: " + error->message;
       FutureState* dependent = h.future;
+      --h.pool->tasks;
+      end_if_unused(h.pool);
       held_.erase(it);
       finish(dependent, "", std::move(error), ready);
       continue;
@@ -199,7 +225,8 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
       int fn = h.fn;
       FutureState* future = h.future;
       held_.erase(it);
-      ready.emplace_back(pool, make_batch(fn, std::move(items), future));
+      --pool->tasks;  // counted again as in flight by make_batch
+      ready.emplace_back(pool, make_batch(pool, fn, std::move(items), future));
     }
   }
 }
@@ -235,12 +262,14 @@ void Scheduler::shutdown() {
     for (auto& p : pools_)
       if (p->executor) started.push_back(p.get());
   }
+  for (std::thread& t : reapers_) t.join();
+  reapers_.clear();
   for (Pool* p : started) p->executor->shutdown();
   std::vector<std::pair<Pool*, Batch>> ignored;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     std::vector<FutureState*> pending;
-    for (auto& [id, f] : in_flight_) pending.push_back(f);
+    for (auto& [id, f] : in_flight_) pending.push_back(f.future);
     for (auto& [id, h] : held_) pending.push_back(h.future);
     in_flight_.clear();
     held_.clear();

@@ -5,6 +5,13 @@
 // variable and are woken by the completions they wait for, never by polling. A task whose
 // inputs are futures is held here and dispatched the moment its last input completes; it
 // never goes back through the flow.
+//
+// A pool's life (LANGUAGE.md §11): the flow's variables hold it (`hold`/`release`, emitted at
+// binding and at scope end); once none does and none of its tasks is held or in flight, its
+// workers are ended by a reaper thread (an executor is never shut down from its own
+// completion thread, nor under the mutex). A pool that was never bound to a variable (in an
+// array, `pool().map(...)`) lives until the flow ends; one used again after it ended, through
+// a copy in an array, starts again on first use, like a new pool.
 #pragma once
 
 #include <atomic>
@@ -15,6 +22,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -39,6 +47,9 @@ struct FutureState {
 struct Pool {
   PoolOptions options;
   std::unique_ptr<Executor> executor;  // started on first use
+  int holders = 0;        // the flow's variables that refer to it (under the mutex)
+  bool held_once = false; // a variable has held it: it may end when the last one lets go
+  size_t tasks = 0;       // its tasks held for inputs or in flight (under the mutex)
 };
 
 using ExecutorFactory = std::function<std::unique_ptr<Executor>(const PoolOptions&, CompletionFn)>;
@@ -50,6 +61,9 @@ class Scheduler {
 
   Pool* default_pool() { return pools_.front().get(); }
   Pool* make_pool(PoolOptions options);
+  // A variable of the flow starts or stops referring to `pool` (never the default pool).
+  void hold(Pool* pool);
+  void release(Pool* pool);
 
   // One call of `fn`. `args[i]` is the encoded argument, or empty when `inputs[i]` (a future)
   // provides it.
@@ -81,7 +95,7 @@ class Scheduler {
 
   FutureState* new_future();
   // Under the mutex: prepares a batch for `pool`; the caller dispatches it after unlocking.
-  Batch make_batch(int fn, std::string items, FutureState* future);
+  Batch make_batch(Pool* pool, int fn, std::string items, FutureState* future);
   void complete(BatchOutcome&& outcome);
   void fail(FutureState* f, RuntimeError error, std::vector<std::pair<Pool*, Batch>>& ready);
   void finish(FutureState* f, std::string value, std::unique_ptr<RuntimeError> error,
@@ -89,6 +103,8 @@ class Scheduler {
   void release_dependents(FutureState* f, std::vector<std::pair<Pool*, Batch>>& ready);
   void send(std::vector<std::pair<Pool*, Batch>>& ready);
   Executor& executor(Pool* pool);
+  // Under the mutex: hands the executor of an unreferenced, idle pool to a reaper thread.
+  void end_if_unused(Pool* pool);
 
   const Manifest& manifest_;
   ExecutorFactory factory_;
@@ -97,11 +113,16 @@ class Scheduler {
   std::deque<FutureState> futures_;
   std::vector<std::unique_ptr<Pool>> pools_;
   std::unordered_map<uint64_t, Held> held_;
-  std::unordered_map<uint64_t, FutureState*> in_flight_;  // batch id -> its future
+  struct InFlight {
+    FutureState* future;
+    Pool* pool;
+  };
+  std::unordered_map<uint64_t, InFlight> in_flight_;  // batch id -> its future and pool
   std::unordered_multiset<const FutureState*> awaited_;  // futures someone sleeps on
   bool wake_ = false;  // a future in `awaited_` finished: notify after unlocking
   uint64_t next_id_ = 1;
   bool stopped_ = false;
+  std::vector<std::thread> reapers_;  // each shuts down one ended pool's executor
 };
 
 }  // namespace wf::detail
