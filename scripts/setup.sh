@@ -5,7 +5,7 @@
 set -euo pipefail
 
 packages=(
-  cmake g++ ninja-build ccache pkg-config python3 python3-zmq
+  cmake g++ ninja-build ccache pkg-config python3 python3-zmq python3-msgpack
   antlr4 libantlr4-runtime-dev
   llvm-14-dev clang-14 libclang-rt-14-dev
   libopenmpi-dev openmpi-bin

@@ -6,64 +6,39 @@ ZeroMQ DEALER connects to the pool's task socket (ipc://<run dir>/pool0-tasks; T
 at a fresh directory so the run dir is found there) and to its heartbeat socket, and sends:
 random bytes, empty and huge frames, msgpack that is not a map, maps with a wrong protocol
 version or kind, messages of kinds a worker never sends, a Done for an unknown task id, an
-Output that must not be printed, a Hello of a worker that does not exist, msgpack bombs
-(deep nesting, huge declared lengths) and multi-frame junk; and a raw unix socket writes bytes
-that are not ZMTP at all. Expected: the run's output is exactly right, the exit status is 0,
-no worker died, and the drops are logged on stderr.
+Output that must not be printed, a Hello of a worker that does not exist, Bundles (of such
+messages, of junk, nested), msgpack bombs (deep nesting, huge declared lengths) and
+multi-frame junk; and a raw unix socket writes bytes that are not ZMTP at all. Expected: the
+run's output is exactly right, the exit status is 0, no worker died, and the drops are
+logged on stderr.
 
-Needs python3-zmq (Debian package; scripts/setup.sh installs it).
+The messages are built with python3-msgpack through wfharness.pack/message (the wire format
+is described there), so the well-formed ones are exactly what the driver's decoder accepts
+and only the fault each one carries is wrong; the bombs and truncations are raw bytes.
+
+Needs python3-zmq and python3-msgpack (Debian packages; scripts/setup.sh installs them);
+exit 77 if either is missing.
 """
 import glob
 import os
 import random
 import socket
-import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wfharness import SKIP, Harness, check, launcher_args, slow_tasks  # noqa: E402
+from wfharness import KIND, SKIP, Harness, check, launcher_args, message, need_msgpack, pack, slow_tasks  # noqa: E402
 
 try:
     import zmq
 except ImportError:
     print("SKIP: python3-zmq is not installed (apt-get install python3-zmq)")
     sys.exit(SKIP)
+need_msgpack()
 
 h = Harness(__doc__)
 
 WF, EXPECTED_SORTED = slow_tasks(4)
-
-
-# ---- a little msgpack encoder (stdlib only) -------------------------------------------------
-
-def mp(v):
-    if v is None:
-        return b"\xc0"
-    if v is True:
-        return b"\xc3"
-    if v is False:
-        return b"\xc2"
-    if isinstance(v, int):
-        if 0 <= v < 128:
-            return bytes([v])
-        if -32 <= v < 0:
-            return struct.pack("b", v)
-        if 0 <= v < 2 ** 64:
-            return b"\xcf" + struct.pack(">Q", v)
-        return b"\xd3" + struct.pack(">q", v)
-    if isinstance(v, float):
-        return b"\xcb" + struct.pack(">d", v)
-    if isinstance(v, str):
-        b = v.encode()
-        return b"\xdb" + struct.pack(">I", len(b)) + b
-    if isinstance(v, bytes):
-        return b"\xc6" + struct.pack(">I", len(v)) + v
-    if isinstance(v, (list, tuple)):
-        return b"\xdd" + struct.pack(">I", len(v)) + b"".join(mp(x) for x in v)
-    if isinstance(v, dict):
-        return b"\xdf" + struct.pack(">I", len(v)) + b"".join(mp(k) + mp(x) for k, x in v.items())
-    raise TypeError(v)
 
 
 def garbage_messages():
@@ -74,35 +49,38 @@ def garbage_messages():
         msgs.append(bytes(rnd.getrandbits(8) for _ in range(min(n, 4096))) * max(1, n // 4096))
     msgs.append(b"")
     # msgpack, but not a map / not a valid message
-    msgs += [mp(1), mp("hello"), mp([1, 2, 3]), mp(None), mp({}), mp({1: 2}), mp({"v": 1}), mp({"k": 6})]
+    msgs += [pack(1), pack("hello"), pack([1, 2, 3]), pack(None), pack({}), pack({1: 2}), pack({"v": 1}), pack({"k": 6})]
     # wrong protocol versions
-    done = {"k": 6, "id": 1, "worker": 0, "rank": -1, "ok": True, "bytes": mp([5])}
+    done = {"k": KIND["done"], "id": 1, "worker": 0, "rank": -1, "ok": True, "bytes": pack([5])}
     for v in (0, 2, -1, 2 ** 40, "1", 1.0, None):
-        msgs.append(mp(dict({"v": v}, **done)))
-    # wrong kinds: out of range, and kinds a worker never sends to the driver
-    for k in (0, 9, 255, -3, "Done"):
-        msgs.append(mp({"v": 1, "k": k}))
-    msgs.append(mp({"v": 1, "k": 2, "bytes": b"\x7fELF" + bytes(100)}))           # Object
-    msgs.append(mp({"v": 1, "k": 4, "id": 1, "fn": 0, "bytes": mp([[1]]), "ranks": []}))  # Task
-    msgs.append(mp({"v": 1, "k": 7, "worker": 0}))                                 # Heartbeat
-    msgs.append(mp({"v": 1, "k": 8}))                                              # Shutdown
+        msgs.append(pack(dict({"v": v}, **done)))
+    # wrong kinds: out of range (Bundle is the last kind), and kinds a worker never sends to the driver
+    for k in (0, max(KIND.values()) + 1, 255, -3, "Done"):
+        msgs.append(pack({"v": 1, "k": k}))
+    msgs.append(message("object", bytes=b"\x7fELF" + bytes(100)))
+    msgs.append(message("task", id=1, fn=0, bytes=pack([[1]]), ranks=[]))
+    msgs.append(message("heartbeat", worker=0))
+    msgs.append(message("shutdown"))
     # well-formed messages from a peer that is not a worker of the pool
     for tid in (0, 1, 2, 3, 4, 5, 999999, 2 ** 63):
-        msgs.append(mp({"v": 1, "k": 6, "id": tid, "worker": 0, "rank": -1, "ok": True, "bytes": mp([123456])}))
-        msgs.append(mp({"v": 1, "k": 6, "id": tid, "worker": 1, "rank": 0, "ok": False, "failed_item": 0,
-                        "message": "INJECTED ERROR", "frames": ["x"], "task": "t"}))
-    msgs.append(mp({"v": 1, "k": 5, "id": 1, "stream": 1, "bytes": b"INJECTED OUTPUT\n"}))  # Output
-    msgs.append(mp({"v": 1, "k": 3, "worker": 0, "ok": False, "message": "INJECTED READY"}))  # Ready
-    msgs.append(mp({"v": 1, "k": 1, "worker": 77, "pid": 1, "host": "nowhere", "world": 0,
-                    "world_rank": 0, "world_size": 1}))                                      # Hello, unknown
-    msgs.append(mp({"v": 1, "k": 1, "worker": 0, "pid": 1, "host": "nowhere", "world": 0,
-                    "world_rank": 0, "world_size": 1}))                                      # Hello, worker 0 again
-    msgs.append(mp({"v": 1, "k": 1, "worker": 5, "pid": 1, "host": "x", "world": 99,
-                    "world_rank": 0, "world_size": 1}))                                      # Hello, unknown world
+        msgs.append(message("done", id=tid, worker=0, rank=-1, ok=True, bytes=pack([123456])))
+        msgs.append(message("done", id=tid, worker=1, rank=0, ok=False, failed_item=0,
+                            message="INJECTED ERROR", frames=["x"], task="t"))
+    output = message("output", id=1, stream=1, bytes=b"INJECTED OUTPUT\n")
+    msgs.append(output)
+    msgs.append(message("ready", worker=0, ok=False, message="INJECTED READY"))
+    msgs.append(message("hello", worker=77, pid=1, host="nowhere", world=0, world_rank=0, world_size=1))  # unknown
+    msgs.append(message("hello", worker=0, pid=1, host="nowhere", world=0, world_rank=0, world_size=1))   # worker 0 again
+    msgs.append(message("hello", worker=5, pid=1, host="x", world=99, world_rank=0, world_size=1))        # unknown world
+    # bundles (several messages in one): of forged messages, empty, of junk, nested
+    msgs.append(message("bundle", bytes=output + message("done", id=1, worker=0, rank=-1, ok=True, bytes=pack([7]))))
+    msgs.append(message("bundle", bytes=b""))
+    msgs.append(message("bundle", bytes=b"\xc1junk"))
+    msgs.append(message("bundle", bytes=message("bundle", bytes=output)))
     # wrong field types
     for field, val in (("id", -1), ("id", "1"), ("ok", 1), ("ranks", ["a"]), ("frames", [1]),
                        ("worker", 2 ** 40), ("bytes", 5), ("message", 5)):
-        msgs.append(mp(dict({"v": 1, "k": 6, "id": 1, "ok": False}, **{field: val})))
+        msgs.append(message("done", **{"id": 1, "ok": False, field: val}))
     # bombs: deep nesting, huge declared lengths, truncations
     msgs.append(b"\x91" * 200000 + b"\x00")
     msgs.append(b"\x81\xa1v" + b"\x91" * 200000 + b"\x01")
@@ -111,8 +89,8 @@ def garbage_messages():
     msgs.append(b"\xdb\xff\xff\xff\xff" + b"abc")     # str of 4 GB
     msgs.append(b"\xc6\xff\xff\xff\xff" + b"abc")     # bin of 4 GB
     msgs.append(b"\x82\xa1v\x01\xa1k\xdd\xff\xff\xff\xff")
-    msgs.append(mp({"v": 1, "k": 6, "id": 1})[:-3])
-    msgs.append(mp({"v": 1, "k": 6, "id": 1}) + b"trailing")
+    msgs.append(message("done", id=1)[:-3])
+    msgs.append(message("done", id=1) + b"trailing")
     return msgs
 
 
@@ -131,9 +109,8 @@ def attack(run_dir, log):
             # multi-frame junk (a worker's DEALER sends one frame per message)
             s.send_multipart([b"junk", b"more junk"])
             s.send_multipart([b"", b"", b""])
-            s.send_multipart([mp({"v": 1, "k": 6, "id": 1, "ok": True}), b"tail"])
-            s.send_multipart([b"w0", mp({"v": 1, "k": 6, "id": 1, "worker": 0, "rank": -1, "ok": True,
-                                         "bytes": mp([1])})])
+            s.send_multipart([message("done", id=1, ok=True), b"tail"])
+            s.send_multipart([b"w0", message("done", id=1, worker=0, rank=-1, ok=True, bytes=pack([1]))])
             n += 4
             s.close()
             log.append("%d messages to %s" % (n, name))
@@ -142,10 +119,10 @@ def attack(run_dir, log):
                 t = ctx.socket(zmq.DEALER)
                 t.setsockopt(zmq.LINGER, 1000)
                 t.connect(ep)
-                t.send(mp({"v": 1, "k": 6, "id": i, "ok": True, "bytes": b""}) if i % 2 else os.urandom(50))
+                t.send(message("done", id=i, ok=True, bytes=b"") if i % 2 else os.urandom(50))
                 t.close()
     finally:
-        ctx.term()
+        ctx.destroy()  # closes a socket left open by an exception (term() alone would hang)
     # not ZMTP at all: raw bytes on the unix socket
     for name in ("pool0-tasks", "pool0-beats"):
         for payload in (os.urandom(4096), b"\xff" + b"\x00" * 8 + b"\x7f" + os.urandom(200), b"GET / HTTP/1.0\r\n\r\n"):

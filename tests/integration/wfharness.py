@@ -3,7 +3,9 @@
 Each test script builds a Harness from its command line (`--wfc PATH`), writes its .wf
 programs into a private temporary directory, starts runs with WF_LOG=debug and checks what
 a user would check: exit status, output, and (by pid, through /proc) which processes exist.
-Nothing here is mocked. Standard library only.
+Nothing here is mocked. Standard library only, but for msgpack (Debian's python3-msgpack),
+which only the tests that forge protocol messages need: they call need_msgpack() first, so
+the other tests run without it.
 """
 import argparse
 import os
@@ -15,6 +17,11 @@ import sys
 import tempfile
 import time
 import traceback
+
+try:
+    import msgpack
+except ImportError:
+    msgpack = None
 
 WORKER_UP = re.compile(r"pool (\d+): worker (\d+) up \(pid (\d+) on (\S+), world (\d+) rank (\d+)\)")
 WORLD_LAUNCHED = re.compile(r"pool (\d+): launched world (\d+) \((\w+), (\d+) ranks?, workers (\d+)\.\.(\d+), pid (\d+)\)")
@@ -313,6 +320,46 @@ def launcher_args(launcher, workers, oversubscribe=False):
     if oversubscribe:
         a.append("--oversubscribe")
     return a
+
+
+# ---- protocol messages, for tests that forge them ------------------------------------------
+# The driver and its workers exchange one msgpack map per ZeroMQ frame
+# (runtime/src/protocol/messages.cpp): keys are msgpack str (a non-str key makes the whole
+# message malformed), "v" is the protocol version and "k" the kind; text fields (host,
+# message, frames, task) are str, payloads ("bytes": an object, a task's items, a result,
+# output) are bin, and a payload of values is itself msgpack as stdlib/value_codec.cpp writes
+# it (strings as str). With use_bin_type=True, Python str packs as str and bytes as bin, which
+# is exactly that; the decoder accepts either for text, so only the keys really depend on it.
+
+PROTOCOL_VERSION = 1
+KIND = {"hello": 1, "object": 2, "ready": 3, "task": 4, "output": 5, "done": 6, "heartbeat": 7,
+        "shutdown": 8, "bundle": 9}  # MsgKind in runtime/src/protocol/messages.hpp
+
+
+def need_msgpack():
+    """Exits with SKIP if python3-msgpack is missing (as the tests do for python3-zmq)."""
+    if msgpack is None:
+        print("SKIP: python3-msgpack is not installed (apt-get install python3-msgpack)")
+        sys.exit(SKIP)
+
+
+def pack(value):
+    """Any value as msgpack, str as str and bytes as bin (also for malformed messages)."""
+    return msgpack.packb(value, use_bin_type=True)
+
+
+def unpack(data, default=None):
+    """A msgpack frame back into Python (str as str, bin as bytes, any map keys), or `default`
+    if it is not one whole msgpack value."""
+    try:
+        return msgpack.unpackb(data, raw=False, strict_map_key=False)
+    except (ValueError, msgpack.UnpackException):
+        return default
+
+
+def message(kind, **fields):
+    """A message as a worker (or the driver) would send it: {"v": 1, "k": KIND[kind], **fields}."""
+    return pack(dict({"v": PROTOCOL_VERSION, "k": KIND[kind]}, **fields))
 
 
 def pids_in(path):
