@@ -62,12 +62,15 @@ void guarded(wf_ctx* ctx, int64_t loc, F&& op) {
   } catch (const std::exception& e) {
     error = e.what();
   }
-  if (!error.empty()) raise(*ctx, loc, error);
+  if (!error.empty()) raise(*ctx, loc, std::move(error));  // moved: nothing left to free
 }
 
-Slot decode_or_raise(wf_ctx* ctx, int64_t loc, const char* desc, const std::string& bytes) {
+// Decodes `bytes` and frees them (the caller's buffer) before a failure raises past its frame.
+Slot decode_or_raise(wf_ctx* ctx, int64_t loc, const char* desc, std::string& bytes) {
   Slot v = 0;
-  if (!decode_value(*ctx, desc, bytes, v)) raise(*ctx, loc, std::string("received a message that is not a `") + desc + "`");
+  bool ok = decode_value(*ctx, desc, bytes, v);
+  std::string().swap(bytes);
+  if (!ok) raise(*ctx, loc, std::string("received a message that is not a `") + desc + "`");
   return v;
 }
 
@@ -111,7 +114,10 @@ wf_array* wf_mpi_gather(wf_ctx* ctx, int64_t loc, const char* desc, uint64_t v, 
   std::vector<std::string> parts;
   guarded(ctx, loc, [&] { parts = comm(ctx).gather(encode_value(desc, v), (int)root, all != 0); });
   WfArray* out = make_array(*ctx, (int64_t)parts.size());
-  for (size_t i = 0; i < parts.size(); ++i) out->data[i] = decode_or_raise(ctx, loc, desc, parts[i]);
+  bool ok = true;
+  for (size_t i = 0; ok && i < parts.size(); ++i) ok = decode_value(*ctx, desc, parts[i], out->data[i]);
+  std::vector<std::string>().swap(parts);  // freed before a failure raises past this frame
+  if (!ok) raise(*ctx, loc, std::string("received a message that is not a `") + desc + "`");
   return out;
 }
 

@@ -50,22 +50,23 @@ wf_str* wf_join(wf_ctx* ctx, wf_array* parts, wf_str* sep) {
   return make_str(*ctx, out);
 }
 
+// A wf string is NUL-terminated (values.hpp), so strtoll/strtod read it in place; a NUL
+// inside it stops them early and fails the check that they read all of it. No C++ string
+// lives in these frames when `raise` longjmps out of them.
 int64_t wf_parse_int(wf_ctx* ctx, int64_t loc, wf_str* s) {
-  std::string text(s->view());
   errno = 0;
   char* end = nullptr;
-  long long v = text.empty() ? 0 : std::strtoll(text.c_str(), &end, 10);
-  if (text.empty() || *end != 0 || errno == ERANGE || std::isspace((unsigned char)text[0]))
-    raise(*ctx, loc, "cannot parse \"" + text + "\" as int");
+  long long v = s->len == 0 ? 0 : std::strtoll(s->data, &end, 10);
+  if (s->len == 0 || end != s->data + s->len || errno == ERANGE || std::isspace((unsigned char)s->data[0]))
+    raise(*ctx, loc, "cannot parse \"" + std::string(s->view()) + "\" as int");
   return v;
 }
 
 double wf_parse_float(wf_ctx* ctx, int64_t loc, wf_str* s) {
-  std::string text(s->view());
   char* end = nullptr;
-  double v = text.empty() ? 0 : std::strtod(text.c_str(), &end);
-  if (text.empty() || *end != 0 || std::isspace((unsigned char)text[0]))
-    raise(*ctx, loc, "cannot parse \"" + text + "\" as float");
+  double v = s->len == 0 ? 0 : std::strtod(s->data, &end);
+  if (s->len == 0 || end != s->data + s->len || std::isspace((unsigned char)s->data[0]))
+    raise(*ctx, loc, "cannot parse \"" + std::string(s->view()) + "\" as float");
   return v;
 }
 

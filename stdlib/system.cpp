@@ -128,7 +128,7 @@ void* wf_extern_lookup(wf_ctx* ctx, int64_t loc, const char* lib, const char* sy
       if (!fn) error = std::string("symbol `") + symbol + "` not found in \"" + lib + "\"";
     }
   }
-  if (!fn) raise(*ctx, loc, error);
+  if (!fn) raise(*ctx, loc, std::move(error));  // moved: nothing left to free
   return fn;
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Run .wf test programs against a wfc binary; expectations are comments inside each program.
 
-    tests/run_wf_tests.py --wfc build/wfc [--timeout S] [--keep] FILE-or-DIR ...
+    tests/run_wf_tests.py --wfc build/wfc [--timeout S] [--keep] [--sanitizer] FILE-or-DIR ...
     tests/run_wf_tests.py --self-test
 
 The directives are described in tests/conformance/README.md.
@@ -30,6 +30,10 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# What AddressSanitizer, LeakSanitizer and UBSan write when they find something (`--sanitizer`).
+SANITIZER_REPORT = re.compile(r"^(==\d+==ERROR: (Address|Leak)Sanitizer|SUMMARY: (Address|Leak|UndefinedBehavior)Sanitizer|.*: runtime error: )",
+                              re.M)
 
 # `FILE:LINE:COL: error: MESSAGE` / `... note: MESSAGE`, as the diagnostics renderer writes them.
 DIAGNOSTIC = re.compile(r"([^\s:]+\.wf):(\d+):(\d+): (error|note):")
@@ -133,9 +137,14 @@ def diagnostics(stderr, path):
     return out
 
 
-def judge(d, path, returncode, stdout, stderr):
-    """The problems with one run (empty: the test passed)."""
+def judge(d, path, returncode, stdout, stderr, sanitizer=False):
+    """The problems with one run (empty: the test passed). With `sanitizer`, a sanitizer's
+    report on stderr (from wfc or from a worker) is a problem too."""
     problems = list(d.malformed)
+    if sanitizer:
+        report = SANITIZER_REPORT.search(stderr)
+        if report:
+            problems.append("sanitizer report: " + stderr[report.start():].splitlines()[0])
     if returncode != d.exit:
         problems.append(f"exit status {returncode}, expected {d.exit}")
     if d.mode != "check":
@@ -213,7 +222,7 @@ def run_wfc(cmd, timeout, keep):
             subprocess.run(["rm", "-rf", work])
 
 
-def run_one(wfc, path, timeout, keep):
+def run_one(wfc, path, timeout, keep, sanitizer=False):
     """(problems, kept dir or None) for one test file."""
     try:
         d = parse_directives(path.read_text(encoding="utf-8"))
@@ -226,10 +235,11 @@ def run_one(wfc, path, timeout, keep):
         rc, out, err, kept = run_wfc(cmd, timeout, keep)
     except (TimeoutError, OSError) as e:
         return [str(e)], None
-    problems = judge(d, path, rc, out, err)
+    problems = judge(d, path, rc, out, err, sanitizer)
     if problems:
         lines = err.splitlines()
-        problems.append("stderr was:\n    " + "\n    ".join(lines[:30]) if lines else "stderr was empty")
+        shown = 80 if sanitizer else 30
+        problems.append("stderr was:\n    " + "\n    ".join(lines[:shown]) if lines else "stderr was empty")
     return problems, kept
 
 
@@ -291,6 +301,10 @@ def self_test():
     assert parse_directives("// error-here marks lines\nx // error-here\n").here == {2}
     run.malformed = []
     assert judge(run, f, 3, "a b \n", "") == [] and judge(run, f, 3, "a b\n", "") != [], run
+    leak = "==123==ERROR: LeakSanitizer: detected memory leaks\n\nDirect leak of 8 byte(s)\n"
+    assert judge(run, f, 3, "a b \n", leak) == [] and judge(run, f, 3, "a b \n", leak, sanitizer=True) != []
+    assert judge(run, f, 3, "a b \n", "x.cpp:3:4: runtime error: signed overflow", sanitizer=True) != []
+    assert judge(run, f, 3, "a b \n", "error: AddressSanitizer mentioned in a message", sanitizer=True) == []
     failed = 0
     for name, stderr, rc, should_pass in cases:
         problems = judge(d, f, rc, "", stderr)
@@ -307,6 +321,8 @@ def main():
     ap.add_argument("--wfc", help="path to the wfc binary")
     ap.add_argument("--timeout", type=float, default=60, help="seconds per test (default 60)")
     ap.add_argument("--keep", action="store_true", help="keep each test's working directory")
+    ap.add_argument("--sanitizer", action="store_true",
+                    help="fail a test whose stderr holds a sanitizer report (for a -DWF_SANITIZE build)")
     ap.add_argument("--self-test", action="store_true", help="check the runner's judging, without wfc")
     ap.add_argument("paths", nargs="*", help="test files or folders (folders recurse, skipping lib/)")
     a = ap.parse_args()
@@ -320,7 +336,7 @@ def main():
         if not f.is_file():
             problems, kept = [f"no such test file: {f}"], None
         else:
-            problems, kept = run_one(wfc, f, a.timeout, a.keep)
+            problems, kept = run_one(wfc, f, a.timeout, a.keep, a.sanitizer)
         where = f" (kept {kept})" if kept else ""
         if problems:
             failed += 1

@@ -81,14 +81,29 @@ wf_str* wf_error(wf_ctx* ctx, void* future) {
   return make_str(*ctx, "");
 }
 
-wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, int64_t loc) {
+}  // extern "C"
+
+namespace {
+
+// Why `map` failed: a task's error, or a message of its own.
+struct MapFailure {
+  const RuntimeError* task_error = nullptr;  // owned by its future
+  std::string message;
+};
+
+// The C++ side of `map`, with every object that has a destructor. It returns on failure
+// instead of raising: raising longjmps past destructors, so wf_map raises only once this
+// frame is gone (a sanitizer build would report each skipped buffer as a leak).
+WfArray* run_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, MapFailure& failure) {
   const wf::ManifestFunction& f = ctx->manifest->functions[(size_t)fn];
   std::string tuple_desc = "(";
   for (auto& p : f.params) tuple_desc += p.type;
   tuple_desc += ")";
   const char* param = f.params[0].type.c_str();
-  if (chunk != wf::kAbiOptionAbsent && chunk < 1)
-    raise(*ctx, loc, "`chunk=" + std::to_string(chunk) + "`: a map sends at least 1 item per message");
+  if (chunk != wf::kAbiOptionAbsent && chunk < 1) {
+    failure.message = "`chunk=" + std::to_string(chunk) + "`: a map sends at least 1 item per message";
+    return nullptr;
+  }
   // Encode the calls straight into their batches: [[args...], ...] per `chunk` items.
   size_t per_batch = chunk == wf::kAbiOptionAbsent ? 1 : (size_t)chunk;
   std::vector<std::string> batches;
@@ -121,17 +136,35 @@ wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t c
       host(ctx).scheduler->wait(futures[ahead], /*spin=*/false);
       host(ctx).scheduler->wait(batch, /*spin=*/false);
     }
-    if (batch->state.load(std::memory_order_acquire) == FutureState::Failed) raise_task_error(*ctx, loc, *batch->error);
+    if (batch->state.load(std::memory_order_acquire) == FutureState::Failed) {
+      failure.task_error = batch->error.get();
+      return nullptr;
+    }
     thread_local msgpack::zone zone;
     msgpack::object results;
     bool ok = unpack_into(zone, batch->value.data(), batch->value.size(), results) &&
               results.type == msgpack::type::ARRAY && filled + results.via.array.size <= out->len;
     for (uint32_t i = 0; ok && i < results.via.array.size; ++i)
       ok = unpack_value(*ctx, f.result.c_str(), results.via.array.ptr[i], out->data[filled++]);
-    if (!ok) raise(*ctx, loc, "a task of `" + f.name + "` returned malformed results");
+    if (!ok) {
+      failure.message = "a task of `" + f.name + "` returned malformed results";
+      return nullptr;
+    }
     batch->value = std::string();  // decoded: the bytes are no longer needed
     progress.update((size_t)filled);
   }
+  return out;
+}
+
+}  // namespace
+
+extern "C" {
+
+wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, int64_t loc) {
+  MapFailure failure;
+  WfArray* out = run_map(ctx, pool, fn, items, chunk, star, failure);
+  if (failure.task_error) raise_task_error(*ctx, loc, *failure.task_error);
+  if (!failure.message.empty()) raise(*ctx, loc, std::move(failure.message));
   return out;
 }
 

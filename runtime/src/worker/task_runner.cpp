@@ -64,7 +64,8 @@ BatchOutcome run_batch(const LoadedProgram& program, Context& ctx, int fn, const
     if (!ok) {
       out.ok = false;
       out.failed_item = (int32_t)item;
-      out.error = ctx.error;
+      out.error = std::move(ctx.error);
+      ctx.error = RuntimeError{};
       out.error.task = "in task " + describe_call(manifest, fn, call) + " on worker " + std::to_string(worker) +
                        (rank >= 0 ? " rank " + std::to_string(rank) : "");
       ctx.reset_memory();
