@@ -6,11 +6,9 @@
 // the scheduler, watches for dead workers and replaces them. Other threads only hand it
 // batches (a queue plus an eventfd that wakes its poll), so no socket is ever shared.
 //
-// Placement: a serial batch goes to the ready rank with the fewest batches outstanding (at
-// most `prefetch` each, so a round trip is hidden behind the running task); an MPI batch of
-// N ranks needs N idle ranks of one world. Batches are considered in submission order,
-// skipping those that do not fit yet; the oldest waiting MPI batch reserves ranks as they
-// become idle, so small tasks cannot starve it.
+// Placement (which rank runs what) is decided by driver/placement.hpp, and the outcome of an
+// MPI batch is agreed from its ranks' reports by driver/mpi_agreement.hpp; this file feeds
+// them events and carries out their decisions.
 //
 // Failure: a worker that dies fails the batch it was running ("worker 3 died: signal 9
 // (Killed)"); batches queued behind it are placed again; ranks of an MPI task that lost a
@@ -36,6 +34,8 @@
 #include <unordered_map>
 
 #include "driver/executor.hpp"
+#include "driver/mpi_agreement.hpp"
+#include "driver/placement.hpp"
 #include "launch/launcher.hpp"
 #include "log.hpp"
 #include "spin.hpp"
@@ -76,11 +76,8 @@ struct Rank {
   pid_t pid = 0;
   bool local_child = false;  // our own child: waitpid tells how it died
   bool same_host = true;
-  bool ready = false;
   bool dead = false;
   std::string routing_id;
-  std::deque<uint64_t> outstanding;  // batch ids, the first one running
-  uint64_t reserved_for = 0;         // an MPI batch waiting for this rank
   double last_heard = 0;
 };
 
@@ -97,11 +94,8 @@ struct World {
 
 struct Flight {
   Batch batch;
-  std::vector<int> workers;  // ranks it runs on, task rank order
-  size_t reports = 0;        // Done messages received (MPI: one per rank)
-  BatchOutcome outcome;      // what the batch reports, chosen among the ranks' reports
-  int precedence = 0;        // of `outcome`: 0 success, 1 aborted by another rank, 2 own failure
-  bool have_outcome = false;
+  std::vector<int> workers;   // ranks it runs on, task rank order
+  OutcomeAgreement outcome;   // from the ranks' reports
 };
 
 class ProcessExecutor : public Executor {
@@ -114,10 +108,7 @@ class ProcessExecutor : public Executor {
     launcher_ = options_.launcher.empty() ? default_launcher() : options_.launcher;
     width_ = options_.workers > 0 ? options_.workers : 1;
     object_bytes_ = encode_wfo(program.object());
-    if (const char* p = std::getenv("WF_PREFETCH")) {
-      prefetch_ = (size_t)std::max(1, std::atoi(p));
-      fixed_prefetch_ = true;
-    }
+    if (const char* p = std::getenv("WF_PREFETCH")) placement_ = Placement((size_t)std::max(1, std::atoi(p)));
     thread_ = std::thread([this] { run(); });
   }
 
@@ -280,7 +271,7 @@ class ProcessExecutor : public Executor {
         fail_batch(b, why, "");
         continue;
       }
-      queue_.push_back(std::move(b));
+      placement_.enqueue(std::move(b));
     }
     return stop;
   }
@@ -395,42 +386,31 @@ class ProcessExecutor : public Executor {
       fail_queue(broken_);
       return;
     }
-    r->ready = true;
+    placement_.rank_ready(r->worker, r->world);
   }
 
   void on_done(const std::string& from, Message&& m) {
     Rank* r = rank_by_id(from);
     if (!r) return;
     auto it = flights_.find(m.id);
-    auto pos = std::find(r->outstanding.begin(), r->outstanding.end(), m.id);
-    if (it == flights_.end() || pos == r->outstanding.end()) {
+    if (it == flights_.end() || !placement_.holds(r->worker, m.id)) {
       log_always("wf: dropped a result for a task worker %d was not running", r->worker);
       return;
     }
-    r->outstanding.erase(pos);
+    placement_.finished(r->worker, m.id);
     Flight& f = it->second;
-    f.reports++;
-    if (f.workers.size() == 1) learn_task_time(m.busy_us, f.batch);
-    // The driver agrees for the ranks of an MPI task: rank 0's result if every rank
-    // succeeded, else the error of the lowest rank that failed by itself (an ABORT received
-    // from another rank is only a consequence).
-    bool leader = f.workers.size() == 1 || m.rank == 0;
-    int precedence = m.ok ? 0 : m.aborted ? 1 : 2;
-    bool better = !f.have_outcome || (leader && f.precedence == 0 && precedence == 0) || precedence > f.precedence ||
-                  (precedence == f.precedence && precedence > 0 && m.rank < f.outcome.rank);
-    if ((leader || !m.ok) && better) {
-      f.outcome.id = m.id;
-      f.outcome.ok = m.ok;
-      f.outcome.results = std::move(m.bytes);
-      f.outcome.error = std::move(m.error);
-      f.outcome.failed_item = m.failed_item;
-      f.outcome.worker = m.worker;
-      f.outcome.rank = m.rank;
-      f.precedence = precedence;
-      f.have_outcome = true;
-    }
-    if (f.reports < f.workers.size()) return;
-    BatchOutcome outcome = std::move(f.outcome);
+    if (f.workers.size() == 1) placement_.learn_run_time(m.busy_us);
+    BatchOutcome report;
+    report.id = m.id;
+    report.ok = m.ok;
+    report.results = std::move(m.bytes);
+    report.error = std::move(m.error);
+    report.failed_item = m.failed_item;
+    report.worker = m.worker;
+    report.rank = m.rank;
+    report.aborted = m.aborted;
+    if (!f.outcome.report(std::move(report))) return;
+    BatchOutcome outcome = f.outcome.take();
     if (f.workers.size() > 1 && !outcome.ok) generation_[rank_set(f.workers)]++;
     flights_.erase(it);
     on_complete_(std::move(outcome));
@@ -443,20 +423,11 @@ class ProcessExecutor : public Executor {
     return set;
   }
 
-  // How many batches a rank may hold: enough to cover a round trip to the driver (~2 ms of
-  // work, from the recent average run time of a batch), at least 2, at most 1024. Long tasks
-  // get 2 (one running, one waiting: the pool stays balanced); tiny ones a deep pipeline.
-  void learn_task_time(uint32_t busy_us, const Batch&) {
-    double us = std::max(1.0, (double)busy_us);
-    average_us_ = average_us_ <= 0 ? us : 0.9 * average_us_ + 0.1 * us;
-    if (!fixed_prefetch_) prefetch_ = (size_t)std::clamp(2000.0 / average_us_, 2.0, 1024.0);
-  }
-
   // ---- placement -----------------------------------------------------------------------------
 
-  void send_task(const Batch& b, const std::vector<int>& workers) {
+  void send_task(Batch&& b, const std::vector<int>& workers) {
     Flight f;
-    f.batch = b;
+    f.outcome = OutcomeAgreement(workers.size());
     f.workers = workers;
     Message m;
     m.kind = MsgKind::Task;
@@ -471,8 +442,6 @@ class ProcessExecutor : public Executor {
       // Small arguments go to every rank; larger ones to rank 0, which broadcasts them.
       m.bytes = i == 0 || b.items.size() <= kInlineArguments ? b.items : std::string();
       outbox_[r.worker].push_back(encode(m));
-      r.outstanding.push_back(b.id);
-      r.reserved_for = 0;
     }
     if (debug_logging()) {
       std::string on;
@@ -480,13 +449,27 @@ class ProcessExecutor : public Executor {
       log_debug("pool %d: task %llu (%s) on worker%s %s", pool_id_, (unsigned long long)b.id,
                 program_.manifest().functions[(size_t)b.fn].name.c_str(), workers.size() > 1 ? "s" : "", on.c_str());
     }
-    flights_[b.id] = std::move(f);
+    uint64_t id = b.id;
+    f.batch = std::move(b);
+    flights_[id] = std::move(f);
   }
 
   void place() {
-    for (auto it = queue_.begin(); it != queue_.end();) {
-      bool placed = it->ranks <= 1 ? place_serial(*it) : place_parallel(*it);
-      it = placed ? queue_.erase(it) : std::next(it);
+    int world_wanted = 0;
+    for (Placement::Decision& d : placement_.place(world_wanted)) send_task(std::move(d.batch), d.workers);
+    if (world_wanted > 0 && launcher_ != "local") {
+      // Placement knows only ready ranks; ranks that said hello and are still loading the
+      // program count too, and so does a world still starting.
+      size_t largest = 0;
+      std::map<int, size_t> live;
+      for (auto& [id, r] : ranks_)
+        if (!r.dead && !dying_.count(id)) largest = std::max(largest, ++live[r.world]);
+      bool coming = false;
+      for (auto& [id, w] : worlds_) coming |= !w.exited && w.hellos < w.size && w.size >= world_wanted;
+      if ((int)largest < world_wanted && !coming) {
+        log_debug("pool %d: no world has %d live ranks; starting one", pool_id_, world_wanted);
+        grow(world_wanted);
+      }
     }
     // What was placed goes out as one message per worker.
     for (auto& [worker, messages] : outbox_) {
@@ -494,59 +477,6 @@ class ProcessExecutor : public Executor {
       tasks_->send_to(ranks_[worker].routing_id, encode_bundle(messages));
       messages.clear();
     }
-  }
-
-  bool place_serial(const Batch& b) {
-    Rank* best = nullptr;
-    for (auto& [id, r] : ranks_) {
-      if (r.dead || !r.ready || r.reserved_for || r.outstanding.size() >= prefetch_ || dying_.count(id)) continue;
-      if (!best || r.outstanding.size() < best->outstanding.size()) best = &r;
-      if (best->outstanding.empty()) break;
-    }
-    if (!best) return false;
-    send_task(b, {best->worker});
-    return true;
-  }
-
-  bool place_parallel(const Batch& b) {
-    // The world with the most ranks idle or already reserved for this batch.
-    std::map<int, std::vector<int>> candidates;
-    for (auto& [id, r] : ranks_) {
-      if (r.dead || !r.ready || !r.outstanding.empty() || dying_.count(id)) continue;
-      if (r.reserved_for && r.reserved_for != b.id) continue;
-      candidates[r.world].push_back(r.worker);
-    }
-    int best_world = -1;
-    size_t best_count = 0;
-    for (auto& [world, workers] : candidates)
-      if (workers.size() > best_count) {
-        best_world = world;
-        best_count = workers.size();
-      }
-    if (best_world >= 0 && (int)best_count >= b.ranks) {
-      std::vector<int>& workers = candidates[best_world];
-      workers.resize((size_t)b.ranks);
-      send_task(b, workers);
-      return true;
-    }
-    // After failures the pool's ranks may be spread over worlds too small for this task
-    // (replacements start as worlds of their own): then start one world that fits.
-    size_t largest = 0;
-    std::map<int, size_t> live;
-    for (auto& [id, r] : ranks_)
-      if (!r.dead && !dying_.count(id)) largest = std::max(largest, ++live[r.world]);
-    bool coming = false;
-    for (auto& [id, w] : worlds_) coming |= !w.exited && w.hellos < w.size && w.size >= b.ranks;
-    if ((int)largest < b.ranks && !coming && launcher_ != "local") {
-      log_debug("pool %d: no world has %d live ranks; starting one", pool_id_, b.ranks);
-      grow(b.ranks);
-    }
-    // Not yet: unless an older MPI batch already holds reservations, hold these ranks.
-    bool older_reserving = false;
-    for (auto& [id, r] : ranks_) older_reserving |= r.reserved_for && r.reserved_for != b.id && r.reserved_for < b.id;
-    if (!older_reserving && best_world >= 0)
-      for (int w : candidates[best_world]) ranks_[w].reserved_for = b.id;
-    return false;
   }
 
   // ---- failures ------------------------------------------------------------------------------
@@ -562,8 +492,7 @@ class ProcessExecutor : public Executor {
   }
 
   void fail_queue(const std::string& message) {
-    for (Batch& b : queue_) fail_batch(b, message, "");
-    queue_.clear();
+    for (Batch& b : placement_.take_queue()) fail_batch(b, message, "");
   }
 
   std::string task_line(const Batch& b, int worker) {
@@ -616,7 +545,10 @@ class ProcessExecutor : public Executor {
     // A worker's last messages (the result of the task before the fatal one) may still be on
     // their way: bury it only after a grace period in which they are read.
     for (auto& [wid, why] : deaths)
-      if (!dying_.count(wid)) dying_[wid] = {now, why};
+      if (!dying_.count(wid)) {
+        dying_[wid] = {now, why};
+        placement_.rank_unavailable(wid);
+      }
     int lost = 0;
     for (auto it = dying_.begin(); it != dying_.end();) {
       if (now - it->second.first < kDeathGrace) {
@@ -661,8 +593,7 @@ class ProcessExecutor : public Executor {
     if (!r.local_child && r.pid > 0) forget_launched(r.pid);
     std::string message = "worker " + std::to_string(worker) + " died: " + why;
     log_debug("pool %d: %s", pool_id_, message.c_str());
-    std::deque<uint64_t> outstanding = std::move(r.outstanding);
-    r.outstanding.clear();
+    std::deque<uint64_t> outstanding = placement_.rank_lost(worker);
     // The batch that was running: as the worker's death note says, else the oldest one.
     // Batches before it whose results were lost with the worker run again elsewhere.
     uint64_t running = outstanding.empty() ? 0 : outstanding.front();
@@ -678,7 +609,7 @@ class ProcessExecutor : public Executor {
       for (int other : f.workers) {
         if (other == worker) continue;
         Rank& o = ranks_[other];
-        o.outstanding.erase(std::remove(o.outstanding.begin(), o.outstanding.end(), f.batch.id), o.outstanding.end());
+        placement_.finished(other, f.batch.id);
         // The other ranks of an MPI task may wait forever for the dead one: end them too,
         // and count them lost now, so nothing new is placed on them meanwhile.
         if (f.workers.size() > 1 && !o.dead && o.pid > 0 && o.same_host) {
@@ -689,7 +620,7 @@ class ProcessExecutor : public Executor {
       if (f.batch.id == running) fail_batch(f.batch, message, task_line(f.batch, worker));
       else requeue.push_back(std::move(f.batch));  // it had not started: run it elsewhere
     }
-    queue_.insert(queue_.begin(), requeue.begin(), requeue.end());
+    placement_.requeue_front(std::move(requeue));
     int lost = 1;
     for (int p : partners) lost += bury(p, "ended by the driver after worker " + std::to_string(worker) + " of its MPI task died");
     return lost;
@@ -748,9 +679,7 @@ class ProcessExecutor : public Executor {
   std::string launcher_;
   int width_ = 1;
   int pool_id_ = 0;
-  size_t prefetch_ = 2;
-  bool fixed_prefetch_ = false;
-  double average_us_ = 0;
+  Placement placement_;
   std::string object_bytes_;
 
   int wake_fd_ = -1;
@@ -767,9 +696,8 @@ class ProcessExecutor : public Executor {
   std::map<int, Rank> ranks_;
   std::unordered_map<std::string, int> by_routing_;
   std::map<int, std::pair<double, std::string>> dying_;  // worker -> (noticed at, how it died)
-  std::deque<Batch> queue_;
-  std::map<int, std::vector<std::string>> outbox_;
-  std::map<std::vector<int32_t>, int> generation_;  // per MPI rank set: bumped after a failed task  // encoded Task messages per worker, this round
+  std::map<int, std::vector<std::string>> outbox_;  // encoded Task messages per worker, this round
+  std::map<std::vector<int32_t>, int> generation_;  // per MPI rank set: bumped after a failed task
   std::unordered_map<uint64_t, Flight> flights_;
   int next_world_ = 0, next_worker_ = 0;
 };

@@ -1,0 +1,140 @@
+// The design notes for this module are atop placement.hpp.
+#include "driver/placement.hpp"
+
+#include <algorithm>
+
+namespace wf::detail {
+
+Placement::Placement(size_t prefetch) {
+  if (prefetch > 0) {
+    prefetch_ = prefetch;
+    fixed_prefetch_ = true;
+  }
+}
+
+void Placement::rank_ready(int worker, int world) { ranks_[worker].world = world; }
+
+void Placement::rank_unavailable(int worker) {
+  auto it = ranks_.find(worker);
+  if (it != ranks_.end()) it->second.available = false;
+}
+
+std::deque<uint64_t> Placement::rank_lost(int worker) {
+  auto it = ranks_.find(worker);
+  if (it == ranks_.end()) return {};
+  std::deque<uint64_t> outstanding = std::move(it->second.outstanding);
+  ranks_.erase(it);
+  return outstanding;
+}
+
+void Placement::finished(int worker, uint64_t id) {
+  auto it = ranks_.find(worker);
+  if (it == ranks_.end()) return;
+  std::deque<uint64_t>& o = it->second.outstanding;
+  o.erase(std::remove(o.begin(), o.end(), id), o.end());
+}
+
+void Placement::learn_run_time(uint32_t busy_us) {
+  double us = std::max(1.0, (double)busy_us);
+  average_us_ = average_us_ <= 0 ? us : 0.9 * average_us_ + 0.1 * us;
+  if (!fixed_prefetch_) prefetch_ = (size_t)std::clamp(2000.0 / average_us_, 2.0, 1024.0);
+}
+
+void Placement::enqueue(Batch batch) { queue_.push_back(std::move(batch)); }
+
+void Placement::requeue_front(std::vector<Batch> batches) {
+  queue_.insert(queue_.begin(), std::make_move_iterator(batches.begin()), std::make_move_iterator(batches.end()));
+}
+
+std::deque<Batch> Placement::take_queue() { return std::exchange(queue_, {}); }
+
+size_t Placement::outstanding(int worker) const {
+  auto it = ranks_.find(worker);
+  return it == ranks_.end() ? 0 : it->second.outstanding.size();
+}
+
+bool Placement::holds(int worker, uint64_t id) const {
+  auto it = ranks_.find(worker);
+  if (it == ranks_.end()) return false;
+  const std::deque<uint64_t>& o = it->second.outstanding;
+  return std::find(o.begin(), o.end(), id) != o.end();
+}
+
+size_t Placement::busy_ranks() const {
+  size_t n = 0;
+  for (auto& [id, r] : ranks_) n += !r.outstanding.empty();
+  return n;
+}
+
+std::vector<Placement::Decision> Placement::place(int& world_wanted) {
+  world_wanted = 0;
+  std::vector<Decision> out;
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    bool placed = it->ranks <= 1 ? place_serial(*it, out) : place_parallel(*it, out, world_wanted);
+    it = placed ? queue_.erase(it) : std::next(it);
+  }
+  return out;
+}
+
+void Placement::assign(Batch& b, std::vector<int> workers, std::vector<Decision>& out) {
+  for (int w : workers) {
+    Rank& r = ranks_[w];
+    r.outstanding.push_back(b.id);
+    r.reserved_for = 0;
+  }
+  out.push_back(Decision{std::move(b), std::move(workers)});
+}
+
+bool Placement::place_serial(Batch& b, std::vector<Decision>& out) {
+  int best = -1;
+  size_t best_load = 0;
+  for (auto& [id, r] : ranks_) {
+    if (!r.available || r.reserved_for || r.outstanding.size() >= prefetch_) continue;
+    if (best < 0 || r.outstanding.size() < best_load) {
+      best = id;
+      best_load = r.outstanding.size();
+    }
+    if (best_load == 0) break;
+  }
+  if (best < 0) return false;
+  assign(b, {best}, out);
+  return true;
+}
+
+bool Placement::place_parallel(Batch& b, std::vector<Decision>& out, int& world_wanted) {
+  // The world with the most ranks idle or already reserved for this batch.
+  std::map<int, std::vector<int>> candidates;
+  std::map<int, size_t> live;
+  for (auto& [id, r] : ranks_) {
+    if (!r.available) continue;
+    ++live[r.world];
+    if (!r.outstanding.empty() || (r.reserved_for && r.reserved_for != b.id)) continue;
+    candidates[r.world].push_back(id);
+  }
+  int best_world = -1;
+  size_t best_count = 0;
+  for (auto& [world, workers] : candidates)
+    if (workers.size() > best_count) {
+      best_world = world;
+      best_count = workers.size();
+    }
+  if (best_world >= 0 && (int)best_count >= b.ranks) {
+    std::vector<int> workers = candidates[best_world];
+    workers.resize((size_t)b.ranks);
+    assign(b, std::move(workers), out);
+    return true;
+  }
+  // After failures the pool's ranks may be spread over worlds too small for this task
+  // (replacements start as worlds of their own): ask for one that fits.
+  size_t largest = 0;
+  for (auto& [world, n] : live) largest = std::max(largest, n);
+  if ((int)largest < b.ranks) world_wanted = std::max(world_wanted, b.ranks);
+  // Not yet: unless an older MPI batch already holds reservations, hold these ranks.
+  bool older_reserving = false;
+  for (auto& [id, r] : ranks_) older_reserving |= r.reserved_for && r.reserved_for != b.id && r.reserved_for < b.id;
+  if (!older_reserving && best_world >= 0)
+    for (int w : candidates[best_world]) ranks_[w].reserved_for = b.id;
+  return false;
+}
+
+}  // namespace wf::detail

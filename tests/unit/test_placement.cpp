@@ -1,0 +1,161 @@
+// Placement (driver/placement.hpp) and the MPI outcome agreement (driver/mpi_agreement.hpp),
+// driven by made-up events: no sockets, no processes, no clock.
+#include <gtest/gtest.h>
+
+#include "driver/mpi_agreement.hpp"
+#include "driver/placement.hpp"
+
+using namespace wf::detail;
+
+namespace {
+
+Batch batch(uint64_t id, int ranks = 1) {
+  Batch b;
+  b.id = id;
+  b.ranks = ranks;
+  return b;
+}
+
+std::vector<Placement::Decision> place(Placement& p) {
+  int wanted = 0;
+  return p.place(wanted);
+}
+
+}  // namespace
+
+TEST(PlacementTest, SerialBatchesGoToTheLeastLoadedRankUpToThePrefetchDepth) {
+  Placement p(2);
+  p.rank_ready(0, 0);
+  p.rank_ready(1, 0);
+  for (uint64_t id = 1; id <= 5; ++id) p.enqueue(batch(id));
+  auto d = place(p);
+  ASSERT_EQ(d.size(), 4u);  // 2 ranks x prefetch 2; the fifth waits
+  EXPECT_EQ(p.outstanding(0), 2u);
+  EXPECT_EQ(p.outstanding(1), 2u);
+  EXPECT_EQ(p.queued(), 1u);
+  EXPECT_NE(d[0].workers[0], d[1].workers[0]);  // spread before stacking
+  p.finished(d[1].workers[0], d[1].batch.id);
+  auto next = place(p);
+  ASSERT_EQ(next.size(), 1u);
+  EXPECT_EQ(next[0].batch.id, 5u);
+  EXPECT_EQ(next[0].workers[0], d[1].workers[0]);
+}
+
+TEST(PlacementTest, PrefetchDepthFollowsRunTimes) {
+  Placement p;
+  EXPECT_EQ(p.prefetch(), 2u);
+  for (int i = 0; i < 50; ++i) p.learn_run_time(10);  // 10 us tasks: a deep pipeline
+  EXPECT_GT(p.prefetch(), 100u);
+  for (int i = 0; i < 200; ++i) p.learn_run_time(100000);  // 100 ms tasks: one waiting
+  EXPECT_EQ(p.prefetch(), 2u);
+  Placement fixed(3);
+  fixed.learn_run_time(1);
+  EXPECT_EQ(fixed.prefetch(), 3u);
+}
+
+TEST(PlacementTest, AnMpiBatchNeedsIdleRanksOfOneWorld) {
+  Placement p(4);
+  p.rank_ready(0, 0);
+  p.rank_ready(1, 0);
+  p.rank_ready(2, 1);  // a replacement in a world of its own
+  p.enqueue(batch(1, 2));
+  auto d = place(p);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].workers, (std::vector<int>{0, 1}));
+  p.enqueue(batch(2, 3));
+  int wanted = 0;
+  EXPECT_TRUE(p.place(wanted).empty());
+  EXPECT_EQ(wanted, 3);  // no world has 3 live ranks: the executor may start one
+}
+
+TEST(PlacementTest, AWaitingMpiBatchIsNotStarvedBySerialWork) {
+  Placement p(2);
+  p.rank_ready(0, 0);
+  p.rank_ready(1, 0);
+  p.enqueue(batch(1));      // occupies rank 0
+  p.enqueue(batch(2, 2));   // needs both ranks
+  auto first = place(p);
+  ASSERT_EQ(first.size(), 1u);
+  EXPECT_EQ(first[0].batch.id, 1u);
+  // Serial work keeps coming, but the idle rank is held for the MPI batch.
+  for (uint64_t id = 3; id <= 6; ++id) p.enqueue(batch(id));
+  auto second = place(p);
+  for (auto& d : second) EXPECT_NE(d.workers[0], 1) << "batch " << d.batch.id << " took the reserved rank";
+  // Rank 0 drains: its queued serial batches finish, then the MPI batch gets both ranks.
+  p.finished(0, 1);
+  for (auto& d : second) p.finished(d.workers[0], d.batch.id);
+  bool mpi_placed = false;
+  for (int round = 0; round < 10 && !mpi_placed; ++round) {
+    for (auto& d : place(p)) {
+      if (d.batch.id == 2) {
+        mpi_placed = true;
+        EXPECT_EQ(d.workers.size(), 2u);
+      } else {
+        p.finished(d.workers[0], d.batch.id);
+      }
+    }
+  }
+  EXPECT_TRUE(mpi_placed);
+}
+
+TEST(PlacementTest, ADyingRankGetsNoNewWorkAndGivesBackWhatItHeld) {
+  Placement p(2);
+  p.rank_ready(0, 0);
+  p.rank_ready(1, 0);
+  p.enqueue(batch(1));
+  p.enqueue(batch(2));
+  auto d = place(p);
+  ASSERT_EQ(d.size(), 2u);
+  int dying = d[0].workers[0];
+  p.rank_unavailable(dying);
+  p.enqueue(batch(3));
+  auto more = place(p);
+  ASSERT_EQ(more.size(), 1u);
+  EXPECT_NE(more[0].workers[0], dying);
+  EXPECT_TRUE(p.holds(dying, d[0].batch.id));  // its last report may still arrive
+  std::deque<uint64_t> held = p.rank_lost(dying);
+  EXPECT_EQ(held, (std::deque<uint64_t>{d[0].batch.id}));
+  EXPECT_FALSE(p.holds(dying, d[0].batch.id));
+  std::vector<Batch> again;
+  again.push_back(batch(d[0].batch.id));
+  p.requeue_front(std::move(again));
+  EXPECT_EQ(p.take_queue().front().id, d[0].batch.id);
+}
+
+TEST(OutcomeAgreementTest, RankZerosResultWhenEveryRankSucceeds) {
+  OutcomeAgreement a(3);
+  BatchOutcome r1;
+  r1.rank = 1;
+  r1.results = "one";
+  EXPECT_FALSE(a.report(std::move(r1)));
+  BatchOutcome r0;
+  r0.rank = 0;
+  r0.results = "zero";
+  EXPECT_FALSE(a.report(std::move(r0)));
+  BatchOutcome r2;
+  r2.rank = 2;
+  r2.results = "two";
+  EXPECT_TRUE(a.report(std::move(r2)));
+  BatchOutcome out = a.take();
+  EXPECT_TRUE(out.ok);
+  EXPECT_EQ(out.results, "zero");
+}
+
+TEST(OutcomeAgreementTest, TheLowestRankThatFailedByItselfWins) {
+  OutcomeAgreement a(4);
+  auto report = [&](int rank, bool ok, bool aborted, const char* message) {
+    BatchOutcome r;
+    r.rank = rank;
+    r.ok = ok;
+    r.aborted = aborted;
+    r.error.message = message;
+    return a.report(std::move(r));
+  };
+  EXPECT_FALSE(report(0, false, true, "aborted by rank 3"));
+  EXPECT_FALSE(report(3, false, false, "rank 3 failed"));
+  EXPECT_FALSE(report(2, false, false, "rank 2 failed"));
+  EXPECT_TRUE(report(1, true, false, ""));
+  BatchOutcome out = a.take();
+  EXPECT_FALSE(out.ok);
+  EXPECT_EQ(out.error.message, "rank 2 failed");
+}
