@@ -2,6 +2,7 @@
 #include "driver/placement.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace wf::detail {
 
@@ -27,11 +28,16 @@ std::deque<uint64_t> Placement::rank_lost(int worker) {
   return outstanding;
 }
 
-void Placement::finished(int worker, uint64_t id) {
+bool Placement::finished(int worker, uint64_t id) {
   auto it = ranks_.find(worker);
-  if (it == ranks_.end()) return;
+  if (it == ranks_.end()) return false;
+  // Results come back in order: the id is almost always at the front (O(1), not a scan of
+  // a pipeline up to 1024 deep).
   std::deque<uint64_t>& o = it->second.outstanding;
-  o.erase(std::remove(o.begin(), o.end(), id), o.end());
+  auto pos = std::find(o.begin(), o.end(), id);
+  if (pos == o.end()) return false;
+  o.erase(pos);
+  return true;
 }
 
 void Placement::learn_run_time(uint32_t busy_us) {
@@ -40,13 +46,20 @@ void Placement::learn_run_time(uint32_t busy_us) {
   if (!fixed_prefetch_) prefetch_ = (size_t)std::clamp(2000.0 / average_us_, 2.0, 1024.0);
 }
 
-void Placement::enqueue(Batch batch) { queue_.push_back(std::move(batch)); }
+void Placement::enqueue(Batch batch) {
+  mpi_queued_ += batch.ranks > 1;
+  queue_.push_back(std::move(batch));
+}
 
 void Placement::requeue_front(std::vector<Batch> batches) {
+  for (const Batch& b : batches) mpi_queued_ += b.ranks > 1;
   queue_.insert(queue_.begin(), std::make_move_iterator(batches.begin()), std::make_move_iterator(batches.end()));
 }
 
-std::deque<Batch> Placement::take_queue() { return std::exchange(queue_, {}); }
+std::deque<Batch> Placement::take_queue() {
+  mpi_queued_ = 0;
+  return std::exchange(queue_, {});
+}
 
 size_t Placement::outstanding(int worker) const {
   auto it = ranks_.find(worker);
@@ -69,8 +82,19 @@ size_t Placement::busy_ranks() const {
 std::vector<Placement::Decision> Placement::place(int& world_wanted) {
   world_wanted = 0;
   std::vector<Decision> out;
+  // Once one serial batch finds no rank, none behind it will this round (a map may queue
+  // 10^5 of them): only MPI batches are still looked at, and without any, the round ends.
+  bool serial_full = false;
   for (auto it = queue_.begin(); it != queue_.end();) {
-    bool placed = it->ranks <= 1 ? place_serial(*it, out) : place_parallel(*it, out, world_wanted);
+    bool serial = it->ranks <= 1;
+    if (serial && serial_full) {
+      if (mpi_queued_ == 0) break;
+      ++it;
+      continue;
+    }
+    bool placed = serial ? place_serial(*it, out) : place_parallel(*it, out, world_wanted);
+    if (!placed && serial) serial_full = true;
+    if (placed && !serial) --mpi_queued_;
     it = placed ? queue_.erase(it) : std::next(it);
   }
   return out;

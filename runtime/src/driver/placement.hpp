@@ -40,8 +40,8 @@ class Placement {
   // The rank is gone. Its outstanding batch ids, oldest first, are returned and forgotten;
   // the executor settles or requeues them.
   std::deque<uint64_t> rank_lost(int worker);
-  // `worker` reported batch `id` (an MPI batch: once per rank).
-  void finished(int worker, uint64_t id);
+  // `worker` reported batch `id` (an MPI batch: once per rank); false if it did not hold it.
+  bool finished(int worker, uint64_t id);
   // A serial batch ran `busy_us` microseconds on its worker.
   void learn_run_time(uint32_t busy_us);
 
@@ -76,6 +76,7 @@ class Placement {
 
   std::map<int, Rank> ranks_;  // ready, live ranks by worker number
   std::deque<Batch> queue_;
+  size_t mpi_queued_ = 0;  // batches in queue_ with more than one rank
   size_t prefetch_ = 2;
   bool fixed_prefetch_ = false;
   double average_us_ = 0;

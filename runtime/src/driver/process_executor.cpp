@@ -393,11 +393,10 @@ class ProcessExecutor : public Executor {
     Rank* r = rank_by_id(from);
     if (!r) return;
     auto it = flights_.find(m.id);
-    if (it == flights_.end() || !placement_.holds(r->worker, m.id)) {
+    if (it == flights_.end() || !placement_.finished(r->worker, m.id)) {
       log_always("wf: dropped a result for a task worker %d was not running", r->worker);
       return;
     }
-    placement_.finished(r->worker, m.id);
     Flight& f = it->second;
     if (f.workers.size() == 1) placement_.learn_run_time(m.busy_us);
     BatchOutcome report;
