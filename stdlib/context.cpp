@@ -2,6 +2,7 @@
 #include "context.hpp"
 
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
@@ -27,14 +28,14 @@ void* Arena::allocate(size_t bytes) {
   in_use_ += bytes;
   if (bytes >= kLarge) {
     void* p = std::calloc(1, bytes);
-    if (!p) std::abort();
+    if (!p) out_of_memory(owner_, bytes);
     large_.push_back(p);
     return p;
   }
   if (!cursor_ || cursor_ + bytes > limit_) {
     if (used_ == blocks_.size()) {
       char* block = static_cast<char*>(std::malloc(kBlock));
-      if (!block) std::abort();
+      if (!block) out_of_memory(owner_, kBlock);
       blocks_.push_back(block);
     }
     cursor_ = blocks_[used_++];
@@ -66,7 +67,7 @@ void Arena::reset() { release(Mark{}); }
 
 void* OwnedHeap::allocate(size_t bytes) {
   auto* h = static_cast<Header*>(std::calloc(1, sizeof(Header) + bytes));
-  if (!h) std::abort();
+  if (!h) out_of_memory(owner_, bytes);
   h->size = bytes;
   h->prev = nullptr;
   h->next = head_;
@@ -83,7 +84,7 @@ void* OwnedHeap::reallocate(void* p, size_t bytes) {
   Header* prev = old->prev;
   Header* next = old->next;
   auto* h = static_cast<Header*>(std::realloc(old, sizeof(Header) + bytes));
-  if (!h) std::abort();
+  if (!h) out_of_memory(owner_, bytes);
   if (bytes > old_size) std::memset(reinterpret_cast<char*>(h + 1) + old_size, 0, bytes - old_size);
   h->size = bytes;
   if (prev) prev->next = h;
@@ -151,6 +152,13 @@ std::vector<std::string> current_frames(const Context& ctx, int64_t loc) {
   std::longjmp(*ctx.on_error, 1);
 }
 }  // namespace
+
+void out_of_memory(Context* ctx, size_t bytes) {
+  char message[96];
+  std::snprintf(message, sizeof message, "out of memory: could not allocate %zu bytes (%.1f MiB)",
+                bytes, (double)bytes / (1024.0 * 1024.0));
+  raise(*ctx, -1, message);
+}
 
 void raise(Context& ctx, int64_t loc, std::string message) {
   ctx.error = RuntimeError{};

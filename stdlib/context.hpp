@@ -25,6 +25,12 @@ struct Manifest;
 
 namespace wf::detail {
 
+struct Context;
+
+// Ends the running task or flow with "out of memory" when malloc refuses `bytes`: an error
+// with frames, like any other, instead of an abort that only says "signal 6".
+[[noreturn]] void out_of_memory(Context* ctx, size_t bytes);
+
 class Arena {
  public:
   // Where the arena stood: everything allocated after it is given back by `release`.
@@ -35,7 +41,7 @@ class Arena {
     size_t in_use = 0;
   };
 
-  Arena() = default;
+  explicit Arena(Context* owner) : owner_(owner) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
   ~Arena();
@@ -46,6 +52,7 @@ class Arena {
   void release(const Mark& m);  // keeps one spare block, so a loop does not malloc per turn
 
  private:
+  Context* owner_;
   std::vector<char*> blocks_;  // [0, used_) in use, the rest spare
   size_t used_ = 0;
   std::vector<void*> large_;
@@ -58,7 +65,7 @@ class Arena {
 // error (which longjmps past the code that would free them) loses none of them.
 class OwnedHeap {
  public:
-  OwnedHeap() = default;
+  explicit OwnedHeap(Context* owner) : owner_(owner) {}
   OwnedHeap(const OwnedHeap&) = delete;
   OwnedHeap& operator=(const OwnedHeap&) = delete;
   ~OwnedHeap() { free_all(); }
@@ -75,6 +82,7 @@ class OwnedHeap {
     Header* next;
     size_t size;
   };
+  Context* owner_;
   Header* head_ = nullptr;
   size_t count_ = 0;
 };
@@ -97,9 +105,9 @@ struct Context {
   int64_t capacity = 0;
   int32_t* sites = nullptr;
   // --- host side ---
-  Arena arena;
+  Arena arena{this};
   std::vector<Arena::Mark> regions;  // open regions of compiled code, innermost last
-  OwnedHeap owned;
+  OwnedHeap owned{this};
   std::vector<int32_t> site_storage;
   std::jmp_buf* on_error = nullptr;
   RuntimeError error;
