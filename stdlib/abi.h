@@ -1,10 +1,10 @@
-// C declarations of the ABI in abi.def, with their real signatures. The JIT loader takes the
+// C declarations of the ABI in core/abi/abi.def, with their real signatures. The JIT loader takes the
 // addresses of these functions; compiled code calls them.
 #pragma once
 
 #include <cstdint>
 
-#include "abi_constants.h"
+#include "abi/abi_constants.h"
 
 namespace wf::detail {
 struct Context;

@@ -23,7 +23,7 @@
 // the owned heap after every item (Context::reset_memory), so an error leaks nothing.
 #pragma once
 
-#include "context.hpp"
+#include "execution/context.hpp"
 #include "values.hpp"
 
 namespace wf::detail {

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "context.hpp"
+#include "execution/context.hpp"
 
 namespace wf::detail {
 

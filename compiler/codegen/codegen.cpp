@@ -27,7 +27,7 @@
 #include <algorithm>
 #include <map>
 
-#include "abi_constants.h"
+#include "abi/abi_constants.h"
 #include "sema/builtins.hpp"
 
 namespace wf {
@@ -82,7 +82,7 @@ class CodeGen {
     };
     static const Entry kAbi[] = {
 #define WF_ABI(name, r, p) {#name, #r[0], #p},
-#include "abi.def"
+#include "abi/abi.def"
 #undef WF_ABI
     };
     for (const Entry& e : kAbi) {

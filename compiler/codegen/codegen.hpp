@@ -3,7 +3,7 @@
 // Every wf function becomes a native function `T wf.<name>(i8* ctx, params...)`; every
 // `fn`, `mpi fn` and `flow` also gets an exported task entry `i64 __wf_entry_<name>(i8* ctx,
 // i64* args)` that the runtime calls with argument slots. Compiled code reaches the stdlib
-// and the runtime only through the C ABI of stdlib/abi.def. Code generation also fills the
+// and the runtime only through the C ABI of core/abi/abi.def. Code generation also fills the
 // manifest: the function table and the location table that runtime error frames refer to.
 #pragma once
 

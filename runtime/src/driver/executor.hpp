@@ -10,7 +10,7 @@
 #include <memory>
 #include <string>
 
-#include "worker/task_runner.hpp"
+#include "task/task_runner.hpp"
 
 namespace wf::detail {
 

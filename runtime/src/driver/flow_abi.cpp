@@ -8,6 +8,7 @@
 #include "abi.h"
 #include "driver/flow_host.hpp"
 #include "output.hpp"
+#include "protocol/batch.hpp"
 #include "value_codec.hpp"
 
 using namespace wf::detail;
@@ -110,18 +111,16 @@ WfArray* run_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t c
   batches.reserve(((size_t)items->len + per_batch - 1) / per_batch);
   for (size_t begin = 0; begin < (size_t)items->len; begin += per_batch) {
     size_t end = std::min((size_t)items->len, begin + per_batch);
-    msgpack::sbuffer buf(16 * (end - begin) + 8);
-    msgpack::packer<msgpack::sbuffer> pk(buf);
-    pk.pack_array((uint32_t)(end - begin));
+    BatchWriter batch(end - begin, 16 * (end - begin) + 8);
     for (size_t i = begin; i < end; ++i) {
       if (star) {
-        pack_value(buf, tuple_desc.c_str(), items->data[i]);  // a tuple encodes as its fields: the argument list
+        pack_value(batch.buffer(), tuple_desc.c_str(), items->data[i]);  // a tuple encodes as its fields: the argument list
       } else {
-        pk.pack_array(1);
-        pack_value(buf, param, items->data[i]);
+        batch.begin_call(1);
+        pack_value(batch.buffer(), param, items->data[i]);
       }
     }
-    batches.emplace_back(buf.data(), buf.size());
+    batches.push_back(batch.finish());
   }
   std::vector<FutureState*> futures = host(ctx).scheduler->submit_batches(pool_of(ctx, pool), (int)fn, std::move(batches));
   Progress progress(host(ctx).progress, (size_t)items->len);
@@ -142,8 +141,7 @@ WfArray* run_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t c
     }
     thread_local msgpack::zone zone;
     msgpack::object results;
-    bool ok = unpack_into(zone, batch->value.data(), batch->value.size(), results) &&
-              results.type == msgpack::type::ARRAY && filled + results.via.array.size <= out->len;
+    bool ok = read_batch(zone, batch->value, results) && filled + results.via.array.size <= out->len;
     for (uint32_t i = 0; ok && i < results.via.array.size; ++i)
       ok = unpack_value(*ctx, f.result.c_str(), results.via.array.ptr[i], out->data[filled++]);
     if (!ok) {

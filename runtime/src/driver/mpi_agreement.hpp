@@ -9,7 +9,7 @@
 
 #include <cstddef>
 
-#include "worker/task_runner.hpp"
+#include "task/task_runner.hpp"
 
 namespace wf::detail {
 

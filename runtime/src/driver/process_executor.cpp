@@ -40,9 +40,9 @@
 #include "log.hpp"
 #include "spin.hpp"
 #include "output.hpp"
+#include "protocol/batch.hpp"
 #include "protocol/messages.hpp"
 #include "protocol/socket.hpp"
-#include "worker/mpi_task.hpp"
 
 namespace wf::detail {
 

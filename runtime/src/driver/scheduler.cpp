@@ -5,24 +5,10 @@
 #include <cstdlib>
 #include <thread>
 
+#include "protocol/batch.hpp"
 #include "spin.hpp"
-#include "value_codec.hpp"
 
 namespace wf::detail {
-
-namespace {
-
-// The items of a batch of one call: [[args...]].
-std::string single_call(const std::vector<std::string>& args) {
-  msgpack::sbuffer buf;
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_array(1);
-  pk.pack_array((uint32_t)args.size());
-  for (const std::string& a : args) buf.write(a.data(), a.size());
-  return std::string(buf.data(), buf.size());
-}
-
-}  // namespace
 
 Scheduler::Scheduler(const Manifest& manifest, PoolOptions default_pool, ExecutorFactory factory)
     : manifest_(manifest), factory_(std::move(factory)) {
@@ -163,9 +149,9 @@ void Scheduler::complete(BatchOutcome&& outcome) {
     } else if (f->batch) {
       finish(f, std::move(outcome.results), nullptr, ready);
     } else {
-      // A single task: its batch of one result ([x] is 0x91 then x), unwrapped.
-      if (outcome.results.size() > 1 && (uint8_t)outcome.results[0] == 0x91)
-        finish(f, outcome.results.substr(1), nullptr, ready);
+      std::string value;
+      if (single_result(outcome.results, value))
+        finish(f, std::move(value), nullptr, ready);
       else
         fail(f, RuntimeError{"malformed result from worker " + std::to_string(outcome.worker), {}, "", {}}, ready);
     }

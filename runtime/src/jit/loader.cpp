@@ -24,7 +24,7 @@ struct AbiSymbol {
 // itself may emit calls to (memcpy for large copies, libm for some intrinsics).
 const AbiSymbol kSymbols[] = {
 #define WF_ABI(name, r, p) {#name, reinterpret_cast<void*>(&name)},
-#include "abi.def"
+#include "abi/abi.def"
 #undef WF_ABI
     {"memcpy", reinterpret_cast<void*>(&::memcpy)},
     {"memmove", reinterpret_cast<void*>(&::memmove)},

@@ -1,5 +1,5 @@
 // Loads a worker-loadable object into this process with LLVM's ORC JIT (LLJIT), from bytes
-// in memory: no file, no compiler run. The stdlib and runtime symbols of stdlib/abi.def are
+// in memory: no file, no compiler run. The stdlib and runtime symbols of core/abi/abi.def are
 // defined as absolute symbols at their addresses in this process, so the object needs
 // nothing else to link. The driver and every worker load objects the same way.
 #pragma once

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "context.hpp"
+#include "execution/context.hpp"
 
 namespace wf::detail {
 

@@ -18,13 +18,9 @@
 #include <vector>
 
 #include "jit/loader.hpp"
-#include "worker/task_runner.hpp"
+#include "task/task_runner.hpp"
 
 namespace wf::detail {
-
-// Arguments up to this size travel to every rank of an MPI task in its Task message, so the
-// ranks start without waiting for each other; larger ones go to rank 0, which broadcasts them.
-constexpr size_t kInlineArguments = 512;
 
 class MpiWorld {
  public:

@@ -26,7 +26,7 @@
 #include "protocol/socket.hpp"
 #include "spin.hpp"
 #include "worker/mpi_task.hpp"
-#include "worker/task_runner.hpp"
+#include "task/task_runner.hpp"
 
 // GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang has __has_feature.
 #if defined(__SANITIZE_ADDRESS__)

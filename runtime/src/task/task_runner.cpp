@@ -1,5 +1,5 @@
 // The design notes for this module are atop task_runner.hpp.
-#include "worker/task_runner.hpp"
+#include "task/task_runner.hpp"
 
 #include "value_codec.hpp"
 
@@ -44,14 +44,11 @@ BatchOutcome run_batch(const LoadedProgram& program, Context& ctx, int fn, const
 
   thread_local msgpack::zone zone;
   msgpack::object batch;
-  if (!unpack_into(zone, items.data(), items.size(), batch)) return malformed(0, worker, "items are not msgpack");
-  if (batch.type != msgpack::type::ARRAY) return malformed(0, worker, "items are not an array");
+  if (!read_batch(zone, items, batch)) return malformed(0, worker, "items are not a batch");
 
   BatchOutcome out;
   out.worker = worker;
-  msgpack::sbuffer results;
-  msgpack::packer<msgpack::sbuffer> pk(results);
-  pk.pack_array(batch.via.array.size);
+  ResultsWriter results(batch.via.array.size);
   std::vector<Slot> args(f.params.size() + 1);
   for (uint32_t item = 0; item < batch.via.array.size; ++item) {
     const msgpack::object& call = batch.via.array.ptr[item];
@@ -71,10 +68,10 @@ BatchOutcome run_batch(const LoadedProgram& program, Context& ctx, int fn, const
       ctx.reset_memory();
       return out;
     }
-    pack_value(results, f.result.c_str(), result);
+    pack_value(results.buffer(), f.result.c_str(), result);
     ctx.reset_memory();
   }
-  out.results.assign(results.data(), results.size());
+  out.results = results.finish();
   return out;
 }
 

@@ -1,0 +1,77 @@
+// Context and the error path of compiled code (see context.hpp).
+#include "execution/context.hpp"
+
+#include <cstdio>
+#include <cstdlib>
+
+#include "object/wfo.hpp"
+
+namespace wf::detail {
+
+Context::Context(const Manifest* m, int64_t max_depth) : manifest(m) {
+  site_storage.resize((size_t)max_depth);
+  sites = site_storage.data();
+  capacity = max_depth;
+}
+
+void Context::reset_memory() {
+  arena.reset();
+  regions.clear();
+  owned.free_all();
+}
+
+namespace {
+std::vector<std::string> current_frames(const Context& ctx, int64_t loc) {
+  std::vector<std::string> frames;
+  if (!ctx.manifest) return frames;
+  if (loc >= 0) frames.push_back(ctx.manifest->frame((int)loc));
+  for (int64_t i = ctx.depth - 1; i >= 0; --i) frames.push_back(ctx.manifest->frame(ctx.sites[i]));
+  return frames;
+}
+
+[[noreturn]] void unwind(Context& ctx) {
+  ctx.depth = 0;
+  if (!ctx.on_error) {
+    std::fputs(ctx.error.render().c_str(), stderr);
+    std::abort();
+  }
+  std::longjmp(*ctx.on_error, 1);
+}
+}  // namespace
+
+void out_of_memory(Context* ctx, size_t bytes) {
+  char message[96];
+  std::snprintf(message, sizeof message, "out of memory: could not allocate %zu bytes (%.1f MiB)",
+                bytes, (double)bytes / (1024.0 * 1024.0));
+  raise(*ctx, -1, message);
+}
+
+void raise(Context& ctx, int64_t loc, std::string message) {
+  ctx.error = RuntimeError{};
+  ctx.error.message = std::move(message);
+  ctx.error.frames = current_frames(ctx, loc);
+  unwind(ctx);
+}
+
+void raise_task_error(Context& ctx, int64_t loc, const RuntimeError& task_error) {
+  ctx.error = task_error;
+  ctx.error.flow_frames = current_frames(ctx, loc);
+  unwind(ctx);
+}
+
+bool run_guarded_impl(Context& ctx, void (*fn)(void*), void* arg) {
+  std::jmp_buf here;
+  std::jmp_buf* outer = ctx.on_error;
+  int64_t depth = ctx.depth;
+  ctx.on_error = &here;
+  if (setjmp(here) != 0) {
+    ctx.on_error = outer;
+    ctx.depth = depth;
+    return false;
+  }
+  fn(arg);
+  ctx.on_error = outer;
+  return true;
+}
+
+}  // namespace wf::detail
