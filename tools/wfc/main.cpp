@@ -17,6 +17,7 @@
 #include "compiler.hpp"
 #include "driver/run_main.hpp"
 #include "help.hpp"
+#include "launch/launcher.hpp"
 
 namespace {
 
@@ -42,7 +43,6 @@ bool is_object_file(const std::string& path) {
 int status_of(wf::CompileStatus s) { return s == wf::CompileStatus::Ok ? 0 : 1; }
 
 const std::vector<std::string> kCommands = {"check", "build", "run", "help"};
-const std::vector<std::string> kLaunchers = {"mpirun", "local", "slurm", "inprocess"};
 
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
@@ -94,7 +94,7 @@ int main(int argc, char** argv) {
   run->add_option("file", file, "a .wf file or a .wfo object")->required();
   run->add_option("args", main_args, "arguments for `main`, after --");
   run->add_option("--workers", workers, "ranks of the default pool (default: number of cores)")->check(CLI::Range(1, 1 << 20));
-  run->add_option("--launcher", launcher, "how workers start")->check(CLI::IsMember({"mpirun", "local", "slurm", "inprocess"}));
+  run->add_option("--launcher", launcher, "how workers start")->check(CLI::IsMember(wf::detail::launcher_names()));
   run->add_option("--hostfile", hostfile, "Open MPI hostfile (multi-node)");
   run->add_flag("--oversubscribe", oversubscribe, "allow more ranks than cores");
   run->add_flag("--progress", progress, "progress bar for each map (on a terminal)");
@@ -158,8 +158,9 @@ int main(int argc, char** argv) {
   // run: settle the launcher and the hostfile before anything compiles or starts.
   if (launcher.empty() && std::getenv("WF_LAUNCHER") && *std::getenv("WF_LAUNCHER")) {
     launcher = std::getenv("WF_LAUNCHER");
-    if (!is_one_of(launcher, kLaunchers)) {
-      std::cerr << "wfc: WF_LAUNCHER=" << launcher << " is not a launcher; use one of " << joined(kLaunchers) << "\n";
+    if (!is_one_of(launcher, wf::detail::launcher_names())) {
+      std::cerr << "wfc: WF_LAUNCHER=" << launcher << " is not a launcher; use one of "
+                << joined(wf::detail::launcher_names()) << "\n";
       return 2;
     }
   }
@@ -193,7 +194,7 @@ int main(int argc, char** argv) {
   }
   wf::detail::RunOptions run_options;
   run_options.pool.workers = workers > 0 ? workers : (int)std::max(1u, std::thread::hardware_concurrency());
-  run_options.pool.launcher = launcher;
+  if (!launcher.empty()) wf::detail::parse_launcher(launcher, run_options.pool.launcher);  // checked above
   run_options.pool.hostfile = hostfile;
   run_options.pool.oversubscribe = oversubscribe;
   run_options.progress = progress && ::isatty(2);  // a bar only where someone watches it

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 
+#include "launch/launcher.hpp"
 #include "task/task_runner.hpp"
 
 namespace wf::detail {
@@ -18,7 +19,7 @@ struct PoolOptions {
   int workers = 0;          // ranks; 0 = number of cores
   std::string cwd;          // "" = the driver's
   bool oversubscribe = false;
-  std::string launcher;     // "mpirun", "local", "slurm", "inprocess"
+  LauncherKind launcher = LauncherKind::Default;
   std::string hostfile;
 };
 

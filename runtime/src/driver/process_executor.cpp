@@ -105,7 +105,7 @@ class ProcessExecutor : public Executor {
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     static std::atomic<int> pool_counter{0};
     pool_id_ = pool_counter++;
-    launcher_ = options_.launcher.empty() ? default_launcher() : options_.launcher;
+    launcher_ = resolve_launcher(options_.launcher);
     width_ = options_.workers > 0 ? options_.workers : 1;
     object_bytes_ = encode_wfo(program.object());
     if (const char* p = std::getenv("WF_PREFETCH")) placement_ = Placement((size_t)std::max(1, std::atoi(p)));
@@ -216,7 +216,7 @@ class ProcessExecutor : public Executor {
   void grow(int count) {
     if (count <= 0 || !broken_.empty()) return;
     std::string worker_path = find_worker_executable();
-    bool mpi = launcher_ != "local";
+    bool mpi = launcher_ != LauncherKind::Local;
     int per_world = mpi ? count : 1;
     for (int launched = 0; launched < count; launched += per_world) {
       World w;
@@ -251,7 +251,7 @@ class ProcessExecutor : public Executor {
       }
       w.pid = launched_world.pid;
       w.report = launched_world.report;
-      log_debug("pool %d: launched world %d (%s, %d rank%s, workers %d..%d, pid %d)", pool_id_, w.id, launcher_.c_str(),
+      log_debug("pool %d: launched world %d (%s, %d rank%s, workers %d..%d, pid %d)", pool_id_, w.id, launcher_name(launcher_),
                 w.size, w.size == 1 ? "" : "s", w.worker_base, w.worker_base + w.size - 1, (int)w.pid);
       worlds_[w.id] = w;
     }
@@ -280,7 +280,7 @@ class ProcessExecutor : public Executor {
     if (!broken_.empty()) return broken_;
     if (b.ranks <= 1) return "";
     const std::string& name = program_.manifest().functions[(size_t)b.fn].name;
-    if (launcher_ == "local")
+    if (launcher_ == LauncherKind::Local)
       return "`" + name + "` needs " + std::to_string(b.ranks) +
              " MPI ranks; the local launcher runs no MPI: use `--launcher mpirun`";
     if (b.ranks > width_) {
@@ -363,7 +363,7 @@ class ProcessExecutor : public Executor {
     r.world_rank = m.world_rank;
     r.pid = m.pid;
     r.same_host = m.host == hostname();
-    r.local_child = launcher_ == "local";
+    r.local_child = launcher_ == LauncherKind::Local;
     r.routing_id = from;
     r.last_heard = now_seconds();
     if (r.same_host && !r.local_child && r.pid > 0) remember_launched(r.pid);
@@ -456,7 +456,7 @@ class ProcessExecutor : public Executor {
   void place() {
     int world_wanted = 0;
     for (Placement::Decision& d : placement_.place(world_wanted)) send_task(std::move(d.batch), d.workers);
-    if (world_wanted > 0 && launcher_ != "local") {
+    if (world_wanted > 0 && launcher_ != LauncherKind::Local) {
       // Placement knows only ready ranks; ranks that said hello and are still loading the
       // program count too, and so does a world still starting.
       size_t largest = 0;
@@ -519,10 +519,10 @@ class ProcessExecutor : public Executor {
                                             : "exit status " + std::to_string(WEXITSTATUS(status));
       for (auto& [wid, r] : ranks_)
         if (r.world == id && !r.dead) deaths.push_back({wid, r.local_child ? how : "its launcher ended (" + how + ")"});
-      if (w.hellos < w.size && broken_.empty() && (launcher_ != "local" || w.hellos == 0)) {
+      if (w.hellos < w.size && broken_.empty() && (launcher_ != LauncherKind::Local || w.hellos == 0)) {
         // The world ended before all its workers said hello: a launch failure.
         std::string diagnosis = w.report ? w.report->wait_for_diagnosis(0.5) : "";
-        broken_ = diagnosis.empty() ? "workers failed to start (" + launcher_ + " ended with " + how + ")"
+        broken_ = diagnosis.empty() ? "workers failed to start (" + std::string(launcher_name(launcher_)) + " ended with " + how + ")"
                                     : "workers failed to start: " + diagnosis;
         log_debug("pool %d: %s", pool_id_, broken_.c_str());
         fail_queue(broken_);
@@ -675,7 +675,7 @@ class ProcessExecutor : public Executor {
   const LoadedProgram& program_;
   PoolOptions options_;
   CompletionFn on_complete_;
-  std::string launcher_;
+  LauncherKind launcher_ = LauncherKind::Local;
   int width_ = 1;
   int pool_id_ = 0;
   Placement placement_;

@@ -18,7 +18,7 @@ namespace wf::detail {
 
 ExecutorFactory executor_factory(const LoadedProgram& program) {
   return [&program](const PoolOptions& options, CompletionFn done) {
-    if (options.launcher == "inprocess") return make_inprocess_executor(program, options, std::move(done));
+    if (options.launcher == LauncherKind::InProcess) return make_inprocess_executor(program, options, std::move(done));
     return make_process_executor(program, options, std::move(done));
   };
 }

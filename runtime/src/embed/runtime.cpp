@@ -31,7 +31,9 @@ namespace {
 PoolOptions pool_options(const Options& o, const Options& defaults) {
   PoolOptions p;
   p.workers = o.workers > 0 ? o.workers : defaults.workers > 0 ? defaults.workers : (int)std::max(1u, std::thread::hardware_concurrency());
-  p.launcher = !o.launcher.empty() ? o.launcher : defaults.launcher;
+  const std::string& launcher = !o.launcher.empty() ? o.launcher : defaults.launcher;
+  if (!launcher.empty() && !parse_launcher(launcher, p.launcher))
+    throw TypeError("`" + launcher + "` is not a launcher (mpirun, local, slurm or inprocess)");
   p.oversubscribe = o.oversubscribe || defaults.oversubscribe;
   p.cwd = !o.cwd.empty() ? o.cwd : defaults.cwd;
   p.hostfile = !o.hostfile.empty() ? o.hostfile : defaults.hostfile;

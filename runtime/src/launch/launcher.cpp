@@ -88,8 +88,44 @@ std::vector<std::pair<std::string, std::string>> WorkerEnv::variables() const {
           {"WF_DRIVER_TIMEOUT", std::to_string(driver_timeout)}};
 }
 
-std::string default_launcher() {
-  static const std::string chosen = on_path("mpirun") ? "mpirun" : "local";
+namespace {
+struct NamedLauncher {
+  LauncherKind kind;
+  const char* name;
+};
+constexpr NamedLauncher kLaunchers[] = {{LauncherKind::Mpirun, "mpirun"},
+                                        {LauncherKind::Local, "local"},
+                                        {LauncherKind::Slurm, "slurm"},
+                                        {LauncherKind::InProcess, "inprocess"}};
+}  // namespace
+
+const char* launcher_name(LauncherKind kind) {
+  for (const NamedLauncher& l : kLaunchers)
+    if (l.kind == kind) return l.name;
+  return "default";
+}
+
+bool parse_launcher(std::string_view name, LauncherKind& out) {
+  for (const NamedLauncher& l : kLaunchers)
+    if (name == l.name) {
+      out = l.kind;
+      return true;
+    }
+  return false;
+}
+
+const std::vector<std::string>& launcher_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> v;
+    for (const NamedLauncher& l : kLaunchers) v.push_back(l.name);
+    return v;
+  }();
+  return names;
+}
+
+LauncherKind resolve_launcher(LauncherKind kind) {
+  if (kind != LauncherKind::Default) return kind;
+  static const LauncherKind chosen = on_path("mpirun") ? LauncherKind::Mpirun : LauncherKind::Local;
   return chosen;
 }
 
@@ -131,7 +167,7 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
   auto set_default = [&](const char* name, const char* value) {
     if (env(name).empty()) vars.push_back({name, value});
   };
-  if (spec.launcher == "mpirun") {
+  if (spec.launcher == LauncherKind::Mpirun) {
     if (!on_path("mpirun")) {
       error = "`mpirun` is not installed; use `--launcher local`";
       return false;
@@ -157,7 +193,7 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
       args.push_back("-x");
       args.push_back(name);  // the value travels in the environment, never on the command line
     }
-  } else if (spec.launcher == "slurm") {
+  } else if (spec.launcher == LauncherKind::Slurm) {
     if (!on_path("srun")) {
       error = "`srun` is not installed; the slurm launcher runs inside a Slurm allocation";
       return false;
@@ -185,12 +221,12 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
   for (auto& e : environment) envp.push_back(e.data());
   envp.push_back(nullptr);
   const char* program = args[0].c_str();
-  bool search = spec.launcher != "local";
+  bool search = spec.launcher != LauncherKind::Local;
 
   // mpirun's standard error passes through MpirunStderr, which drops a harmless line and
   // turns the launch failures wf can explain into a diagnosis for wf's own error message.
   int err_pipe[2] = {-1, -1};
-  if (spec.launcher == "mpirun" && ::pipe2(err_pipe, O_CLOEXEC) != 0) err_pipe[0] = err_pipe[1] = -1;
+  if (spec.launcher == LauncherKind::Mpirun && ::pipe2(err_pipe, O_CLOEXEC) != 0) err_pipe[0] = err_pipe[1] = -1;
 
   pid_t parent = ::getpid();
   pid_t pid = ::fork();

@@ -17,9 +17,22 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace wf::detail {
+
+// How a pool's workers start. `InProcess` starts none: the driver runs the tasks itself
+// (driver/inprocess_executor). `Default` is "not chosen": mpirun if installed, else local.
+enum class LauncherKind { Default, Mpirun, Local, Slurm, InProcess };
+
+const char* launcher_name(LauncherKind kind);  // "mpirun", "local", ...; "default"
+// The launcher named `name` ("mpirun", "local", "slurm", "inprocess"); false for another name.
+bool parse_launcher(std::string_view name, LauncherKind& out);
+// The names parse_launcher accepts, in the order the help lists them.
+const std::vector<std::string>& launcher_names();
+// `kind`, or for Default the launcher to use: mpirun if Open MPI is installed, else local.
+LauncherKind resolve_launcher(LauncherKind kind);
 
 struct WorkerEnv {
   std::string task_endpoint;       // WF_ENDPOINT
@@ -40,7 +53,7 @@ struct WorkerEnv {
 };
 
 struct LaunchSpec {
-  std::string launcher;  // "local", "mpirun", "slurm"
+  LauncherKind launcher = LauncherKind::Local;  // Local, Mpirun or Slurm
   int ranks = 1;
   bool oversubscribe = false;
   std::string hostfile;
@@ -68,8 +81,6 @@ struct Launched {
 // Starts one world. Returns false with `error` set if the process could not be started.
 bool launch(const LaunchSpec& spec, Launched& out, std::string& error);
 
-// The launcher to use when none is given: mpirun if Open MPI is installed, else local.
-std::string default_launcher();
 // The wf-worker executable: $WF_WORKER, beside this program, or the installed one.
 std::string find_worker_executable();
 
