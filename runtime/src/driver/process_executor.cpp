@@ -6,15 +6,14 @@
 // the scheduler, watches for dead workers and replaces them. Other threads only hand it
 // batches (a queue plus an eventfd that wakes its poll), so no socket is ever shared.
 //
-// Placement (which rank runs what) is decided by driver/placement.hpp, and the outcome of an
-// MPI batch is agreed from its ranks' reports by driver/mpi_agreement.hpp; this file feeds
-// them events and carries out their decisions.
+// Placement (which rank runs what) is decided by driver/placement.hpp, the outcome of an
+// MPI batch is agreed from its ranks' reports by driver/mpi_agreement.hpp, and which ranks
+// are alive by driver/worker_health.hpp; this file feeds them events and carries out their
+// decisions.
 //
 // Failure: a worker that dies fails the batch it was running ("worker 3 died: signal 9
 // (Killed)"); batches queued behind it are placed again; ranks of an MPI task that lost a
-// rank are ended too; the pool launches replacements. The driver learns of a death from
-// waitpid (local children), from the pid vanishing plus the worker's death note (mpirun on
-// this host), or from heartbeat silence (other hosts).
+// rank are ended too; the pool launches replacements.
 #include <signal.h>
 #include <sys/eventfd.h>
 #include <sys/wait.h>
@@ -36,6 +35,7 @@
 #include "driver/executor.hpp"
 #include "driver/mpi_agreement.hpp"
 #include "driver/placement.hpp"
+#include "driver/worker_health.hpp"
 #include "launch/launcher.hpp"
 #include "log.hpp"
 #include "spin.hpp"
@@ -59,38 +59,7 @@ std::string hostname() {
   return host;
 }
 
-std::string signal_text(int sig) {
-  const char* name = ::strsignal(sig);
-  return "signal " + std::to_string(sig) + " (" + (name ? name : "unknown") + ")";
-}
-
 constexpr double kHeartbeatEvery = 0.5;
-constexpr double kWorkerSilence = 5.0;   // seconds without a heartbeat: the worker is lost
-constexpr double kStartTimeout = 60.0;   // seconds for a world to say hello
-constexpr double kDeathGrace = 0.1;      // seconds to read a dead worker's last messages
-
-struct Rank {
-  int worker = -1;
-  int world = -1;
-  int world_rank = 0;
-  pid_t pid = 0;
-  bool local_child = false;  // our own child: waitpid tells how it died
-  bool same_host = true;
-  bool dead = false;
-  std::string routing_id;
-  double last_heard = 0;
-};
-
-struct World {
-  int id = -1;
-  pid_t pid = 0;  // what we launched (worker, mpirun, srun)
-  std::shared_ptr<LaunchReport> report;  // what the launcher said
-  int size = 0;
-  int hellos = 0;
-  int worker_base = 0;
-  bool exited = false;
-  double started = 0;
-};
 
 struct Flight {
   Batch batch;
@@ -101,11 +70,14 @@ struct Flight {
 class ProcessExecutor : public Executor {
  public:
   ProcessExecutor(const LoadedProgram& program, const PoolOptions& options, CompletionFn on_complete)
-      : program_(program), options_(options), on_complete_(std::move(on_complete)) {
+      : program_(program),
+        options_(options),
+        on_complete_(std::move(on_complete)),
+        launcher_(resolve_launcher(options.launcher)),
+        health_(system_probe(), launcher_) {
     wake_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     static std::atomic<int> pool_counter{0};
     pool_id_ = pool_counter++;
-    launcher_ = resolve_launcher(options_.launcher);
     width_ = options_.workers > 0 ? options_.workers : 1;
     object_bytes_ = encode_wfo(program.object());
     if (const char* p = std::getenv("WF_PREFETCH")) placement_ = Placement((size_t)std::max(1, std::atoi(p)));
@@ -162,7 +134,7 @@ class ProcessExecutor : public Executor {
       // message of a tight submit/result loop is usually microseconds away.
       // Only while the pool has idle ranks: when every core is busy with tasks, spinning
       // would take time from them.
-      bool idle_ranks = flights_.size() < ranks_.size();
+      bool idle_ranks = flights_.size() < health_.ranks().size();
       int timeout = idle_ranks && now_seconds() - last_activity < spin_seconds() ? 0 : 50;
       if (zmq_poll(items, 3, timeout) > 0) last_activity = now_seconds();
       else if (timeout == 0) std::this_thread::yield();
@@ -219,7 +191,7 @@ class ProcessExecutor : public Executor {
     bool mpi = launcher_ != LauncherKind::Local;
     int per_world = mpi ? count : 1;
     for (int launched = 0; launched < count; launched += per_world) {
-      World w;
+      WorldState w;
       w.id = next_world_++;
       w.size = per_world;
       w.worker_base = next_worker_;
@@ -253,7 +225,7 @@ class ProcessExecutor : public Executor {
       w.report = launched_world.report;
       log_debug("pool %d: launched world %d (%s, %d rank%s, workers %d..%d, pid %d)", pool_id_, w.id, launcher_name(launcher_),
                 w.size, w.size == 1 ? "" : "s", w.worker_base, w.worker_base + w.size - 1, (int)w.pid);
-      worlds_[w.id] = w;
+      health_.world_launched(w);
     }
   }
 
@@ -310,7 +282,7 @@ class ProcessExecutor : public Executor {
         continue;
       }
       std::vector<Message> parts;
-      if (!rank_by_id(from) || !decode_bundle(m.bytes, parts)) {
+      if (!health_.rank_by_routing(from) || !decode_bundle(m.bytes, parts)) {
         log_always("wf: dropped a malformed bundle on the task socket");
         continue;
       }
@@ -323,8 +295,7 @@ class ProcessExecutor : public Executor {
       case MsgKind::Hello: on_hello(from, m); break;
       case MsgKind::Ready: on_ready(from, m); break;
       case MsgKind::Output: {
-        Rank* r = rank_by_id(from);
-        if (r) write_process_output(m.stream == 2 ? 2 : 1, m.bytes);
+        if (health_.rank_by_routing(from)) write_process_output(m.stream == 2 ? 2 : 1, m.bytes);
         break;
       }
       case MsgKind::Done: on_done(from, std::move(m)); break;
@@ -338,26 +309,12 @@ class ProcessExecutor : public Executor {
     while (heartbeats_->try_recv(payload, &from, &malformed) || malformed) {
       Message m;
       if (malformed || !decode(payload.data(), payload.size(), m) || m.kind != MsgKind::Heartbeat) continue;
-      if (Rank* r = rank_by_id(from)) r->last_heard = now_seconds();
+      if (RankState* r = health_.rank_by_routing(from)) r->last_heard = now_seconds();
     }
-  }
-
-  Rank* rank_by_id(const std::string& routing_id) {
-    auto it = by_routing_.find(routing_id);
-    if (it == by_routing_.end()) return nullptr;
-    Rank& r = ranks_[it->second];
-    return r.dead ? nullptr : &r;
   }
 
   void on_hello(const std::string& from, const Message& m) {
-    auto w = worlds_.find(m.world);
-    if (w == worlds_.end() || from != "w" + std::to_string(m.worker) || m.worker < w->second.worker_base ||
-        m.worker >= w->second.worker_base + w->second.size || ranks_.count(m.worker)) {
-      log_always("wf: ignored a hello from an unknown worker");
-      return;
-    }
-    w->second.hellos++;
-    Rank r;
+    RankState r;
     r.worker = m.worker;
     r.world = m.world;
     r.world_rank = m.world_rank;
@@ -366,9 +323,11 @@ class ProcessExecutor : public Executor {
     r.local_child = launcher_ == LauncherKind::Local;
     r.routing_id = from;
     r.last_heard = now_seconds();
+    if (!health_.hello(r)) {
+      log_always("wf: ignored a hello from an unknown worker");
+      return;
+    }
     if (r.same_host && !r.local_child && r.pid > 0) remember_launched(r.pid);
-    ranks_[r.worker] = r;
-    by_routing_[from] = r.worker;
     Message object;
     object.kind = MsgKind::Object;
     object.bytes = object_bytes_;
@@ -378,7 +337,7 @@ class ProcessExecutor : public Executor {
   }
 
   void on_ready(const std::string& from, const Message& m) {
-    Rank* r = rank_by_id(from);
+    RankState* r = health_.rank_by_routing(from);
     if (!r) return;
     if (!m.ok) {
       broken_ = "worker " + std::to_string(r->worker) + " cannot load the program: " + m.error.message;
@@ -390,7 +349,7 @@ class ProcessExecutor : public Executor {
   }
 
   void on_done(const std::string& from, Message&& m) {
-    Rank* r = rank_by_id(from);
+    RankState* r = health_.rank_by_routing(from);
     if (!r) return;
     auto it = flights_.find(m.id);
     if (it == flights_.end() || !placement_.finished(r->worker, m.id)) {
@@ -418,7 +377,7 @@ class ProcessExecutor : public Executor {
   // The world ranks of an MPI task's workers, in task-rank order: the key of its communicator.
   std::vector<int32_t> rank_set(const std::vector<int>& workers) {
     std::vector<int32_t> set;
-    for (int w : workers) set.push_back(ranks_[w].world_rank);
+    for (int w : workers) set.push_back(health_.rank(w).world_rank);
     return set;
   }
 
@@ -437,10 +396,9 @@ class ProcessExecutor : public Executor {
       m.generation = generation_[m.ranks];
     }
     for (size_t i = 0; i < workers.size(); ++i) {
-      Rank& r = ranks_[workers[i]];
       // Small arguments go to every rank; larger ones to rank 0, which broadcasts them.
       m.bytes = i == 0 || b.items.size() <= kInlineArguments ? b.items : std::string();
-      outbox_[r.worker].push_back(encode(m));
+      outbox_[workers[i]].push_back(encode(m));
     }
     if (debug_logging()) {
       std::string on;
@@ -461,10 +419,10 @@ class ProcessExecutor : public Executor {
       // program count too, and so does a world still starting.
       size_t largest = 0;
       std::map<int, size_t> live;
-      for (auto& [id, r] : ranks_)
-        if (!r.dead && !dying_.count(id)) largest = std::max(largest, ++live[r.world]);
+      for (auto& [id, r] : health_.ranks())
+        if (!r.dead && !health_.dying(id)) largest = std::max(largest, ++live[r.world]);
       bool coming = false;
-      for (auto& [id, w] : worlds_) coming |= !w.exited && w.hellos < w.size && w.size >= world_wanted;
+      for (auto& [id, w] : health_.worlds()) coming |= !w.exited && w.hellos < w.size && w.size >= world_wanted;
       if ((int)largest < world_wanted && !coming) {
         log_debug("pool %d: no world has %d live ranks; starting one", pool_id_, world_wanted);
         grow(world_wanted);
@@ -473,7 +431,7 @@ class ProcessExecutor : public Executor {
     // What was placed goes out as one message per worker.
     for (auto& [worker, messages] : outbox_) {
       if (messages.empty()) continue;
-      tasks_->send_to(ranks_[worker].routing_id, encode_bundle(messages));
+      tasks_->send_to(health_.rank(worker).routing_id, encode_bundle(messages));
       messages.clear();
     }
   }
@@ -507,56 +465,15 @@ class ProcessExecutor : public Executor {
   }
 
   void check_health(double now) {
-    std::vector<std::pair<int, std::string>> deaths;
-    // Our own children (the worlds this pool launched): how they ended.
-    for (auto& [id, w] : worlds_) {
-      if (w.exited) continue;
-      int status = 0;
-      if (::waitpid(w.pid, &status, WNOHANG) != w.pid) continue;
-      forget_launched(w.pid);
-      w.exited = true;
-      std::string how = WIFSIGNALED(status) ? signal_text(WTERMSIG(status))
-                                            : "exit status " + std::to_string(WEXITSTATUS(status));
-      for (auto& [wid, r] : ranks_)
-        if (r.world == id && !r.dead) deaths.push_back({wid, r.local_child ? how : "its launcher ended (" + how + ")"});
-      if (w.hellos < w.size && broken_.empty() && (launcher_ != LauncherKind::Local || w.hellos == 0)) {
-        // The world ended before all its workers said hello: a launch failure.
-        std::string diagnosis = w.report ? w.report->wait_for_diagnosis(0.5) : "";
-        broken_ = diagnosis.empty() ? "workers failed to start (" + std::string(launcher_name(launcher_)) + " ended with " + how + ")"
-                                    : "workers failed to start: " + diagnosis;
-        log_debug("pool %d: %s", pool_id_, broken_.c_str());
-        fail_queue(broken_);
-      }
+    WorkerHealth::Check c = health_.check(now);
+    if (!c.launch_failure.empty() && broken_.empty()) {
+      broken_ = c.launch_failure;
+      log_debug("pool %d: %s", pool_id_, broken_.c_str());
+      fail_queue(broken_);
     }
-    for (auto& [wid, r] : ranks_) {
-      if (r.dead || r.local_child || dying_.count(wid)) continue;
-      if (r.same_host && r.pid > 0 && ::kill(r.pid, 0) != 0 && errno == ESRCH) {
-        deaths.push_back({wid, death_note(wid)});
-      } else if (now - r.last_heard > kWorkerSilence) {
-        deaths.push_back({wid, "no heartbeat for " + std::to_string((int)kWorkerSilence) + " s"});
-      }
-    }
-    for (auto& [id, w] : worlds_)
-      if (!w.exited && w.hellos < w.size && now - w.started > kStartTimeout && broken_.empty()) {
-        broken_ = "workers did not start within " + std::to_string((int)kStartTimeout) + " s";
-        fail_queue(broken_);
-      }
-    // A worker's last messages (the result of the task before the fatal one) may still be on
-    // their way: bury it only after a grace period in which they are read.
-    for (auto& [wid, why] : deaths)
-      if (!dying_.count(wid)) {
-        dying_[wid] = {now, why};
-        placement_.rank_unavailable(wid);
-      }
+    for (int worker : c.dying) placement_.rank_unavailable(worker);
     int lost = 0;
-    for (auto it = dying_.begin(); it != dying_.end();) {
-      if (now - it->second.first < kDeathGrace) {
-        ++it;
-        continue;
-      }
-      lost += bury(it->first, it->second.second);
-      it = dying_.erase(it);
-    }
+    for (WorkerHealth::Death& d : c.dead) lost += settle_death(d.worker, d.why, d.note);
     if (lost > 0 && !stopping_now()) grow(lost);
   }
 
@@ -565,38 +482,15 @@ class ProcessExecutor : public Executor {
     return stopping_;
   }
 
-  // What a dying worker wrote: its signal and the task it was running (0 if none).
-  struct DeathNote {
-    int signal = 0;
-    uint64_t task = 0;
-  };
-  DeathNote read_death_note(int worker) {
-    DeathNote note;
-    std::ifstream in(run_directory() + "/" + std::to_string(worker));
-    in >> note.signal >> note.task;
-    return note;
-  }
-
-  std::string death_note(int worker) {
-    DeathNote note = read_death_note(worker);
-    if (note.signal > 0) return signal_text(note.signal);
-    return signal_text(SIGKILL);  // vanished without a word: only SIGKILL (or the OOM killer) does that
-  }
-
-  // Marks a worker dead and settles its batches; returns 1 if it was alive.
-  int bury(int worker, const std::string& why) {
-    Rank& r = ranks_[worker];
-    if (r.dead) return 0;
-    r.dead = true;
-    by_routing_.erase(r.routing_id);
-    if (!r.local_child && r.pid > 0) forget_launched(r.pid);
+  // Settles the batches of a worker that has died: the one it was running fails, those behind
+  // it run elsewhere; the other ranks of its MPI task are ended too. Returns the ranks lost.
+  int settle_death(int worker, const std::string& why, const DeathNote& note) {
     std::string message = "worker " + std::to_string(worker) + " died: " + why;
     log_debug("pool %d: %s", pool_id_, message.c_str());
     std::deque<uint64_t> outstanding = placement_.rank_lost(worker);
     // The batch that was running: as the worker's death note says, else the oldest one.
     // Batches before it whose results were lost with the worker run again elsewhere.
     uint64_t running = outstanding.empty() ? 0 : outstanding.front();
-    DeathNote note = read_death_note(worker);
     if (note.task && std::find(outstanding.begin(), outstanding.end(), note.task) != outstanding.end()) running = note.task;
     std::vector<Batch> requeue;
     std::vector<int> partners;  // ranks of an MPI task that lost this one
@@ -607,12 +501,13 @@ class ProcessExecutor : public Executor {
       flights_.erase(it);
       for (int other : f.workers) {
         if (other == worker) continue;
-        Rank& o = ranks_[other];
+        const RankState& o = health_.rank(other);
         placement_.finished(other, f.batch.id);
         // The other ranks of an MPI task may wait forever for the dead one: end them too,
         // and count them lost now, so nothing new is placed on them meanwhile.
         if (f.workers.size() > 1 && !o.dead && o.pid > 0 && o.same_host) {
           ::kill(o.pid, SIGKILL);
+          health_.ended_by_driver(other);
           partners.push_back(other);
         }
       }
@@ -621,7 +516,8 @@ class ProcessExecutor : public Executor {
     }
     placement_.requeue_front(std::move(requeue));
     int lost = 1;
-    for (int p : partners) lost += bury(p, "ended by the driver after worker " + std::to_string(worker) + " of its MPI task died");
+    for (int p : partners)
+      lost += settle_death(p, "ended by the driver after worker " + std::to_string(worker) + " of its MPI task died", {});
     return lost;
   }
 
@@ -630,7 +526,7 @@ class ProcessExecutor : public Executor {
     Message m;
     m.kind = kind;
     std::string bytes = encode(m);
-    for (auto& [id, r] : ranks_)
+    for (auto& [id, r] : health_.ranks())
       if (!r.dead) socket.send_to(r.routing_id, bytes);
   }
 
@@ -640,12 +536,12 @@ class ProcessExecutor : public Executor {
     tell_all(*tasks_, MsgKind::Shutdown);
     // Worlds with ranks that never said hello cannot be told: end them now. Give the others
     // a moment to exit on their own (MPI_Finalize), then end what is left.
-    for (auto& [id, w] : worlds_)
+    for (auto& [id, w] : health_.worlds())
       if (!w.exited && w.hellos < w.size) ::kill(-w.pid, SIGKILL), ::kill(w.pid, SIGKILL);
     double deadline = now_seconds() + 2.0;
     while (now_seconds() < deadline) {
       bool alive = false;
-      for (auto& [id, w] : worlds_) {
+      for (auto& [id, w] : health_.worlds()) {
         if (w.exited) continue;
         int status;
         if (::waitpid(w.pid, &status, WNOHANG) == w.pid) {
@@ -658,7 +554,7 @@ class ProcessExecutor : public Executor {
       if (!alive) break;
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    for (auto& [id, w] : worlds_) {
+    for (auto& [id, w] : health_.worlds()) {
       if (w.exited) continue;
       ::kill(-w.pid, SIGKILL);
       int status;
@@ -675,7 +571,8 @@ class ProcessExecutor : public Executor {
   const LoadedProgram& program_;
   PoolOptions options_;
   CompletionFn on_complete_;
-  LauncherKind launcher_ = LauncherKind::Local;
+  LauncherKind launcher_;
+  WorkerHealth health_;
   int width_ = 1;
   int pool_id_ = 0;
   Placement placement_;
@@ -691,10 +588,6 @@ class ProcessExecutor : public Executor {
   std::unique_ptr<Socket> tasks_, heartbeats_;
   CurveKeys curve_;
   std::string task_endpoint_, heartbeat_endpoint_, bind_error_, broken_;
-  std::map<int, World> worlds_;
-  std::map<int, Rank> ranks_;
-  std::unordered_map<std::string, int> by_routing_;
-  std::map<int, std::pair<double, std::string>> dying_;  // worker -> (noticed at, how it died)
   std::map<int, std::vector<std::string>> outbox_;  // encoded Task messages per worker, this round
   std::map<std::vector<int32_t>, int> generation_;  // per MPI rank set: bumped after a failed task
   std::unordered_map<uint64_t, Flight> flights_;
