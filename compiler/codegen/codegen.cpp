@@ -28,6 +28,7 @@
 #include <map>
 
 #include "abi/abi_constants.h"
+#include "ast/places.hpp"
 #include "sema/builtins.hpp"
 
 namespace wf {
@@ -709,11 +710,7 @@ class CodeGen {
 
   // ---- value semantics ------------------------------------------------------------------
 
-  bool is_var_rooted(const Expr& e) const {
-    const Expr* r = &e;
-    while (r->kind == ExprKind::Index || r->kind == ExprKind::Field) r = r->args[0].get();
-    return r->kind == ExprKind::Name && r->resolved.kind == Resolved::Local && fn_->locals[r->resolved.local].mutable_;
-  }
+  bool is_var_rooted(const Expr& e) const { return var_root(e, *fn_, PlaceChain::IndexesAndFields) != nullptr; }
 
   Value* copy(Value* v, TypeRef t) { return from_slot(call("wf_copy", {ctx_, desc(t), to_slot(v, t)}), t); }
 

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <utility>
 
+#include "ast/places.hpp"
 #include "sema/builtins.hpp"
 #include "sema/suggest.hpp"
 
@@ -981,7 +982,7 @@ class Checker {
         if (!want_args(x, 2, name)) return E();
         TypeRef t = arg_type(0);
         if (!t->is(TypeKind::Array)) return bad(0, "a `var` array");
-        if (!is_var_root(*x.args[0]))
+        if (!var_root(*x.args[0], *fn_, PlaceChain::Indexes))
           diags_.error(x.args[0]->loc, "`push` needs a `var` array");
         arg_type(1, t->elem());
         coerce(x.args[1], t->elem(), "pushed value");
@@ -1136,12 +1137,6 @@ class Checker {
       case Builtin::Count: break;
     }
     return E();
-  }
-
-  bool is_var_root(const Expr& e) {
-    const Expr* r = &e;
-    while (r->kind == ExprKind::Index) r = r->args[0].get();
-    return r->kind == ExprKind::Name && r->resolved.kind == Resolved::Local && fn_->locals[r->resolved.local].mutable_;
   }
 
   TypeRef check_submit(Expr& x) {

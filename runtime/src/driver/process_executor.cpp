@@ -38,6 +38,7 @@
 #include "driver/worker_health.hpp"
 #include "launch/launcher.hpp"
 #include "log.hpp"
+#include "machine.hpp"
 #include "spin.hpp"
 #include "output.hpp"
 #include "protocol/batch.hpp"
@@ -47,17 +48,6 @@
 namespace wf::detail {
 
 namespace {
-
-double now_seconds() {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
-std::string hostname() {
-  char host[256] = {0};
-  ::gethostname(host, sizeof host - 1);
-  return host;
-}
 
 constexpr double kHeartbeatEvery = 0.5;
 
@@ -170,8 +160,8 @@ class ProcessExecutor : public Executor {
       heartbeats_->make_curve_server(curve_);
       if (!tasks_->bind("tcp://*:0", &bind_error_) || !heartbeats_->bind("tcp://*:0", &bind_error_)) return false;
       auto port = [](const std::string& ep) { return ep.substr(ep.rfind(':') + 1); };
-      task_endpoint_ = "tcp://" + hostname() + ":" + port(tasks_->last_endpoint());
-      heartbeat_endpoint_ = "tcp://" + hostname() + ":" + port(heartbeats_->last_endpoint());
+      task_endpoint_ = "tcp://" + host_name() + ":" + port(tasks_->last_endpoint());
+      heartbeat_endpoint_ = "tcp://" + host_name() + ":" + port(heartbeats_->last_endpoint());
       return true;
     }
     const std::string& dir = run_directory();
@@ -319,7 +309,7 @@ class ProcessExecutor : public Executor {
     r.world = m.world;
     r.world_rank = m.world_rank;
     r.pid = m.pid;
-    r.same_host = m.host == hostname();
+    r.same_host = m.host == host_name();
     r.local_child = launcher_ == LauncherKind::Local;
     r.routing_id = from;
     r.last_heard = now_seconds();

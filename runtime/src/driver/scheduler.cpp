@@ -18,6 +18,15 @@ Scheduler::Scheduler(const Manifest& manifest, PoolOptions default_pool, Executo
 
 Scheduler::~Scheduler() { shutdown(); }
 
+// A task whose input failed fails too, and says which input : the input's
+// error with "argument N of `f` failed: " in front, frames kept.
+std::unique_ptr<RuntimeError> Scheduler::input_failed(const RuntimeError& input, size_t index, int fn) const {
+  auto error = std::make_unique<RuntimeError>(input);
+  error->message = "argument " + std::to_string(index + 1) + " of `" + manifest_.functions[(size_t)fn].name +
+                   "` failed: " + error->message;
+  return error;
+}
+
 Pool* Scheduler::make_pool(PoolOptions options) {
   std::lock_guard<std::mutex> lock(mutex_);
   pools_.push_back(std::make_unique<Pool>());
@@ -89,9 +98,7 @@ FutureState* Scheduler::submit(Pool* pool, int fn, std::vector<std::string> args
         args[i] = in->value;
         inputs[i] = nullptr;
       } else if (s == FutureState::Failed && !failed_input) {
-        failed_input = std::make_unique<RuntimeError>(*in->error);
-        failed_input->message = "argument " + std::to_string(i + 1) + " of `" + manifest_.functions[(size_t)fn].name +
-                                "` failed: " + failed_input->message;
+        failed_input = input_failed(*in->error, i, fn);
       } else if (s == FutureState::Pending) {
         ++waiting;
       }
@@ -189,9 +196,7 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
     if (f->state.load() == FutureState::Failed) {
       size_t index = 0;
       while (index < h.inputs.size() && h.inputs[index] != f) ++index;
-      auto error = std::make_unique<RuntimeError>(*f->error);
-      error->message = "argument " + std::to_string(index + 1) + " of `" + manifest_.functions[(size_t)h.fn].name +
-                       "` failed: " + error->message;
+      std::unique_ptr<RuntimeError> error = input_failed(*f->error, index, h.fn);
       FutureState* dependent = h.future;
       --h.pool->tasks;
       end_if_unused(h.pool);

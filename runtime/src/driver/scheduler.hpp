@@ -97,6 +97,7 @@ class Scheduler {
   // Under the mutex: prepares a batch for `pool`; the caller dispatches it after unlocking.
   Batch make_batch(Pool* pool, int fn, std::string items, FutureState* future);
   void complete(BatchOutcome&& outcome);
+  std::unique_ptr<RuntimeError> input_failed(const RuntimeError& input, size_t index, int fn) const;
   void fail(FutureState* f, RuntimeError error, std::vector<std::pair<Pool*, Batch>>& ready);
   void finish(FutureState* f, std::string value, std::unique_ptr<RuntimeError> error,
               std::vector<std::pair<Pool*, Batch>>& ready);

@@ -21,12 +21,13 @@
 
 #include "jit/loader.hpp"
 #include "launch/launcher.hpp"
+#include "machine.hpp"
 #include "output.hpp"
 #include "protocol/messages.hpp"
 #include "protocol/socket.hpp"
 #include "spin.hpp"
-#include "worker/mpi_task.hpp"
 #include "task/task_runner.hpp"
+#include "worker/mpi_task.hpp"
 
 // GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang has __has_feature.
 #if defined(__SANITIZE_ADDRESS__)
@@ -56,11 +57,6 @@ namespace {
 #endif
   if (mpi) mpi->finalize();
   _exit(code);
-}
-
-double now_seconds() {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
 // --- the last word of a dying worker -----------------------------------------------------
@@ -349,9 +345,7 @@ int worker_main(int argc, char** argv) {
   hello.kind = MsgKind::Hello;
   hello.worker = worker;
   hello.pid = (int32_t)::getpid();
-  char host[256] = {0};
-  ::gethostname(host, sizeof host - 1);
-  hello.host = host;
+  hello.host = host_name();
   hello.world = e.world;
   hello.world_rank = world_rank;
   hello.world_size = world_size;
