@@ -799,6 +799,24 @@ class CodeGen {
     return nullptr;
   }
 
+  // The comparison operators: NaN compares false except with `!=` (ordered predicates, and
+  // UNE); ints, bools and string comparison results as signed integers.
+  struct Comparison {
+    const char* op;
+    llvm::CmpInst::Predicate on_floats, on_ints;
+  };
+  static const Comparison* comparison(const std::string& op) {
+    static const Comparison table[] = {{"==", llvm::CmpInst::FCMP_OEQ, llvm::CmpInst::ICMP_EQ},
+                                       {"!=", llvm::CmpInst::FCMP_UNE, llvm::CmpInst::ICMP_NE},
+                                       {"<", llvm::CmpInst::FCMP_OLT, llvm::CmpInst::ICMP_SLT},
+                                       {"<=", llvm::CmpInst::FCMP_OLE, llvm::CmpInst::ICMP_SLE},
+                                       {">", llvm::CmpInst::FCMP_OGT, llvm::CmpInst::ICMP_SGT},
+                                       {">=", llvm::CmpInst::FCMP_OGE, llvm::CmpInst::ICMP_SGE}};
+    for (const Comparison& c : table)
+      if (op == c.op) return &c;
+    return nullptr;
+  }
+
   Value* gen_binary(const std::string& op, Value* a, Value* c, TypeRef ta, TypeRef tc, SourceLoc l) {
     if (ta->is(TypeKind::Float) || tc->is(TypeKind::Float)) {
       if (op == "+") return b_.CreateFAdd(a, c);
@@ -806,12 +824,7 @@ class CodeGen {
       if (op == "*") return b_.CreateFMul(a, c);
       if (op == "/") return b_.CreateFDiv(a, c);
       if (op == "%") return call("wf_math_fmod", {a, c});
-      if (op == "==") return b_.CreateFCmpOEQ(a, c);
-      if (op == "!=") return b_.CreateFCmpUNE(a, c);
-      if (op == "<") return b_.CreateFCmpOLT(a, c);
-      if (op == "<=") return b_.CreateFCmpOLE(a, c);
-      if (op == ">") return b_.CreateFCmpOGT(a, c);
-      if (op == ">=") return b_.CreateFCmpOGE(a, c);
+      if (const Comparison* cmp = comparison(op)) return b_.CreateFCmp(cmp->on_floats, a, c);
     }
     if (ta->is(TypeKind::Int)) {
       if (op == "+") return b_.CreateAdd(a, c);
@@ -827,23 +840,13 @@ class CodeGen {
       if (op == ">>>") return b_.CreateLShr(a, amount);
     }
     if (ta->is(TypeKind::Int) || ta->is(TypeKind::Bool)) {
-      if (op == "==") return b_.CreateICmpEQ(a, c);
-      if (op == "!=") return b_.CreateICmpNE(a, c);
-      if (op == "<") return b_.CreateICmpSLT(a, c);
-      if (op == "<=") return b_.CreateICmpSLE(a, c);
-      if (op == ">") return b_.CreateICmpSGT(a, c);
-      if (op == ">=") return b_.CreateICmpSGE(a, c);
+      if (const Comparison* cmp = comparison(op)) return b_.CreateICmp(cmp->on_ints, a, c);
     }
     if (ta->is(TypeKind::Str)) {
       if (op == "+") return call("wf_str_concat", {ctx_, a, c});
-      Value* cmp = call("wf_str_compare", {a, c});
-      Value* zero = b_.getInt64(0);
-      if (op == "==") return b_.CreateICmpEQ(cmp, zero);
-      if (op == "!=") return b_.CreateICmpNE(cmp, zero);
-      if (op == "<") return b_.CreateICmpSLT(cmp, zero);
-      if (op == "<=") return b_.CreateICmpSLE(cmp, zero);
-      if (op == ">") return b_.CreateICmpSGT(cmp, zero);
-      if (op == ">=") return b_.CreateICmpSGE(cmp, zero);
+      // Strings compare by wf_str_compare's sign (bytewise, like memcmp).
+      if (const Comparison* cmp = comparison(op))
+        return b_.CreateICmp(cmp->on_ints, call("wf_str_compare", {a, c}), b_.getInt64(0));
     }
     // == and != on arrays and tuples: structural
     Value* eq = b_.CreateICmpNE(call("wf_equal", {desc(ta), to_slot(a, ta), to_slot(c, tc)}), b_.getInt64(0));
