@@ -18,8 +18,10 @@ expect() {
 }
 expect "hits 156769"
 expect "squares 1 4 9"
+expect "squares 16 25 36"
 expect "task error: negative input -4.0"
 expect "  at checked_sqrt ("
 expect "  in task checked_sqrt(-4.0) on worker"
 expect "type error: argument 1 of \`square\`: expected a float (\`f\`), got \`s\`"
+expect "unknown function: cube"
 echo "PASS installed package"

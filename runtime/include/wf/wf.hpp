@@ -216,8 +216,8 @@ struct Options {
   int workers = 0;                      // ranks of the default pool; 0 = number of cores
   Launcher launcher = Launcher::Default;
   bool oversubscribe = false;
-  std::string cwd;                      // tasks' working directory ("" = the host's)
-  std::string hostfile;                 // Open MPI hostfile (multi-node, TCP + CURVE)
+  std::string cwd = {};                 // tasks' working directory ("" = the host's)
+  std::string hostfile = {};            // Open MPI hostfile (multi-node, TCP + CURVE)
 };
 
 // What a function of the program is. Only Fn and Mpi run as tasks.
