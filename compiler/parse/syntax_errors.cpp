@@ -317,10 +317,15 @@ antlr4::Token* SyntaxErrorStrategy::singleTokenDeletion(antlr4::Parser* parser) 
 
 void LexerErrorListener::syntaxError(antlr4::Recognizer*, antlr4::Token*, size_t line, size_t col, const std::string& msg,
                                      std::exception_ptr) {
-  // ANTLR says "token recognition error at: 'X'"; X is what no token can start with.
+  // ANTLR says "token recognition error at: 'X'", X being what it read from the start of the
+  // failed token: `!a` for `!a` (it tried `!=`). Its first character is the one no token can
+  // start with; show only that one (a whole UTF-8 sequence).
   std::string text = msg;
   size_t open = msg.find("'");
   if (open != std::string::npos && msg.size() > open + 1) text = msg.substr(open + 1, msg.size() - open - 2);
+  size_t first = text.empty() ? 0 : 1;
+  while (first < text.size() && ((unsigned char)text[first] & 0xC0) == 0x80) ++first;
+  text.resize(first);
   std::string shown;
   for (unsigned char c : text) {
     if (c < 0x20 || c == 0x7f) {
@@ -330,8 +335,9 @@ void LexerErrorListener::syntaxError(antlr4::Recognizer*, antlr4::Token*, size_t
       shown += (char)c;
     }
   }
-  diags_.syntax_error({file_, (int)line, (int)col + 1},
-                      "unexpected character " + (shown == "`" ? std::string("'`'") : tick(shown)));
+  std::string message = "unexpected character " + (shown == "`" ? std::string("'`'") : tick(shown));
+  if (shown == "!") message += "; wf writes negation as `not` (`!=` is \"not equal\")";
+  diags_.syntax_error({file_, (int)line, (int)col + 1}, message);
 }
 
 bool report_unterminated(antlr4::CommonTokenStream& tokens, int file, Diagnostics& diags) {
