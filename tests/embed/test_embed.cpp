@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <wf/wf.hpp>
 
+#include <algorithm>
 #include <bit>
 #include <chrono>
 #include <cmath>
@@ -12,7 +13,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <limits>
+#include <set>
 #include <string>
 #include <tuple>
 #include <unistd.h>
@@ -317,3 +320,48 @@ TEST(MapAsync, OwnPool) {
 }
 
 }  // namespace
+
+// ---- one runtime, several programs: one fleet of workers ----------------------------------------
+
+TEST(SharedRuntime, TwoProgramsRunOnTheSameWorkers) {
+  wf::Runtime rt({.workers = 2, .launcher = wf::Launcher::Local});
+  wf::Program a = rt.compile_file(kDir + "/twin_a.wf");
+  wf::Program b = rt.compile_file(kDir + "/twin_b.wf");
+  // Same name, same index in each manifest, other code: each task must run its own program's.
+  std::vector<int64_t> xs = {1, 2, 3, 4, 5, 6, 7, 8};
+  EXPECT_EQ(rt.map<int64_t>(a["work"], xs), (std::vector<int64_t>{2, 3, 4, 5, 6, 7, 8, 9}));
+  EXPECT_EQ(rt.map<int64_t>(b["work"], xs), (std::vector<int64_t>{10, 20, 30, 40, 50, 60, 70, 80}));
+  // Each program's map spreads over the pool's workers; the pids seen must be the same two.
+  std::vector<int64_t> pa = rt.map<int64_t>(a["worker_pid"], xs);
+  std::vector<int64_t> pb = rt.map<int64_t>(b["worker_pid"], xs);
+  std::set<int64_t> seen_a(pa.begin(), pa.end()), seen_b(pb.begin(), pb.end());
+  std::set<int64_t> all = seen_a;
+  all.insert(seen_b.begin(), seen_b.end());
+  EXPECT_LE(all.size(), 2u) << "more worker processes than the pool's 2: the programs did not share them";
+  std::vector<int64_t> both;
+  std::set_intersection(seen_a.begin(), seen_a.end(), seen_b.begin(), seen_b.end(), std::back_inserter(both));
+  EXPECT_FALSE(both.empty()) << "no worker ran tasks of both programs";
+  for (int64_t pid : all) EXPECT_NE(pid, (int64_t)::getpid()) << "a task ran in the host, not a worker";
+}
+
+TEST(SharedRuntime, APoolOfTheRuntimeRunsEveryProgramAndAProgramAddedAfterItStarted) {
+  wf::Runtime rt({.workers = 1, .launcher = wf::Launcher::Local});
+  wf::Pool pool = rt.pool({.workers = 1});
+  wf::Program a = rt.compile_file(kDir + "/twin_a.wf");
+  int64_t first = pool.submit(a["worker_pid"], int64_t{0}).get<int64_t>();
+  EXPECT_EQ(pool.submit(a["work"], int64_t{41}).get<int64_t>(), 42);
+  // A program compiled after the pool's worker started: the worker is sent it with its first task.
+  wf::Program b = rt.compile_file(kDir + "/twin_b.wf");
+  EXPECT_EQ(pool.submit(b["work"], int64_t{41}).get<int64_t>(), 410);
+  EXPECT_EQ(pool.submit(b["worker_pid"], int64_t{0}).get<int64_t>(), first) << "a new worker was started for b";
+  EXPECT_EQ(pool.submit(a["work"], int64_t{1}).get<int64_t>(), 2) << "a's code after b was loaded";
+}
+
+TEST(SharedRuntime, AFunctionOfAnotherRuntimeIsATypeError) {
+  wf::Runtime one({.workers = 1, .launcher = wf::Launcher::InProcess});
+  wf::Runtime two({.workers = 1, .launcher = wf::Launcher::InProcess});
+  wf::Program a = one.compile_file(kDir + "/twin_a.wf");
+  wf::Pool pool = two.pool({});
+  EXPECT_THROW(pool.submit(a["work"], int64_t{1}), wf::TypeError);
+  EXPECT_THROW(two.submit(a["work"], int64_t{1}), wf::TypeError);
+}

@@ -45,15 +45,40 @@ TEST(Protocol, TaskCarriesBinaryItemsAndRanks) {
   Message m;
   m.kind = MsgKind::Task;
   m.id = 0xffffffffffull + 5;
+  m.program = 7;
   m.fn = 3;
   m.bytes = std::string("\x91\x91\x01\x00\xff", 5);
   m.ranks = {0, 2, 3};
   Message r = roundtrip(m);
   EXPECT_EQ(r.kind, MsgKind::Task);
   EXPECT_EQ(r.id, m.id);
+  EXPECT_EQ(r.program, 7);
   EXPECT_EQ(r.fn, 3);
   EXPECT_EQ(r.bytes, m.bytes);
   EXPECT_EQ(r.ranks, (std::vector<int32_t>{0, 2, 3}));
+}
+
+TEST(Protocol, ObjectAndReadyNameTheirProgram) {
+  Message object;
+  object.kind = MsgKind::Object;
+  object.program = 2;
+  object.bytes = "WFO\x01";
+  Message r = roundtrip(object);
+  EXPECT_EQ(r.program, 2);
+  EXPECT_EQ(r.bytes, object.bytes);
+  Message ready;
+  ready.kind = MsgKind::Ready;
+  ready.program = 2;
+  ready.ok = false;
+  ready.error.message = "cannot link";
+  r = roundtrip(ready);
+  EXPECT_EQ(r.program, 2);
+  EXPECT_FALSE(r.ok);
+  EXPECT_EQ(r.error.message, "cannot link");
+  Message negative = object;
+  negative.program = -1;
+  std::string bytes = encode(negative);
+  EXPECT_FALSE(decode(bytes.data(), bytes.size(), r)) << "a negative program id is malformed";
 }
 
 TEST(Protocol, DoneWithErrorKeepsFramesAndTaskLine) {

@@ -59,11 +59,19 @@ std::string results_of(std::vector<int64_t> values) {
   return std::string(buf.data(), buf.size());
 }
 
+// The functions of one made-up program (id 0).
+struct OneManifest : FunctionTable {
+  explicit OneManifest(const wf::Manifest& m) : manifest(m) {}
+  const wf::ManifestFunction& function(FunctionId f) const override { return manifest.functions.at((size_t)f.fn); }
+  const wf::Manifest& manifest;
+};
+
 class SchedulerTest : public ::testing::Test {
  protected:
   SchedulerTest()
       : manifest(test_manifest()),
-        scheduler(manifest, PoolOptions{}, [this](const PoolOptions&, CompletionFn done) {
+        functions(manifest),
+        scheduler(functions, PoolOptions{}, [this](const PoolOptions&, CompletionFn done) {
           complete = std::move(done);
           auto e = std::make_unique<RecordingExecutor>();
           executor = e.get();
@@ -102,6 +110,7 @@ class SchedulerTest : public ::testing::Test {
   }
 
   wf::Manifest manifest;
+  OneManifest functions;
   RecordingExecutor* executor = nullptr;
   CompletionFn complete;
   Scheduler scheduler;
@@ -110,7 +119,7 @@ class SchedulerTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(SchedulerTest, ReadyTaskIsDispatchedAtOnceAsABatchOfOne) {
-  FutureState* f = scheduler.submit(scheduler.default_pool(), 0, {int_bytes(41)}, {nullptr});
+  FutureState* f = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(41)}, {nullptr});
   ASSERT_EQ(dispatched(), 1u);
   Batch b = batch(0);
   EXPECT_EQ(b.fn, 0);
@@ -123,8 +132,8 @@ TEST_F(SchedulerTest, ReadyTaskIsDispatchedAtOnceAsABatchOfOne) {
 }
 
 TEST_F(SchedulerTest, DependentTaskWaitsForItsInputThenGetsItsValue) {
-  FutureState* a = scheduler.submit(scheduler.default_pool(), 0, {int_bytes(1)}, {nullptr});
-  FutureState* b = scheduler.submit(scheduler.default_pool(), 1, {"", int_bytes(10)}, {a, nullptr});
+  FutureState* a = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(1)}, {nullptr});
+  FutureState* b = scheduler.submit(scheduler.default_pool(), {0, 1}, {"", int_bytes(10)}, {a, nullptr});
   EXPECT_EQ(dispatched(), 1u) << "the dependent is held until its input completes";
   succeed(batch(0), {2});
   ASSERT_EQ(dispatched(), 2u);
@@ -136,17 +145,17 @@ TEST_F(SchedulerTest, DependentTaskWaitsForItsInputThenGetsItsValue) {
 }
 
 TEST_F(SchedulerTest, InputAlreadyDoneIsSplicedWithoutHolding) {
-  FutureState* a = scheduler.submit(scheduler.default_pool(), 0, {int_bytes(1)}, {nullptr});
+  FutureState* a = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(1)}, {nullptr});
   succeed(batch(0), {7});
-  scheduler.submit(scheduler.default_pool(), 0, {""}, {a});
+  scheduler.submit(scheduler.default_pool(), {0, 0}, {""}, {a});
   ASSERT_EQ(dispatched(), 2u);
   EXPECT_EQ(batch(1).items, call_items({7}));
 }
 
 TEST_F(SchedulerTest, FailedInputFailsTheDependentAndNamesTheArgument) {
-  FutureState* a = scheduler.submit(scheduler.default_pool(), 0, {int_bytes(1)}, {nullptr});
-  FutureState* b = scheduler.submit(scheduler.default_pool(), 1, {int_bytes(5), ""}, {nullptr, a});
-  FutureState* c = scheduler.submit(scheduler.default_pool(), 0, {""}, {b});
+  FutureState* a = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(1)}, {nullptr});
+  FutureState* b = scheduler.submit(scheduler.default_pool(), {0, 1}, {int_bytes(5), ""}, {nullptr, a});
+  FutureState* c = scheduler.submit(scheduler.default_pool(), {0, 0}, {""}, {b});
   fail(batch(0), "boom");
   EXPECT_EQ(dispatched(), 1u) << "nothing that depends on a failure runs";
   ASSERT_EQ(b->state.load(), FutureState::Failed);
@@ -158,7 +167,7 @@ TEST_F(SchedulerTest, FailedInputFailsTheDependentAndNamesTheArgument) {
 
 TEST_F(SchedulerTest, BatchesGetOneFutureEachWithTheWholeResultArray) {
   std::vector<std::string> batches = {"b0", "b1", "b2"};
-  std::vector<FutureState*> fs = scheduler.submit_batches(scheduler.default_pool(), 0, batches);
+  std::vector<FutureState*> fs = scheduler.submit_batches(scheduler.default_pool(), {0, 0}, batches);
   ASSERT_EQ(fs.size(), 3u);
   ASSERT_EQ(dispatched(), 3u);
   EXPECT_EQ(batch(2).items, "b2");
@@ -169,7 +178,7 @@ TEST_F(SchedulerTest, BatchesGetOneFutureEachWithTheWholeResultArray) {
 }
 
 TEST_F(SchedulerTest, MalformedSingleResultFailsTheFuture) {
-  FutureState* f = scheduler.submit(scheduler.default_pool(), 0, {int_bytes(1)}, {nullptr});
+  FutureState* f = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(1)}, {nullptr});
   BatchOutcome o;
   o.id = batch(0).id;
   o.results = "\xc1";  // never used in msgpack
@@ -179,7 +188,7 @@ TEST_F(SchedulerTest, MalformedSingleResultFailsTheFuture) {
 }
 
 TEST_F(SchedulerTest, LateOrDuplicateOutcomesAreIgnored) {
-  FutureState* f = scheduler.submit(scheduler.default_pool(), 0, {int_bytes(1)}, {nullptr});
+  FutureState* f = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(1)}, {nullptr});
   Batch b = batch(0);
   succeed(b, {2});
   fail(b, "too late");
@@ -191,7 +200,7 @@ TEST_F(SchedulerTest, LateOrDuplicateOutcomesAreIgnored) {
 }
 
 TEST_F(SchedulerTest, WaitWakesWhenAnotherThreadCompletes) {
-  FutureState* f = scheduler.submit(scheduler.default_pool(), 0, {int_bytes(1)}, {nullptr});
+  FutureState* f = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(1)}, {nullptr});
   Batch b = batch(0);
   std::thread worker([&] { succeed(b, {2}); });
   scheduler.wait(f);
@@ -200,11 +209,11 @@ TEST_F(SchedulerTest, WaitWakesWhenAnotherThreadCompletes) {
 }
 
 TEST_F(SchedulerTest, ShutdownFailsEverythingPending) {
-  FutureState* running = scheduler.submit(scheduler.default_pool(), 0, {int_bytes(1)}, {nullptr});
-  FutureState* held = scheduler.submit(scheduler.default_pool(), 0, {""}, {running});
+  FutureState* running = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(1)}, {nullptr});
+  FutureState* held = scheduler.submit(scheduler.default_pool(), {0, 0}, {""}, {running});
   scheduler.shutdown();
   EXPECT_EQ(running->state.load(), FutureState::Failed);
   EXPECT_EQ(held->state.load(), FutureState::Failed);
-  FutureState* after = scheduler.submit(scheduler.default_pool(), 0, {int_bytes(1)}, {nullptr});
+  FutureState* after = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(1)}, {nullptr});
   EXPECT_EQ(after->state.load(), FutureState::Failed);
 }

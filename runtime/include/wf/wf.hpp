@@ -195,6 +195,7 @@ Typed typed(T&& x) {
   return {ValueTraits<C>::desc(), ValueTraits<C>::to(C(std::forward<T>(x)))};
 }
 
+struct Engine;
 struct ProgramState;
 struct FutureState;
 struct PoolState;
@@ -365,14 +366,19 @@ class Runtime {
   std::vector<R> map(const Function& f, const std::vector<T>& xs, int chunk = 1) {
     return default_pool(f).map<R>(f, xs, chunk);
   }
-  // A new pool for `program`'s functions; unset options come from the Runtime's.
-  Pool pool(const Program& program, Options options);
+  // A new pool; unset options come from the Runtime's. It runs the functions of every program
+  // of this Runtime, as does the default pool.
+  Pool pool(Options options);
+  Pool pool(const Program& program, Options options);  // the same; `program` is not needed
+  // The pool that Runtime::submit and map use: started on first use, shared by all programs.
+  Pool default_pool();
 
   const Options& options() const { return options_; }
 
  private:
   Pool default_pool(const Function& f);
   Options options_;
+  std::shared_ptr<detail::Engine> engine_;
 };
 
 }  // namespace wf

@@ -15,6 +15,8 @@
 
 namespace wf::detail {
 
+class ProgramSet;
+
 struct PoolOptions {
   int workers = 0;          // ranks; 0 = number of cores
   std::string cwd;          // "" = the driver's
@@ -25,6 +27,7 @@ struct PoolOptions {
 
 struct Batch {
   uint64_t id = 0;
+  int32_t program = 0;      // driver/program_set.hpp
   int fn = 0;
   int ranks = 1;            // ranks the batch occupies (mpi fn: its `ranks`)
   std::string items;        // msgpack array of argument arrays
@@ -41,9 +44,11 @@ class Executor {
   virtual void shutdown() = 0;
 };
 
-std::unique_ptr<Executor> make_process_executor(const LoadedProgram& program, const PoolOptions& options,
+// Executors run tasks of every program of `programs`, also of programs added after they
+// started.
+std::unique_ptr<Executor> make_process_executor(const ProgramSet& programs, const PoolOptions& options,
                                                 CompletionFn on_complete);
-std::unique_ptr<Executor> make_inprocess_executor(const LoadedProgram& program, const PoolOptions& options,
+std::unique_ptr<Executor> make_inprocess_executor(const ProgramSet& programs, const PoolOptions& options,
                                                   CompletionFn on_complete);
 
 }  // namespace wf::detail

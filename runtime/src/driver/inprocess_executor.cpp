@@ -5,11 +5,13 @@
 // a message that names the launcher to use instead of running somewhere else than asked.
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include "driver/executor.hpp"
+#include "driver/program_set.hpp"
 
 namespace wf::detail {
 
@@ -17,8 +19,8 @@ namespace {
 
 class InProcessExecutor : public Executor {
  public:
-  InProcessExecutor(const LoadedProgram& program, const PoolOptions& options, CompletionFn on_complete)
-      : program_(program), on_complete_(std::move(on_complete)) {
+  InProcessExecutor(const ProgramSet& programs, const PoolOptions& options, CompletionFn on_complete)
+      : programs_(programs), on_complete_(std::move(on_complete)) {
     if (!options.cwd.empty())
       refusal_ = "`pool(cwd=\"" + options.cwd +
                  "\")` needs worker processes; the inprocess launcher runs tasks in the driver's directory: "
@@ -31,7 +33,7 @@ class InProcessExecutor : public Executor {
   void dispatch(Batch&& batch) override {
     std::string why = refusal_;
     if (why.empty() && batch.ranks > 1)
-      why = "`" + program_.manifest().functions[(size_t)batch.fn].name + "` needs " + std::to_string(batch.ranks) +
+      why = "`" + programs_.function({batch.program, batch.fn}).name + "` needs " + std::to_string(batch.ranks) +
             " MPI ranks; the inprocess launcher runs every task on one thread: use `--launcher mpirun`";
     if (!why.empty()) {
       BatchOutcome out;
@@ -61,7 +63,7 @@ class InProcessExecutor : public Executor {
 
  private:
   void work(int worker) {
-    Context ctx(&program_.manifest());
+    std::map<int32_t, std::unique_ptr<Context>> contexts;  // one per program: its manifest names frames
     while (true) {
       Batch batch;
       {
@@ -71,13 +73,16 @@ class InProcessExecutor : public Executor {
         batch = std::move(queue_.front());
         queue_.pop_front();
       }
-      BatchOutcome out = run_batch(program_, ctx, batch.fn, batch.items, worker);
+      const LoadedProgram& program = programs_.program(batch.program);
+      std::unique_ptr<Context>& ctx = contexts[batch.program];
+      if (!ctx) ctx = std::make_unique<Context>(&program.manifest());
+      BatchOutcome out = run_batch(program, *ctx, batch.fn, batch.items, worker);
       out.id = batch.id;
       on_complete_(std::move(out));
     }
   }
 
-  const LoadedProgram& program_;
+  const ProgramSet& programs_;
   CompletionFn on_complete_;
   std::string refusal_;  // why every batch fails, when the pool asks for what threads cannot do
   std::mutex mutex_;
@@ -89,9 +94,9 @@ class InProcessExecutor : public Executor {
 
 }  // namespace
 
-std::unique_ptr<Executor> make_inprocess_executor(const LoadedProgram& program, const PoolOptions& options,
+std::unique_ptr<Executor> make_inprocess_executor(const ProgramSet& programs, const PoolOptions& options,
                                                   CompletionFn on_complete) {
-  return std::make_unique<InProcessExecutor>(program, options, std::move(on_complete));
+  return std::make_unique<InProcessExecutor>(programs, options, std::move(on_complete));
 }
 
 }  // namespace wf::detail

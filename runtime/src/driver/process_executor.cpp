@@ -31,10 +31,12 @@
 #include <set>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "driver/executor.hpp"
 #include "driver/mpi_agreement.hpp"
 #include "driver/placement.hpp"
+#include "driver/program_set.hpp"
 #include "driver/worker_health.hpp"
 #include "launch/launcher.hpp"
 #include "log.hpp"
@@ -59,8 +61,8 @@ struct Flight {
 
 class ProcessExecutor : public Executor {
  public:
-  ProcessExecutor(const LoadedProgram& program, const PoolOptions& options, CompletionFn on_complete)
-      : program_(program),
+  ProcessExecutor(const ProgramSet& programs, const PoolOptions& options, CompletionFn on_complete)
+      : programs_(programs),
         options_(options),
         on_complete_(std::move(on_complete)),
         launcher_(resolve_launcher(options.launcher)),
@@ -69,7 +71,6 @@ class ProcessExecutor : public Executor {
     static std::atomic<int> pool_counter{0};
     pool_id_ = pool_counter++;
     width_ = options_.workers > 0 ? options_.workers : 1;
-    object_bytes_ = encode_wfo(program.object());
     if (const char* p = std::getenv("WF_PREFETCH")) placement_ = Placement((size_t)std::max(1, std::atoi(p)));
     thread_ = std::thread([this] { run(); });
   }
@@ -241,7 +242,7 @@ class ProcessExecutor : public Executor {
   std::string unplaceable(const Batch& b) {
     if (!broken_.empty()) return broken_;
     if (b.ranks <= 1) return "";
-    const std::string& name = program_.manifest().functions[(size_t)b.fn].name;
+    const std::string& name = programs_.function({b.program, b.fn}).name;
     if (launcher_ == LauncherKind::Local)
       return "`" + name + "` needs " + std::to_string(b.ranks) +
              " MPI ranks; the local launcher runs no MPI: use `--launcher mpirun`";
@@ -318,10 +319,10 @@ class ProcessExecutor : public Executor {
       return;
     }
     if (r.same_host && !r.local_child && r.pid > 0) remember_launched(r.pid);
-    Message object;
-    object.kind = MsgKind::Object;
-    object.bytes = object_bytes_;
-    tasks_->send_to(from, encode(object));
+    // Every program known now; a program added later follows with the rank's first task of it.
+    std::vector<std::string> objects;
+    for (int32_t p = 0; p < programs_.size(); ++p) ship(r.worker, p, objects);
+    tasks_->send_to(from, encode_bundle(objects));
     log_debug("pool %d: worker %d up (pid %d on %s, world %d rank %d)", pool_id_, m.worker, m.pid, m.host.c_str(),
               m.world, m.world_rank);
   }
@@ -335,7 +336,22 @@ class ProcessExecutor : public Executor {
       fail_queue(broken_);
       return;
     }
-    placement_.rank_ready(r->worker, r->world);
+    // Ready for the first object it was sent; the objects shipped later need no answer (the
+    // worker loads each before it reads the tasks behind it).
+    if (!std::exchange(shipped_[r->worker].ready, true)) placement_.rank_ready(r->worker, r->world);
+  }
+
+  // Adds program `program`'s object to `messages` for `worker` unless it was sent before.
+  void ship(int worker, int32_t program, std::vector<std::string>& messages) {
+    std::vector<bool>& sent = shipped_[worker].programs;
+    if ((size_t)program < sent.size() && sent[(size_t)program]) return;
+    if ((size_t)program >= sent.size()) sent.resize((size_t)program + 1);
+    sent[(size_t)program] = true;
+    Message object;
+    object.kind = MsgKind::Object;
+    object.program = program;
+    object.bytes = programs_.object_bytes(program);
+    messages.push_back(encode(object));
   }
 
   void on_done(const std::string& from, Message&& m) {
@@ -380,6 +396,7 @@ class ProcessExecutor : public Executor {
     Message m;
     m.kind = MsgKind::Task;
     m.id = b.id;
+    m.program = b.program;
     m.fn = b.fn;
     if (b.ranks > 1) {
       m.ranks = rank_set(workers);
@@ -388,13 +405,14 @@ class ProcessExecutor : public Executor {
     for (size_t i = 0; i < workers.size(); ++i) {
       // Small arguments go to every rank; larger ones to rank 0, which broadcasts them.
       m.bytes = i == 0 || b.items.size() <= kInlineArguments ? b.items : std::string();
+      ship(workers[i], b.program, outbox_[workers[i]]);
       outbox_[workers[i]].push_back(encode(m));
     }
     if (debug_logging()) {
       std::string on;
       for (int w : workers) on += (on.empty() ? "" : ",") + std::to_string(w);
       log_debug("pool %d: task %llu (%s) on worker%s %s", pool_id_, (unsigned long long)b.id,
-                program_.manifest().functions[(size_t)b.fn].name.c_str(), workers.size() > 1 ? "s" : "", on.c_str());
+                programs_.function({b.program, b.fn}).name.c_str(), workers.size() > 1 ? "s" : "", on.c_str());
     }
     uint64_t id = b.id;
     f.batch = std::move(b);
@@ -443,12 +461,13 @@ class ProcessExecutor : public Executor {
   }
 
   std::string task_line(const Batch& b, int worker) {
-    std::string call = program_.manifest().functions[(size_t)b.fn].name + "(...)";
+    const Manifest& manifest = programs_.program(b.program).manifest();
+    std::string call = manifest.functions[(size_t)b.fn].name + "(...)";
     try {
       msgpack::object_handle oh = msgpack::unpack(b.items.data(), b.items.size());
       const msgpack::object& items = oh.get();
       if (items.type == msgpack::type::ARRAY && items.via.array.size > 0)
-        call = describe_call(program_.manifest(), b.fn, items.via.array.ptr[0]);
+        call = describe_call(manifest, b.fn, items.via.array.ptr[0]);
     } catch (const std::exception&) {
     }
     return "in task " + call + " on worker " + std::to_string(worker);
@@ -558,7 +577,7 @@ class ProcessExecutor : public Executor {
     heartbeats_.reset();
   }
 
-  const LoadedProgram& program_;
+  const ProgramSet& programs_;
   PoolOptions options_;
   CompletionFn on_complete_;
   LauncherKind launcher_;
@@ -566,7 +585,6 @@ class ProcessExecutor : public Executor {
   int width_ = 1;
   int pool_id_ = 0;
   Placement placement_;
-  std::string object_bytes_;
 
   int wake_fd_ = -1;
   std::mutex inbox_mutex_;
@@ -581,14 +599,19 @@ class ProcessExecutor : public Executor {
   std::map<int, std::vector<std::string>> outbox_;  // encoded Task messages per worker, this round
   std::map<std::vector<int32_t>, int> generation_;  // per MPI rank set: bumped after a failed task
   std::unordered_map<uint64_t, Flight> flights_;
+  struct Shipped {
+    std::vector<bool> programs;  // objects sent to the worker, by program id
+    bool ready = false;          // it answered the first one
+  };
+  std::map<int, Shipped> shipped_;
   int next_world_ = 0, next_worker_ = 0;
 };
 
 }  // namespace
 
-std::unique_ptr<Executor> make_process_executor(const LoadedProgram& program, const PoolOptions& options,
+std::unique_ptr<Executor> make_process_executor(const ProgramSet& programs, const PoolOptions& options,
                                                 CompletionFn on_complete) {
-  return std::make_unique<ProcessExecutor>(program, options, std::move(on_complete));
+  return std::make_unique<ProcessExecutor>(programs, options, std::move(on_complete));
 }
 
 }  // namespace wf::detail

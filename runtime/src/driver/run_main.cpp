@@ -16,10 +16,10 @@
 
 namespace wf::detail {
 
-ExecutorFactory executor_factory(const LoadedProgram& program) {
-  return [&program](const PoolOptions& options, CompletionFn done) {
-    if (options.launcher == LauncherKind::InProcess) return make_inprocess_executor(program, options, std::move(done));
-    return make_process_executor(program, options, std::move(done));
+ExecutorFactory executor_factory(const ProgramSet& programs) {
+  return [&programs](const PoolOptions& options, CompletionFn done) {
+    if (options.launcher == LauncherKind::InProcess) return make_inprocess_executor(programs, options, std::move(done));
+    return make_process_executor(programs, options, std::move(done));
   };
 }
 
@@ -51,20 +51,24 @@ void handle_interrupts() {
 int run_main(const WfObject& object, const std::vector<std::string>& args, const RunOptions& options) {
   handle_interrupts();
   std::string error;
-  std::unique_ptr<LoadedProgram> program = LoadedProgram::load(object, error);
-  if (!program) {
+  std::unique_ptr<LoadedProgram> loaded = LoadedProgram::load(object, error);
+  if (!loaded) {
     std::cerr << "error: cannot load the compiled program: " << error << "\n";
     return 1;
   }
-  const Manifest& manifest = program->manifest();
-  if (manifest.main < 0) {
+  if (loaded->manifest().main < 0) {
     std::cerr << "error: the program has no `flow main`\n";
     return 1;
   }
-  Scheduler scheduler(manifest, options.pool, executor_factory(*program));
+  ProgramSet programs;
+  int32_t id = programs.add(std::move(loaded));
+  const LoadedProgram* program = &programs.program(id);
+  const Manifest& manifest = program->manifest();
+  Scheduler scheduler(programs, options.pool, executor_factory(programs));
   TaskHost host;
   host.scheduler = &scheduler;
   host.manifest = &manifest;
+  host.program = id;
   host.pool_defaults = options.pool;
   host.progress = options.progress;
 

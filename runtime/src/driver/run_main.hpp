@@ -15,7 +15,8 @@ struct RunOptions {
   bool progress = false;
 };
 
-ExecutorFactory executor_factory(const LoadedProgram& program);
+// Executors for pools of `programs`: in-process for the inprocess launcher, else processes.
+ExecutorFactory executor_factory(const ProgramSet& programs);
 
 int run_main(const WfObject& object, const std::vector<std::string>& args, const RunOptions& options);
 

@@ -10,8 +10,8 @@
 
 namespace wf::detail {
 
-Scheduler::Scheduler(const Manifest& manifest, PoolOptions default_pool, ExecutorFactory factory)
-    : manifest_(manifest), factory_(std::move(factory)) {
+Scheduler::Scheduler(const FunctionTable& functions, PoolOptions default_pool, ExecutorFactory factory)
+    : functions_(functions), factory_(std::move(factory)) {
   pools_.push_back(std::make_unique<Pool>());
   pools_.back()->options = std::move(default_pool);
 }
@@ -20,9 +20,9 @@ Scheduler::~Scheduler() { shutdown(); }
 
 // A task whose input failed fails too, and says which input : the input's
 // error with "argument N of `f` failed: " in front, frames kept.
-std::unique_ptr<RuntimeError> Scheduler::input_failed(const RuntimeError& input, size_t index, int fn) const {
+std::unique_ptr<RuntimeError> Scheduler::input_failed(const RuntimeError& input, size_t index, FunctionId fn) const {
   auto error = std::make_unique<RuntimeError>(input);
-  error->message = "argument " + std::to_string(index + 1) + " of `" + manifest_.functions[(size_t)fn].name +
+  error->message = "argument " + std::to_string(index + 1) + " of `" + functions_.function(fn).name +
                    "` failed: " + error->message;
   return error;
 }
@@ -60,11 +60,12 @@ void Scheduler::end_if_unused(Pool* pool) {
   reapers_.emplace_back([executor = std::move(pool->executor)] { executor->shutdown(); });
 }
 
-Batch Scheduler::make_batch(Pool* pool, int fn, std::string items, FutureState* future) {
+Batch Scheduler::make_batch(Pool* pool, FunctionId fn, std::string items, FutureState* future) {
   Batch b;
   b.id = next_id_++;
-  b.fn = fn;
-  b.ranks = manifest_.functions[(size_t)fn].ranks;
+  b.program = fn.program;
+  b.fn = fn.fn;
+  b.ranks = functions_.function(fn).ranks;
   b.items = std::move(items);
   in_flight_[b.id] = InFlight{future, pool};
   ++pool->tasks;
@@ -76,13 +77,13 @@ void Scheduler::send(std::vector<std::pair<Pool*, Batch>>& ready) {
   ready.clear();
 }
 
-FutureState* Scheduler::submit(Pool* pool, int fn, std::vector<std::string> args, std::vector<FutureState*> inputs) {
+FutureState* Scheduler::submit(Pool* pool, FunctionId fn, std::vector<std::string> args, std::vector<FutureState*> inputs) {
   std::vector<std::pair<Pool*, Batch>> ready;
   FutureState* future;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     future = new_future();
-    future->result_type = manifest_.functions[(size_t)fn].result.c_str();
+    future->result_type = functions_.function(fn).result.c_str();
     if (stopped_) {
       future->error = std::make_unique<RuntimeError>(RuntimeError{"the runtime is shutting down", {}, "", {}});
       future->state.store(FutureState::Failed, std::memory_order_release);
@@ -119,7 +120,7 @@ FutureState* Scheduler::submit(Pool* pool, int fn, std::vector<std::string> args
   return future;
 }
 
-std::vector<FutureState*> Scheduler::submit_batches(Pool* pool, int fn, std::vector<std::string> batches) {
+std::vector<FutureState*> Scheduler::submit_batches(Pool* pool, FunctionId fn, std::vector<std::string> batches) {
   std::vector<FutureState*> futures;
   futures.reserve(batches.size());
   std::vector<std::pair<Pool*, Batch>> ready;
@@ -128,7 +129,7 @@ std::vector<FutureState*> Scheduler::submit_batches(Pool* pool, int fn, std::vec
     for (std::string& items : batches) {
       FutureState* f = new_future();
       f->batch = true;
-      f->result_type = manifest_.functions[(size_t)fn].result.c_str();
+      f->result_type = functions_.function(fn).result.c_str();
       futures.push_back(f);
       if (stopped_) fail(f, RuntimeError{"the runtime is shutting down", {}, "", {}}, ready);
       else {
@@ -213,7 +214,7 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
     if (h.waiting == 0) {
       std::string items = single_call(h.args);
       Pool* pool = h.pool;
-      int fn = h.fn;
+      FunctionId fn = h.fn;
       FutureState* future = h.future;
       held_.erase(it);
       --pool->tasks;  // counted again as in flight by make_batch

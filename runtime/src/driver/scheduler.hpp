@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "driver/executor.hpp"
+#include "driver/program_set.hpp"
 
 namespace wf::detail {
 
@@ -56,7 +57,7 @@ using ExecutorFactory = std::function<std::unique_ptr<Executor>(const PoolOption
 
 class Scheduler {
  public:
-  Scheduler(const Manifest& manifest, PoolOptions default_pool, ExecutorFactory factory);
+  Scheduler(const FunctionTable& functions, PoolOptions default_pool, ExecutorFactory factory);
   ~Scheduler();
 
   Pool* default_pool() { return pools_.front().get(); }
@@ -67,10 +68,10 @@ class Scheduler {
 
   // One call of `fn`. `args[i]` is the encoded argument, or empty when `inputs[i]` (a future)
   // provides it.
-  FutureState* submit(Pool* pool, int fn, std::vector<std::string> args, std::vector<FutureState*> inputs);
+  FutureState* submit(Pool* pool, FunctionId fn, std::vector<std::string> args, std::vector<FutureState*> inputs);
   // Batches of calls of `fn`: each `batches[i]` is an encoded array of argument arrays. One
   // future per batch, in order.
-  std::vector<FutureState*> submit_batches(Pool* pool, int fn, std::vector<std::string> batches);
+  std::vector<FutureState*> submit_batches(Pool* pool, FunctionId fn, std::vector<std::string> batches);
 
   // Waits for `f`. With `spin`, first watches it briefly without sleeping (for a lone task
   // whose result is microseconds away; not while many tasks keep every core busy).
@@ -86,7 +87,7 @@ class Scheduler {
  private:
   struct Held {  // a task waiting for future inputs
     Pool* pool;
-    int fn;
+    FunctionId fn;
     std::vector<std::string> args;
     std::vector<FutureState*> inputs;
     size_t waiting;
@@ -95,9 +96,9 @@ class Scheduler {
 
   FutureState* new_future();
   // Under the mutex: prepares a batch for `pool`; the caller dispatches it after unlocking.
-  Batch make_batch(Pool* pool, int fn, std::string items, FutureState* future);
+  Batch make_batch(Pool* pool, FunctionId fn, std::string items, FutureState* future);
   void complete(BatchOutcome&& outcome);
-  std::unique_ptr<RuntimeError> input_failed(const RuntimeError& input, size_t index, int fn) const;
+  std::unique_ptr<RuntimeError> input_failed(const RuntimeError& input, size_t index, FunctionId fn) const;
   void fail(FutureState* f, RuntimeError error, std::vector<std::pair<Pool*, Batch>>& ready);
   void finish(FutureState* f, std::string value, std::unique_ptr<RuntimeError> error,
               std::vector<std::pair<Pool*, Batch>>& ready);
@@ -107,7 +108,7 @@ class Scheduler {
   // Under the mutex: hands the executor of an unreferenced, idle pool to a reaper thread.
   void end_if_unused(Pool* pool);
 
-  const Manifest& manifest_;
+  const FunctionTable& functions_;
   ExecutorFactory factory_;
   std::mutex mutex_;
   std::condition_variable done_cv_;

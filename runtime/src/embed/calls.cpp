@@ -60,8 +60,8 @@ Future Pool::submit_values(const Function& f, std::vector<detail::Typed> args) c
     }
   }
   Future fut;
-  fut.program_ = state_->program;
-  fut.state_ = state_->program->scheduler().submit(state_->pool, f.index_, std::move(encoded),
+  fut.program_ = f.program_;
+  fut.state_ = f.program_->scheduler().submit(state_->pool, {f.program_->id, f.index_}, std::move(encoded),
                                                     std::vector<detail::FutureState*>(args.size(), nullptr));
   return fut;
 }
@@ -114,11 +114,11 @@ MapFuture Pool::map_values(const Function& f, const std::string& item_desc, cons
     batches.push_back(batch.finish());
   }
   auto state = std::make_shared<detail::MapState>();
-  state->program = state_->program;
+  state->program = f.program_;
   state->size = items.items.size();
   state->function = mf.name;
   state->result_type = mf.result;
-  state->batches = state_->program->scheduler().submit_batches(state_->pool, f.index_, std::move(batches));
+  state->batches = f.program_->scheduler().submit_batches(state_->pool, {f.program_->id, f.index_}, std::move(batches));
   MapFuture out;
   out.state_ = std::move(state);
   return out;

@@ -7,32 +7,34 @@ namespace wf {
 
 namespace detail {
 
-ProgramState::~ProgramState() {
-  if (scheduler_) scheduler_->shutdown();
-}
+Engine::Engine(const PoolOptions& default_pool)
+    : scheduler(std::make_unique<Scheduler>(programs, default_pool, executor_factory(programs))) {}
 
-std::shared_ptr<ProgramState> make_program(const WfObject& object, const PoolOptions& default_pool,
+Engine::~Engine() { scheduler->shutdown(); }
+
+std::shared_ptr<ProgramState> make_program(const std::shared_ptr<Engine>& engine, const WfObject& object,
                                            const std::string& origin) {
-  auto state = std::make_shared<ProgramState>();
   std::string error;
-  state->program = LoadedProgram::load(object, error);
-  if (!state->program) throw LoadError(origin, origin + ": cannot load the compiled program: " + error);
-  state->scheduler_ = std::make_unique<Scheduler>(state->program->manifest(), default_pool,
-                                                  executor_factory(*state->program));
+  std::unique_ptr<LoadedProgram> loaded = LoadedProgram::load(object, error);
+  if (!loaded) throw LoadError(origin, origin + ": cannot load the compiled program: " + error);
+  auto state = std::make_shared<ProgramState>();
+  state->engine = engine;
+  state->id = engine->programs.add(std::move(loaded));
+  state->program = &engine->programs.program(state->id);
   return state;
 }
 
-std::shared_ptr<PoolState> default_pool_of(const std::shared_ptr<ProgramState>& program) {
+std::shared_ptr<PoolState> default_pool_of(const std::shared_ptr<Engine>& engine) {
   auto p = std::make_shared<PoolState>();
-  p->program = program;
-  p->pool = program->scheduler().default_pool();
+  p->engine = engine;
+  p->pool = engine->scheduler->default_pool();
   return p;
 }
 
-std::shared_ptr<PoolState> new_pool_of(const std::shared_ptr<ProgramState>& program, PoolOptions options) {
+std::shared_ptr<PoolState> new_pool_of(const std::shared_ptr<Engine>& engine, PoolOptions options) {
   auto p = std::make_shared<PoolState>();
-  p->program = program;
-  p->pool = program->scheduler().make_pool(std::move(options));
+  p->engine = engine;
+  p->pool = engine->scheduler->make_pool(std::move(options));
   return p;
 }
 
@@ -46,7 +48,7 @@ FunctionKind function_kind(const ManifestFunction& f) {
 const ManifestFunction& task_function(const PoolState& pool, const std::shared_ptr<ProgramState>& program, int index) {
   if (!program || index < 0) throw TypeError("an empty wf::Function");
   const ManifestFunction& f = program->manifest().functions[(size_t)index];
-  if (program != pool.program) throw TypeError("`" + f.name + "` belongs to another program than this pool");
+  if (program->engine != pool.engine) throw TypeError("`" + f.name + "` belongs to another wf::Runtime than this pool");
   switch (function_kind(f)) {
     case FunctionKind::Fn:
     case FunctionKind::Mpi: return f;

@@ -1,8 +1,8 @@
-// wf::Runtime: compiles or loads programs and hands out their pools.
+// wf::Runtime: compiles or loads programs into its engine (program.hpp: one scheduler and one
+// set of pools for all of them) and hands out pools.
 //
-// Why shaped so: the Runtime holds only the options; each program gets its scheduler in
-// make_program (program.hpp), the one place that would change when a single scheduler owned
-// by the Runtime serves every program. Options are translated to the driver's PoolOptions
+// Why shaped so: the Runtime holds its options and the engine; programs, pools and futures
+// hold the engine too, so none of them dangles. Options are translated to the driver's PoolOptions
 // here, and the API's Launcher enum to the launcher module's LauncherKind by one switch, so
 // no launcher is ever named by a string in the embedding.
 #include <algorithm>
@@ -44,7 +44,8 @@ PoolOptions pool_options(const Options& o, const Options& defaults) {
 }  // namespace
 }  // namespace detail
 
-Runtime::Runtime(Options options) : options_(std::move(options)) {}
+Runtime::Runtime(Options options)
+    : options_(std::move(options)), engine_(std::make_shared<detail::Engine>(detail::pool_options({}, options_))) {}
 
 Runtime::~Runtime() = default;
 
@@ -55,7 +56,7 @@ Program Runtime::compile_file(const std::string& path, int opt_level) {
   CompileResult r = wf::compile_file(path, options, diags);
   if (r.status != CompileStatus::Ok) throw CompileError(diags.str());
   Program p;
-  p.state_ = detail::make_program(r.object, detail::pool_options({}, options_), path);
+  p.state_ = detail::make_program(engine_, r.object, path);
   return p;
 }
 
@@ -65,21 +66,28 @@ Program Runtime::load(const std::string& wfo_path) {
   if (!read_file_bytes(wfo_path, bytes)) throw LoadError(wfo_path, "cannot read `" + wfo_path + "`");
   if (!decode_wfo(bytes, object, error)) throw LoadError(wfo_path, wfo_path + ": " + error);
   Program p;
-  p.state_ = detail::make_program(object, detail::pool_options({}, options_), wfo_path);
+  p.state_ = detail::make_program(engine_, object, wfo_path);
   return p;
 }
 
-Pool Runtime::pool(const Program& program, Options options) {
+Pool Runtime::pool(Options options) {
   Pool p;
-  p.state_ = detail::new_pool_of(program.state_, detail::pool_options(options, options_));
+  p.state_ = detail::new_pool_of(engine_, detail::pool_options(options, options_));
+  return p;
+}
+
+Pool Runtime::pool(const Program&, Options options) { return pool(std::move(options)); }
+
+Pool Runtime::default_pool() {
+  Pool p;
+  p.state_ = detail::default_pool_of(engine_);
   return p;
 }
 
 Pool Runtime::default_pool(const Function& f) {
   if (!f.program_) throw TypeError("an empty wf::Function");
-  Pool p;
-  p.state_ = detail::default_pool_of(f.program_);
-  return p;
+  if (f.program_->engine != engine_) throw TypeError("`" + f.name() + "` belongs to another wf::Runtime");
+  return default_pool();
 }
 
 }  // namespace wf

@@ -80,9 +80,9 @@ std::string encode(const Message& m) {
   uint32_t n = 2;
   switch (m.kind) {
     case MsgKind::Hello: n += 6; break;
-    case MsgKind::Object: n += 1; break;
-    case MsgKind::Ready: n += m.ok ? 2 : 3; break;
-    case MsgKind::Task: n += 5; break;
+    case MsgKind::Object: n += 2; break;
+    case MsgKind::Ready: n += m.ok ? 3 : 4; break;
+    case MsgKind::Task: n += 6; break;
     case MsgKind::Output: n += 3; break;
     case MsgKind::Done: n += m.ok ? 6 : 10; break;
     case MsgKind::Heartbeat: n += 1; break;
@@ -103,14 +103,19 @@ std::string encode(const Message& m) {
       key(pk, "world_rank"); pk.pack_int32(m.world_rank);
       key(pk, "world_size"); pk.pack_int32(m.world_size);
       break;
-    case MsgKind::Object: key(pk, "bytes"); bin(pk, m.bytes); break;
+    case MsgKind::Object:
+      key(pk, "prog"); pk.pack_int32(m.program);
+      key(pk, "bytes"); bin(pk, m.bytes);
+      break;
     case MsgKind::Ready:
+      key(pk, "prog"); pk.pack_int32(m.program);
       key(pk, "worker"); pk.pack_int32(m.worker);
       key(pk, "ok"); m.ok ? pk.pack_true() : pk.pack_false();
       if (!m.ok) { key(pk, "message"); str(pk, m.error.message); }
       break;
     case MsgKind::Task:
       key(pk, "id"); pk.pack_uint64(m.id);
+      key(pk, "prog"); pk.pack_int32(m.program);
       key(pk, "fn"); pk.pack_int32(m.fn);
       key(pk, "bytes"); bin(pk, m.bytes);
       key(pk, "ranks");
@@ -173,6 +178,7 @@ bool decode(const void* data, size_t size, Message& out) {
       ok = v.type == msgpack::type::POSITIVE_INTEGER;
       if (ok) m.id = v.via.u64;
     } else if (name == "fn") ok = get_i32(v, m.fn);
+    else if (name == "prog") ok = get_i32(v, m.program) && m.program >= 0;
     else if (name == "bytes") ok = get_bytes(v, m.bytes);
     else if (name == "stream") ok = get_i32(v, m.stream);
     else if (name == "ok") ok = get_bool(v, m.ok);

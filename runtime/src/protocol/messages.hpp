@@ -18,9 +18,9 @@ constexpr int kProtocolVersion = 1;
 
 enum class MsgKind : uint8_t {
   Hello = 1,    // worker -> driver: I am up (worker, pid, host, world, world_rank, world_size)
-  Object,       // driver -> worker: the compiled object's bytes
-  Ready,        // worker -> driver: object loaded (or !ok with error.message)
-  Task,         // driver -> worker: run batch `id` of `fn` (items; MPI: ranks of the task)
+  Object,       // driver -> worker: a compiled object's bytes, as program `program`
+  Ready,        // worker -> driver: program `program` loaded (or !ok with error.message)
+  Task,         // driver -> worker: run batch `id` of `fn` of `program` (items; MPI: ranks)
   Output,       // worker -> driver: whole lines printed by task `id` (stream 1/2)
   Done,         // worker -> driver: batch `id` finished (results or error); MPI: per rank
   Heartbeat,    // both ways, on the heartbeat sockets
@@ -31,6 +31,7 @@ enum class MsgKind : uint8_t {
 struct Message {
   MsgKind kind = MsgKind::Heartbeat;
   uint64_t id = 0;
+  int32_t program = 0;           // Object/Ready/Task: which program (driver/program_set.hpp)
   int32_t fn = -1;
   std::string bytes;             // Object: object; Task: items; Done: results; Output: text
   int32_t stream = 1;

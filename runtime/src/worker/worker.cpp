@@ -14,10 +14,11 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <deque>
 #include <memory>
 #include <string>
-#include <deque>
 #include <thread>
+#include <unordered_map>
 
 #include "jit/loader.hpp"
 #include "launch/launcher.hpp"
@@ -227,18 +228,28 @@ class TaskLoop {
     }
   }
 
+  // A program the driver sent, by its id; each has a Context of its own (its manifest names
+  // the frames of its errors).
+  struct Program {
+    std::unique_ptr<LoadedProgram> loaded;
+    std::unique_ptr<Context> ctx;
+  };
+
   void load(const Message& m) {
     WfObject object;
     std::string error;
     Message ready;
     ready.kind = MsgKind::Ready;
     ready.worker = worker_;
-    if (!decode_wfo(m.bytes, object, error) || !(program_ = LoadedProgram::load(object, error))) {
+    ready.program = m.program;
+    Program p;
+    if (!decode_wfo(m.bytes, object, error) || !(p.loaded = LoadedProgram::load(object, error))) {
       ready.ok = false;
       ready.error.message = error;
     } else {
-      ctx_ = std::make_unique<Context>(&program_->manifest());
-      ctx_->output = &output_;
+      p.ctx = std::make_unique<Context>(&p.loaded->manifest());
+      p.ctx->output = &output_;
+      programs_[m.program] = std::move(p);
     }
     tasks_.send(encode(ready));
   }
@@ -250,10 +261,11 @@ class TaskLoop {
     done.worker = worker_;
     BatchOutcome out;
     double started = now_seconds();
-    if (!program_) {
+    auto program = programs_.find(m.program);
+    if (program == programs_.end()) {
       out.ok = false;
       out.failed_item = 0;
-      out.error.message = "worker " + std::to_string(worker_) + " has no program loaded";
+      out.error.message = "worker " + std::to_string(worker_) + " has no program " + std::to_string(m.program) + " loaded";
     } else if (m.ranks.size() > 1 || (mpi_ && !m.ranks.empty())) {
       output_.task_ = m.id;
       g_running_task = m.id;
@@ -261,13 +273,14 @@ class TaskLoop {
         out.ok = false;
         out.error.message = "MPI tasks need the mpirun or slurm launcher";
       } else {
-        out = run_mpi_task(*mpi_, *program_, *ctx_, m.fn, m.id, m.bytes, m.ranks, m.generation, worker_);
+        out = run_mpi_task(*mpi_, *program->second.loaded, *program->second.ctx, m.fn, m.id, m.bytes, m.ranks,
+                           m.generation, worker_);
       }
       done.rank = out.rank;
     } else {
       output_.task_ = m.id;
       g_running_task = m.id;
-      out = run_batch(*program_, *ctx_, m.fn, m.bytes, worker_);
+      out = run_batch(*program->second.loaded, *program->second.ctx, m.fn, m.bytes, worker_);
     }
     g_running_task = 0;
     double busy = now_seconds() - started;
@@ -295,8 +308,7 @@ class TaskLoop {
   int worker_;
   MpiWorld* mpi_;
   ForwardOutput output_;
-  std::unique_ptr<LoadedProgram> program_;
-  std::unique_ptr<Context> ctx_;
+  std::unordered_map<int32_t, Program> programs_;
   std::deque<Message> inbox_;
   std::vector<std::string> results_;  // encoded Done messages not sent yet
   double oldest_result_ = 0;
