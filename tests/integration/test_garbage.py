@@ -54,13 +54,15 @@ def garbage_messages():
     done = {"k": KIND["done"], "id": 1, "worker": 0, "rank": -1, "ok": True, "bytes": pack([5])}
     for v in (0, 2, -1, 2 ** 40, "1", 1.0, None):
         msgs.append(pack(dict({"v": v}, **done)))
-    # wrong kinds: out of range (Bundle is the last kind), and kinds a worker never sends to the driver
+    # wrong kinds: out of range (Withdrawn is the last kind), and kinds a worker never sends to the driver
     for k in (0, max(KIND.values()) + 1, 255, -3, "Done"):
         msgs.append(pack({"v": 1, "k": k}))
     msgs.append(message("object", bytes=b"\x7fELF" + bytes(100)))
     msgs.append(message("task", id=1, fn=0, bytes=pack([[1]]), ranks=[]))
     msgs.append(message("heartbeat", worker=0))
     msgs.append(message("shutdown"))
+    msgs.append(message("withdraw", id=1, seq=0))
+    msgs.append(message("withdrawn", id=1, worker=0))  # belongs on the heartbeat socket, from a worker
     # well-formed messages from a peer that is not a worker of the pool
     for tid in (0, 1, 2, 3, 4, 5, 999999, 2 ** 63):
         msgs.append(message("done", id=tid, worker=0, rank=-1, ok=True, bytes=pack([123456])))

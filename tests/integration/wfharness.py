@@ -333,7 +333,7 @@ def launcher_args(launcher, workers, oversubscribe=False):
 
 PROTOCOL_VERSION = 1
 KIND = {"hello": 1, "object": 2, "ready": 3, "task": 4, "output": 5, "done": 6, "heartbeat": 7,
-        "shutdown": 8, "bundle": 9}  # MsgKind in runtime/src/protocol/messages.hpp
+        "shutdown": 8, "bundle": 9, "withdraw": 10, "withdrawn": 11}  # MsgKind in runtime/src/protocol/messages.hpp
 
 
 def need_msgpack():

@@ -23,20 +23,60 @@ void Placement::rank_unavailable(int worker) {
 std::deque<uint64_t> Placement::rank_lost(int worker) {
   auto it = ranks_.find(worker);
   if (it == ranks_.end()) return {};
-  std::deque<uint64_t> outstanding = std::move(it->second.outstanding);
+  std::deque<uint64_t> outstanding;
+  for (const Held& h : it->second.outstanding) outstanding.push_back(h.id);
   ranks_.erase(it);
+  // Withdrawals from the lost rank: its batches are the executor's to settle now. Those for
+  // it as the idle rank stay: the batch comes back and goes to whoever is idle then.
+  for (auto w = withdrawing_.begin(); w != withdrawing_.end();) {
+    if (w->second.first == worker) {
+      auto thief = ranks_.find(w->second.second);
+      if (thief != ranks_.end()) thief->second.stealing = 0;
+      w = withdrawing_.erase(w);
+    } else {
+      if (w->second.second == worker) w->second.second = -1;
+      ++w;
+    }
+  }
   return outstanding;
 }
 
-bool Placement::finished(int worker, uint64_t id) {
-  auto it = ranks_.find(worker);
-  if (it == ranks_.end()) return false;
+std::deque<Placement::Held>::iterator Placement::find(std::deque<Held>& o, uint64_t id) {
   // Results come back in order: the id is almost always at the front (O(1), not a scan of
   // a pipeline up to 1024 deep).
-  std::deque<uint64_t>& o = it->second.outstanding;
-  auto pos = std::find(o.begin(), o.end(), id);
+  return std::find_if(o.begin(), o.end(), [id](const Held& h) { return h.id == id; });
+}
+
+bool Placement::finished(int worker, uint64_t id, double now) {
+  auto it = ranks_.find(worker);
+  if (it == ranks_.end()) return false;
+  std::deque<Held>& o = it->second.outstanding;
+  auto pos = find(o, id);
   if (pos == o.end()) return false;
+  bool was_running = pos == o.begin();
   o.erase(pos);
+  if (was_running) it->second.running_since = now;  // the next one starts now
+  // It ran before its withdrawal reached the worker: the idle rank may look for another.
+  auto w = withdrawing_.find(id);
+  if (w != withdrawing_.end()) {
+    auto thief = ranks_.find(w->second.second);
+    if (thief != ranks_.end()) thief->second.stealing = 0;
+    withdrawing_.erase(w);
+  }
+  return true;
+}
+
+bool Placement::withdrawn(int worker, uint64_t id) {
+  auto w = withdrawing_.find(id);
+  if (w == withdrawing_.end() || w->second.first != worker) return false;
+  auto thief = ranks_.find(w->second.second);
+  if (thief != ranks_.end()) thief->second.stealing = 0;
+  withdrawing_.erase(w);
+  auto it = ranks_.find(worker);
+  if (it != ranks_.end()) {
+    auto pos = find(it->second.outstanding, id);
+    if (pos != it->second.outstanding.end()) it->second.outstanding.erase(pos);
+  }
   return true;
 }
 
@@ -69,8 +109,8 @@ size_t Placement::outstanding(int worker) const {
 bool Placement::holds(int worker, uint64_t id) const {
   auto it = ranks_.find(worker);
   if (it == ranks_.end()) return false;
-  const std::deque<uint64_t>& o = it->second.outstanding;
-  return std::find(o.begin(), o.end(), id) != o.end();
+  const std::deque<Held>& o = it->second.outstanding;
+  return std::any_of(o.begin(), o.end(), [id](const Held& h) { return h.id == id; });
 }
 
 size_t Placement::busy_ranks() const {
@@ -79,9 +119,10 @@ size_t Placement::busy_ranks() const {
   return n;
 }
 
-std::vector<Placement::Decision> Placement::place(int& world_wanted) {
-  world_wanted = 0;
-  std::vector<Decision> out;
+Placement::Round Placement::place(double now) {
+  Round round;
+  std::vector<Decision>& out = round.sends;
+  int& world_wanted = round.world_wanted;
   // Once one serial batch finds no rank, none behind it will this round (a map may queue
   // 10^5 of them): only MPI batches are still looked at, and without any, the round ends.
   bool serial_full = false;
@@ -92,24 +133,58 @@ std::vector<Placement::Decision> Placement::place(int& world_wanted) {
       ++it;
       continue;
     }
-    bool placed = serial ? place_serial(*it, out) : place_parallel(*it, out, world_wanted);
+    bool placed = serial ? place_serial(*it, out, now) : place_parallel(*it, out, world_wanted, now);
     if (!placed && serial) serial_full = true;
     if (placed && !serial) --mpi_queued_;
     it = placed ? queue_.erase(it) : std::next(it);
   }
-  return out;
+  if (queue_.size() == mpi_queued_) steal(round.withdrawals, now);  // no serial batch waits
+  return round;
 }
 
-void Placement::assign(Batch& b, std::vector<int> workers, std::vector<Decision>& out) {
+void Placement::steal(std::vector<Withdrawal>& out, double now) {
+  for (auto& [thief_id, thief] : ranks_) {
+    if (!thief.available || !thief.outstanding.empty() || thief.reserved_for || thief.stealing) continue;
+    // The rank with the most batches waiting behind a batch that has run a while.
+    Rank* victim = nullptr;
+    int victim_id = -1;
+    uint64_t take = 0;
+    size_t most = 0;
+    for (auto& [id, r] : ranks_) {
+      if (!r.available || r.outstanding.size() < 2 || now - r.running_since < kStealAfter) continue;
+      size_t waiting = 0;
+      uint64_t newest = 0;
+      for (size_t i = 1; i < r.outstanding.size(); ++i) {
+        const Held& h = r.outstanding[i];
+        if (!h.serial || withdrawing_.count(h.id)) continue;
+        ++waiting;
+        newest = h.id;  // the last one found: the newest
+      }
+      if (waiting > most || (waiting == most && waiting > 0 && victim && r.running_since < victim->running_since)) {
+        most = waiting;
+        victim = &r;
+        victim_id = id;
+        take = newest;
+      }
+    }
+    if (!victim) return;  // nothing worth taking back, for any idle rank
+    out.push_back({victim_id, take});
+    withdrawing_[take] = {victim_id, thief_id};
+    thief.stealing = take;
+  }
+}
+
+void Placement::assign(Batch& b, std::vector<int> workers, std::vector<Decision>& out, double now) {
   for (int w : workers) {
     Rank& r = ranks_[w];
-    r.outstanding.push_back(b.id);
+    if (r.outstanding.empty()) r.running_since = now;
+    r.outstanding.push_back({b.id, workers.size() == 1});
     r.reserved_for = 0;
   }
   out.push_back(Decision{std::move(b), std::move(workers)});
 }
 
-bool Placement::place_serial(Batch& b, std::vector<Decision>& out) {
+bool Placement::place_serial(Batch& b, std::vector<Decision>& out, double now) {
   int best = -1;
   size_t best_load = 0;
   for (auto& [id, r] : ranks_) {
@@ -121,11 +196,11 @@ bool Placement::place_serial(Batch& b, std::vector<Decision>& out) {
     if (best_load == 0) break;
   }
   if (best < 0) return false;
-  assign(b, {best}, out);
+  assign(b, {best}, out, now);
   return true;
 }
 
-bool Placement::place_parallel(Batch& b, std::vector<Decision>& out, int& world_wanted) {
+bool Placement::place_parallel(Batch& b, std::vector<Decision>& out, int& world_wanted, double now) {
   // The world with the most ranks idle or already reserved for this batch.
   std::map<int, std::vector<int>> candidates;
   std::map<int, size_t> live;
@@ -143,9 +218,14 @@ bool Placement::place_parallel(Batch& b, std::vector<Decision>& out, int& world_
       best_count = workers.size();
     }
   if (best_world >= 0 && (int)best_count >= b.ranks) {
+    // Ranks reserved for this batch first (they waited for it), and every reservation for
+    // it ends here, also on ranks it does not take: a stale one would keep a rank idle forever.
     std::vector<int> workers = candidates[best_world];
+    std::stable_partition(workers.begin(), workers.end(), [&](int w) { return ranks_[w].reserved_for == b.id; });
     workers.resize((size_t)b.ranks);
-    assign(b, std::move(workers), out);
+    for (auto& [id, r] : ranks_)
+      if (r.reserved_for == b.id) r.reserved_for = 0;
+    assign(b, std::move(workers), out, now);
     return true;
   }
   // After failures the pool's ranks may be spread over worlds too small for this task

@@ -1,10 +1,12 @@
 // Where a pool's batches run: the placement policy of the process executor, without sockets,
-// processes or clocks, so that it can be driven by a test with made-up events.
+// processes or a clock of its own (times are passed in), so that a test can drive it with
+// made-up events and simulated time.
 //
 // Events in: a rank became ready, a rank is lost (dying or dead), a rank finished a batch, a
-// batch's run time was measured, batches were queued. Decisions out: `place()` returns the
-// batches to send now and the ranks of each, and whether a world of N ranks is wanted
-// because no live world is big enough for a waiting MPI batch. The executor does the I/O.
+// batch's run time was measured, a withdrawn batch came back, batches were queued. Decisions
+// out: `place(now)` returns the batches to send now and the ranks of each, the batches to
+// take back from a rank's pipeline, and whether a world of N ranks is wanted because no live
+// world is big enough for a waiting MPI batch. The executor does the I/O.
 //
 // Policy: a serial batch goes to the ready rank with the fewest batches outstanding, at most
 // `prefetch` each, so that a round trip is hidden behind the running task; the prefetch
@@ -12,6 +14,16 @@
 // An MPI batch of N ranks needs N idle ranks of one world. Batches are considered in
 // submission order, skipping those that do not fit yet; the oldest waiting MPI batch reserves
 // the idle ranks of its best world as they become idle, so small tasks cannot starve it.
+//
+// Steal-back: the pipelining win for tiny tasks commits work to a rank before anyone knows how
+// long it runs, so one long batch can hold short ones hostage behind it. When a rank is idle
+// and nothing waits in the queue, it takes back the newest not-yet-started serial batch of
+// the rank with the most batches held, if that rank's current batch has run for at least
+// `kStealAfter` (short tasks drain on their own; stealing them would only add messages).
+// The batch is withdrawn, not copied: it is placed again only once its worker confirms that
+// it will never start it (`withdrawn`); if the worker started it first, its result comes
+// as usual (`finished`). So a batch runs once, never twice and never zero times. One
+// withdrawal per idle rank is in flight at a time.
 #pragma once
 
 #include <cstddef>
@@ -30,6 +42,16 @@ class Placement {
     Batch batch;
     std::vector<int> workers;  // task rank order
   };
+  struct Withdrawal {
+    int worker;   // the rank holding the batch
+    uint64_t id;  // the batch to take back
+  };
+  struct Round {
+    std::vector<Decision> sends;
+    std::vector<Withdrawal> withdrawals;
+    int world_wanted = 0;  // N > 0: an MPI batch of N ranks waits and no live world has N
+  };
+  static constexpr double kStealAfter = 0.002;  // seconds a rank's current batch has run
 
   // `prefetch` > 0 fixes the depth (WF_PREFETCH); 0 learns it from run times.
   explicit Placement(size_t prefetch = 0);
@@ -40,8 +62,12 @@ class Placement {
   // The rank is gone. Its outstanding batch ids, oldest first, are returned and forgotten;
   // the executor settles or requeues them.
   std::deque<uint64_t> rank_lost(int worker);
-  // `worker` reported batch `id` (an MPI batch: once per rank); false if it did not hold it.
-  bool finished(int worker, uint64_t id);
+  // `worker` reported batch `id` (an MPI batch: once per rank) at time `now`; false if it did
+  // not hold it.
+  bool finished(int worker, uint64_t id, double now);
+  // `worker` confirmed it will never start batch `id`: true if the batch is to be placed
+  // again (requeue_front it), false if no withdrawal of it was pending there.
+  bool withdrawn(int worker, uint64_t id);
   // A serial batch ran `busy_us` microseconds on its worker.
   void learn_run_time(uint32_t busy_us);
 
@@ -49,9 +75,8 @@ class Placement {
   void requeue_front(std::vector<Batch> batches);  // batches that had not started
   std::deque<Batch> take_queue();                 // every waiting batch (to fail them)
 
-  // The batches that go out now. `world_wanted` is set to N > 0 when an MPI batch of N
-  // ranks waits and no live world has N ranks (the executor may launch one), else 0.
-  std::vector<Decision> place(int& world_wanted);
+  // What to do now (`now`: seconds on the executor's clock).
+  Round place(double now);
 
   size_t prefetch() const { return prefetch_; }
   size_t queued() const { return queue_.size(); }
@@ -63,20 +88,29 @@ class Placement {
   size_t ranks() const { return ranks_.size(); }
 
  private:
+  struct Held {
+    uint64_t id;
+    bool serial;
+  };
   struct Rank {
     int world = -1;
-    std::deque<uint64_t> outstanding;  // batch ids, the first one running
+    std::deque<Held> outstanding;      // the first one running
+    double running_since = 0;          // when the first one started (as far as we know)
     uint64_t reserved_for = 0;         // an MPI batch waiting for this rank
+    uint64_t stealing = 0;             // a batch being withdrawn for this idle rank
     bool available = true;             // false once dying
   };
 
-  bool place_serial(Batch& b, std::vector<Decision>& out);
-  bool place_parallel(Batch& b, std::vector<Decision>& out, int& world_wanted);
-  void assign(Batch& b, std::vector<int> workers, std::vector<Decision>& out);
+  bool place_serial(Batch& b, std::vector<Decision>& out, double now);
+  bool place_parallel(Batch& b, std::vector<Decision>& out, int& world_wanted, double now);
+  void assign(Batch& b, std::vector<int> workers, std::vector<Decision>& out, double now);
+  void steal(std::vector<Withdrawal>& out, double now);
+  static std::deque<Held>::iterator find(std::deque<Held>& o, uint64_t id);
 
   std::map<int, Rank> ranks_;  // ready, live ranks by worker number
   std::deque<Batch> queue_;
   size_t mpi_queued_ = 0;  // batches in queue_ with more than one rank
+  std::map<uint64_t, std::pair<int, int>> withdrawing_;  // batch -> (its rank, the idle rank)
   size_t prefetch_ = 2;
   bool fixed_prefetch_ = false;
   double average_us_ = 0;

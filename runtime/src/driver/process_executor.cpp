@@ -56,6 +56,7 @@ constexpr double kHeartbeatEvery = 0.5;
 struct Flight {
   Batch batch;
   std::vector<int> workers;   // ranks it runs on, task rank order
+  std::vector<uint64_t> seqs; // its Task message's number on each of them
   OutcomeAgreement outcome;   // from the ranks' reports
 };
 
@@ -299,9 +300,24 @@ class ProcessExecutor : public Executor {
     bool malformed;
     while (heartbeats_->try_recv(payload, &from, &malformed) || malformed) {
       Message m;
-      if (malformed || !decode(payload.data(), payload.size(), m) || m.kind != MsgKind::Heartbeat) continue;
-      if (RankState* r = health_.rank_by_routing(from)) r->last_heard = now_seconds();
+      if (malformed || !decode(payload.data(), payload.size(), m)) continue;
+      RankState* r = health_.rank_by_routing(from);
+      if (!r) continue;
+      r->last_heard = now_seconds();
+      if (m.kind == MsgKind::Withdrawn) on_withdrawn(r->worker, m.id);
     }
+  }
+
+  // A batch taken back (Placement's steal-back) that its worker confirms it will never start:
+  // placed again, at the front of the queue.
+  void on_withdrawn(int worker, uint64_t id) {
+    auto it = flights_.find(id);
+    if (it == flights_.end() || !placement_.withdrawn(worker, id)) return;
+    log_debug("pool %d: task %llu taken back from worker %d", pool_id_, (unsigned long long)id, worker);
+    std::vector<Batch> again;
+    again.push_back(std::move(it->second.batch));
+    flights_.erase(it);
+    placement_.requeue_front(std::move(again));
   }
 
   void on_hello(const std::string& from, const Message& m) {
@@ -358,7 +374,7 @@ class ProcessExecutor : public Executor {
     RankState* r = health_.rank_by_routing(from);
     if (!r) return;
     auto it = flights_.find(m.id);
-    if (it == flights_.end() || !placement_.finished(r->worker, m.id)) {
+    if (it == flights_.end() || !placement_.finished(r->worker, m.id, now_seconds())) {
       log_always("wf: dropped a result for a task worker %d was not running", r->worker);
       return;
     }
@@ -406,6 +422,7 @@ class ProcessExecutor : public Executor {
       // Small arguments go to every rank; larger ones to rank 0, which broadcasts them.
       m.bytes = i == 0 || b.items.size() <= kInlineArguments ? b.items : std::string();
       ship(workers[i], b.program, outbox_[workers[i]]);
+      m.seq = f.seqs.emplace_back(next_seq_[workers[i]]++);
       outbox_[workers[i]].push_back(encode(m));
     }
     if (debug_logging()) {
@@ -420,8 +437,10 @@ class ProcessExecutor : public Executor {
   }
 
   void place() {
-    int world_wanted = 0;
-    for (Placement::Decision& d : placement_.place(world_wanted)) send_task(std::move(d.batch), d.workers);
+    Placement::Round round = placement_.place(now_seconds());
+    int world_wanted = round.world_wanted;
+    for (Placement::Decision& d : round.sends) send_task(std::move(d.batch), d.workers);
+    for (const Placement::Withdrawal& w : round.withdrawals) withdraw(w);
     if (world_wanted > 0 && launcher_ != LauncherKind::Local) {
       // Placement knows only ready ranks; ranks that said hello and are still loading the
       // program count too, and so does a world still starting.
@@ -442,6 +461,19 @@ class ProcessExecutor : public Executor {
       tasks_->send_to(health_.rank(worker).routing_id, encode_bundle(messages));
       messages.clear();
     }
+  }
+
+  // Asks the worker holding a batch not to start it (on the heartbeat socket, which its
+  // heartbeat thread reads even while the worker runs a long task).
+  void withdraw(const Placement::Withdrawal& w) {
+    auto it = flights_.find(w.id);
+    if (it == flights_.end()) return;
+    Message m;
+    m.kind = MsgKind::Withdraw;
+    m.id = w.id;
+    m.seq = it->second.seqs.at(0);
+    heartbeats_->send_to(health_.rank(w.worker).routing_id, encode(m));
+    log_debug("pool %d: taking task %llu back from worker %d", pool_id_, (unsigned long long)w.id, w.worker);
   }
 
   // ---- failures ------------------------------------------------------------------------------
@@ -511,7 +543,7 @@ class ProcessExecutor : public Executor {
       for (int other : f.workers) {
         if (other == worker) continue;
         const RankState& o = health_.rank(other);
-        placement_.finished(other, f.batch.id);
+        placement_.finished(other, f.batch.id, now_seconds());
         // The other ranks of an MPI task may wait forever for the dead one: end them too,
         // and count them lost now, so nothing new is placed on them meanwhile.
         if (f.workers.size() > 1 && !o.dead && o.pid > 0 && o.same_host) {
@@ -604,6 +636,7 @@ class ProcessExecutor : public Executor {
     bool ready = false;          // it answered the first one
   };
   std::map<int, Shipped> shipped_;
+  std::map<int, uint64_t> next_seq_;  // per worker: the number its next Task message gets
   int next_world_ = 0, next_worker_ = 0;
 };
 

@@ -82,12 +82,14 @@ std::string encode(const Message& m) {
     case MsgKind::Hello: n += 6; break;
     case MsgKind::Object: n += 2; break;
     case MsgKind::Ready: n += m.ok ? 3 : 4; break;
-    case MsgKind::Task: n += 6; break;
+    case MsgKind::Task: n += 7; break;
     case MsgKind::Output: n += 3; break;
     case MsgKind::Done: n += m.ok ? 6 : 10; break;
     case MsgKind::Heartbeat: n += 1; break;
     case MsgKind::Shutdown: break;
     case MsgKind::Bundle: n += 1; break;
+    case MsgKind::Withdraw: n += 2; break;
+    case MsgKind::Withdrawn: n += 2; break;
   }
   pk.pack_map(n);
   key(pk, "v");
@@ -122,6 +124,7 @@ std::string encode(const Message& m) {
       pk.pack_array((uint32_t)m.ranks.size());
       for (int32_t r : m.ranks) pk.pack_int32(r);
       key(pk, "gen"); pk.pack_int32(m.generation);
+      key(pk, "seq"); pk.pack_uint64(m.seq);
       break;
     case MsgKind::Output:
       key(pk, "id"); pk.pack_uint64(m.id);
@@ -149,6 +152,14 @@ std::string encode(const Message& m) {
     case MsgKind::Heartbeat: key(pk, "worker"); pk.pack_int32(m.worker); break;
     case MsgKind::Shutdown: break;
     case MsgKind::Bundle: key(pk, "bytes"); bin(pk, m.bytes); break;
+    case MsgKind::Withdraw:
+      key(pk, "id"); pk.pack_uint64(m.id);
+      key(pk, "seq"); pk.pack_uint64(m.seq);
+      break;
+    case MsgKind::Withdrawn:
+      key(pk, "id"); pk.pack_uint64(m.id);
+      key(pk, "worker"); pk.pack_int32(m.worker);
+      break;
   }
   return std::string(buf.data(), buf.size());
 }
@@ -171,12 +182,15 @@ bool decode(const void* data, size_t size, Message& out) {
       ok = get_int(v, n) && n == kProtocolVersion;
       have_version = ok;
     } else if (name == "k") {
-      ok = get_int(v, n) && n >= (int)MsgKind::Hello && n <= (int)MsgKind::Bundle;
+      ok = get_int(v, n) && n >= (int)MsgKind::Hello && n <= (int)MsgKind::Withdrawn;
       if (ok) m.kind = (MsgKind)n;
       have_kind = ok;
     } else if (name == "id") {
       ok = v.type == msgpack::type::POSITIVE_INTEGER;
       if (ok) m.id = v.via.u64;
+    } else if (name == "seq") {
+      ok = v.type == msgpack::type::POSITIVE_INTEGER;
+      if (ok) m.seq = v.via.u64;
     } else if (name == "fn") ok = get_i32(v, m.fn);
     else if (name == "prog") ok = get_i32(v, m.program) && m.program >= 0;
     else if (name == "bytes") ok = get_bytes(v, m.bytes);

@@ -26,6 +26,8 @@ enum class MsgKind : uint8_t {
   Heartbeat,    // both ways, on the heartbeat sockets
   Shutdown,     // driver -> worker: exit now
   Bundle,       // either way: several whole messages in `bytes`, one after the other
+  Withdraw,     // driver -> worker, heartbeat socket: do not start task `id` (`seq`)
+  Withdrawn,    // worker -> driver, heartbeat socket: task `id` will never start here
 };
 
 struct Message {
@@ -40,6 +42,7 @@ struct Message {
   int32_t failed_item = -1;
   std::vector<int32_t> ranks;    // Task: world ranks of an MPI task, leader first
   int32_t generation = 0;        // Task: which communicator of that rank set to use (MPI)
+  uint64_t seq = 0;              // Task/Withdraw: the task's number among those sent to this worker
   bool aborted = false;          // Done: this rank stopped because another rank failed
   int32_t worker = -1;           // Hello/Done/Heartbeat: the sender's worker number
   int32_t rank = -1;             // Done: the sender's rank within the task (MPI)

@@ -29,6 +29,7 @@
 #include "spin.hpp"
 #include "task/task_runner.hpp"
 #include "worker/mpi_task.hpp"
+#include "worker/withdrawals.hpp"
 
 // GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang has __has_feature.
 #if defined(__SANITIZE_ADDRESS__)
@@ -130,8 +131,9 @@ bool connect_to_driver(Socket& s, const std::string& endpoint, const std::string
   return s.connect(endpoint, error);
 }
 
-// Beats every 0.5 s; ends the process if the driver is silent for `timeout` seconds.
-void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker) {
+// Beats every 0.5 s; ends the process if the driver is silent for `timeout` seconds. Answers
+// the driver's Withdraw messages at once, also while the main thread runs a long task.
+void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker, Withdrawals* withdrawals) {
   double timeout = e.driver_timeout;
   Socket hb(ZMQ_DEALER);
   if (!connect_to_driver(hb, e.heartbeat_endpoint, routing_id, e, nullptr)) _exit(3);
@@ -155,6 +157,13 @@ void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker) {
       if (!malformed && decode(payload.data(), payload.size(), m)) {
         if (m.kind == MsgKind::Heartbeat) last_heard = now_seconds();
         if (m.kind == MsgKind::Shutdown) exit_worker(0);
+        if (m.kind == MsgKind::Withdraw && withdrawals->withdraw(m.seq)) {
+          Message back;
+          back.kind = MsgKind::Withdrawn;
+          back.id = m.id;
+          back.worker = worker;
+          hb.send(encode(back), true);
+        }
       }
     }
     if (now_seconds() - last_heard > timeout) {
@@ -169,7 +178,8 @@ void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker) {
 // bundle (one ZeroMQ message, one wake-up of the driver) instead of one message each.
 class TaskLoop {
  public:
-  TaskLoop(Socket& tasks, int worker, MpiWorld* mpi) : tasks_(tasks), worker_(worker), mpi_(mpi), output_(tasks) {}
+  TaskLoop(Socket& tasks, int worker, MpiWorld* mpi, Withdrawals& withdrawals)
+      : tasks_(tasks), worker_(worker), mpi_(mpi), withdrawals_(withdrawals), output_(tasks) {}
 
   [[noreturn]] void run() {
     double last_activity = 0;
@@ -255,6 +265,7 @@ class TaskLoop {
   }
 
   void run_task(const Message& m) {
+    if (withdrawals_.skip(m.seq)) return;  // the driver took it back: the heartbeat thread said so
     Message done;
     done.kind = MsgKind::Done;
     done.id = m.id;
@@ -307,6 +318,7 @@ class TaskLoop {
   Socket& tasks_;
   int worker_;
   MpiWorld* mpi_;
+  Withdrawals& withdrawals_;
   ForwardOutput output_;
   std::unordered_map<int32_t, Program> programs_;
   std::deque<Message> inbox_;
@@ -345,7 +357,8 @@ int worker_main(int argc, char** argv) {
   }
 
   std::string routing_id = "w" + std::to_string(worker);
-  std::thread(heartbeat_loop, e, routing_id, worker).detach();
+  static Withdrawals withdrawals;  // shared with the detached heartbeat thread: never destroyed first
+  std::thread(heartbeat_loop, e, routing_id, worker, &withdrawals).detach();
 
   Socket tasks(ZMQ_DEALER);
   std::string error;
@@ -363,7 +376,7 @@ int worker_main(int argc, char** argv) {
   hello.world_size = world_size;
   tasks.send(encode(hello));
 
-  TaskLoop loop(tasks, worker, mpi.get());
+  TaskLoop loop(tasks, worker, mpi.get(), withdrawals);
   loop.run();
 }
 
