@@ -69,6 +69,7 @@ WorkerEnv WorkerEnv::from_environment() {
   e.worker_base = std::atoi(env("WF_WORKER_BASE").c_str());
   e.use_mpi = env("WF_USE_MPI") == "1";
   e.parent_death_signal = env("WF_PDEATHSIG") == "1";
+  e.pin_cpu = env("WF_PIN_CPU") == "1";
   if (!env("WF_DRIVER_TIMEOUT").empty()) e.driver_timeout = std::atof(env("WF_DRIVER_TIMEOUT").c_str());
   return e;
 }
@@ -85,6 +86,7 @@ std::vector<std::pair<std::string, std::string>> WorkerEnv::variables() const {
           {"WF_WORKER_BASE", std::to_string(worker_base)},
           {"WF_USE_MPI", use_mpi ? "1" : "0"},
           {"WF_PDEATHSIG", parent_death_signal ? "1" : "0"},
+          {"WF_PIN_CPU", pin_cpu ? "1" : "0"},
           {"WF_DRIVER_TIMEOUT", std::to_string(driver_timeout)}};
 }
 

@@ -46,6 +46,7 @@ struct WorkerEnv {
   int worker_base = 0;             // WF_WORKER_BASE: worker number of world rank 0
   bool use_mpi = false;            // WF_USE_MPI
   bool parent_death_signal = false;  // WF_PDEATHSIG: die with the parent (local launcher)
+  bool pin_cpu = false;            // WF_PIN_CPU: run on one CPU of the allowed set, by worker number
   double driver_timeout = 3.0;     // WF_DRIVER_TIMEOUT: seconds of driver silence to exit
 
   static WorkerEnv from_environment();

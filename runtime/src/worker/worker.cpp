@@ -4,10 +4,12 @@
 #include <fcntl.h>
 #include <time.h>
 #include <signal.h>
+#include <sched.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 #include <zmq.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -102,6 +104,22 @@ void install_death_notes(const std::string& dir, int worker) {
   if (dir.empty()) return;
   std::snprintf(g_death_note, sizeof g_death_note, "%s/%d", dir.c_str(), worker);
   for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTERM, SIGQUIT}) ::signal(sig, on_fatal_signal);
+}
+
+// Runs this process on the (worker mod n)-th CPU of the n it may use (local launcher; see
+// process_executor's grow()). Keeps the process's own set if it cannot.
+void pin_to_cpu(int worker) {
+  cpu_set_t allowed;
+  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
+  int k = worker % std::max(1, CPU_COUNT(&allowed));
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &allowed) && k-- == 0) {
+      cpu_set_t one;
+      CPU_ZERO(&one);
+      CPU_SET(cpu, &one);
+      sched_setaffinity(0, sizeof one, &one);
+      return;
+    }
 }
 
 // Sends what tasks print to the driver, as Output messages on the task socket.
@@ -347,6 +365,7 @@ int worker_main(int argc, char** argv) {
   }
   int worker = e.worker_base + world_rank;
   install_death_notes(e.death_dir, worker);
+  if (e.pin_cpu) pin_to_cpu(worker);
   if (!e.cwd.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(e.cwd, ec);
