@@ -25,6 +25,7 @@ main program imports this file as the module `peers`, and the workers import it 
 PYTHONPATH, which main() sets to this directory.
 """
 import argparse
+import math
 import os
 import sys
 import time
@@ -59,6 +60,22 @@ def count_inside(seed, n):
 
 def hello(x):
     return x + 1
+
+
+def nap(ms):
+    time.sleep(ms / 1000.0)
+    return ms
+
+
+def w7_durations(n):
+    """The durations of W7 (b) in ms, exactly as bench/wf/w7_balance.wf draws them: a 64-bit
+    LCG (MMIX constants, seed 7), u = top 53 bits / 2^53, d = 0.1 * 200^u."""
+    x, out = 7, []
+    for _ in range(n):
+        x = (x * 6364136223846793005 + 1442695040888963407) % (1 << 64)
+        u = (x >> 11) / 9007199254740992.0
+        out.append(0.1 * math.exp(u * math.log(200.0)))
+    return out
 
 
 def task_pid(sec):
@@ -236,6 +253,25 @@ def w3(peer, T, tasks, samples, expect):
           % (wall, best * 1e3, best * 1e3 * 2e6 / samples, tasks, samples), flush=True)
 
 
+def w7(peer, T, case, mode, workers):
+    if case == "a":
+        peer.map(T.nap, [0.0] * 2000)
+        d = [800.0] + [100.0] * 7
+    else:
+        d = w7_durations(4000)
+    t0 = time.perf_counter()
+    if mode == "map":
+        total = sum(peer.map(T.nap, d))
+    else:
+        total = sum(peer.wait_all([peer.submit(T.nap, x) for x in d]))
+    makespan = time.perf_counter() - t0
+    if abs(total - sum(d)) > 1e-6 * sum(d):
+        fail("W7: results sum to %r, expected %r" % (total, sum(d)))
+    bound = max(sum(d) / 1000.0 / workers, max(d) / 1000.0)
+    print("RESULT W7 case=%s mode=%s makespan_s=%.6f bound_s=%.6f ratio=%.6f n=%d workers=%d"
+          % (case, mode, makespan, bound, makespan / bound, len(d), workers), flush=True)
+
+
 def w5(peer, T):
     r = peer.submit(T.hello, 41).result()
     if r != 42:
@@ -247,13 +283,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--system", required=True,
                     choices=["ppe", "mpi4py", "mpi4py-spawn", "dask", "executorlib"])
-    ap.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W5"])
+    ap.add_argument("--workload", required=True, choices=["W1", "W2", "W3", "W5", "W7"])
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--n", type=int, default=None, help="W1 round trips / W2 tasks / W3 tasks")
     ap.add_argument("--warmup", type=int, default=100)
     ap.add_argument("--chunk", type=int, default=2500)
     ap.add_argument("--samples", type=int, default=200000, help="W3 samples per task")
     ap.add_argument("--expect", type=int, default=None, help="W3 count for --samples, seed 1")
+    ap.add_argument("--case", choices=["a", "b"], default="a", help="W7 case")
+    ap.add_argument("--mode", choices=["map", "submit"], default="map", help="W7: map or submit-all")
     a = ap.parse_args()
 
     here = os.path.dirname(os.path.abspath(__file__))
@@ -285,6 +323,8 @@ def main():
             w3(peer, T, a.n or 8, a.samples, expect)
         elif a.workload == "W5":
             w5(peer, T)
+        elif a.workload == "W7":
+            w7(peer, T, a.case, a.mode, a.workers)
     finally:
         peer.close()
 

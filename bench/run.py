@@ -3,7 +3,7 @@
 
     /usr/bin/python3 bench/run.py                # full run: Release build, all workloads, 3 reps
     /usr/bin/python3 bench/run.py --quick        # 1 repetition, smaller sizes
-    /usr/bin/python3 bench/run.py --only W1,W3   # a subset (W1 W2 W3 W4 W5 W6 C1 M1 G1 M2)
+    /usr/bin/python3 bench/run.py --only W1,W3   # a subset (W1 W2 W3 W4 W5 W6 W7 C1 M1 G1 M2; T1 comes with W1 and W4)
 
 Steps: (a) builds wf in Release into build-release/ (cmake -G Ninja, ninja -j2), (b) builds the
 C baselines of bench/c/ into build-release/bench-c/, (c) runs each workload for wf (with each
@@ -28,7 +28,7 @@ import time
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 PY = "/usr/bin/python3"  # the Debian Python, which has the peers' packages
-ALL = ["W1", "W2", "W3", "W4", "W5", "W6", "C1", "M1", "G1", "M2"]
+ALL = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "C1", "M1", "G1", "M2"]
 
 SYSTEM_NAMES = {
     "ppe": "ProcessPoolExecutor",
@@ -63,7 +63,7 @@ class Run:
                         try:
                             d[k] = float(v)
                         except ValueError:
-                            pass
+                            d[k] = v  # a word, such as W7's case=a mode=map
                 rows.append(d)
         return rows
 
@@ -395,6 +395,8 @@ class Bench:
             d = rows[0]
             self.R.add(workload, "p50 latency", system, d["p50_us"], "µs", "lower")
             self.R.add(workload, "p99 latency", system, d["p99_us"], "µs", "lower")
+            if workload in ("W1", "W4") and d["p50_us"] > 0:  # T1: the tail of each run
+                self.R.add("T1", "%s p99 ÷ p50" % workload, system, d["p99_us"] / d["p50_us"], "×", "lower")
             self.say("  %-34s p50 %.1f µs  p99 %.1f µs" % (system, d["p50_us"], d["p99_us"]))
         return h
 
@@ -533,6 +535,36 @@ class Bench:
             self.repeat("W6", label, self.wf_cmd("w6_fanout.wf", l, workers=64, extra=["--oversubscribe"],
                                                  args=(n, 64, 0.01)), 180 if self.quick else 300, "W6", h,
                         expect_workers=64)
+
+    def w7(self):
+        """Load balance of uneven sleeping tasks: (a) 1 × 800 ms + 7 × 100 ms after 2000 tiny
+        tasks on 2 workers, (b) 4000 log-uniform 0.1-20 ms tasks on 8 workers; map and submit."""
+        self.size("W7", "(a) 2000 tiny tasks, then 1 × 800 ms + 7 × 100 ms on 2 workers; (b) 4000 tasks "
+                        "log-uniform in 0.1-20 ms (fixed LCG) on 8 workers (--oversubscribe); map and submit-all")
+        cases = [("a", 2), ("b", 8)]
+
+        def handle(system):
+            def h(rows, r):
+                d = rows[0]
+                metric = "(%s) %s: makespan ÷ bound" % (d["case"], d["mode"])
+                self.R.add("W7", metric, system, d["ratio"], "×", "lower")
+                self.say("  %-34s %s %.3f (makespan %.3f s, bound %.3f s)"
+                         % (system, metric, d["ratio"], d["makespan_s"], d["bound_s"]))
+            return h
+        for case, workers in cases:
+            for mode in ("map", "submit"):
+                for l in self.launchers:
+                    label = self.wf_label(l)
+                    extra = ["--oversubscribe"] if workers > 2 else []
+                    self.repeat("W7", label, self.wf_cmd("w7_balance.wf", l, workers=workers, extra=extra,
+                                                         args=(case, mode, workers)),
+                                180, "W7", handle(label), expect_workers=workers)
+                for s in ["ppe", "mpi4py", "dask"]:
+                    if not self.peer_available(s):
+                        continue
+                    self.repeat("W7", SYSTEM_NAMES[s], self.peer_cmd(s, "W7", workers=workers,
+                                                                     args=("--case", case, "--mode", mode)),
+                                300, "W7", handle(SYSTEM_NAMES[s]), env=self.peer_env(s), expect_workers=workers)
 
     def m1(self):
         total, wave, inflight = (100000, 10000, 100000) if self.quick else (1000000, 10000, 1000000)
@@ -798,6 +830,12 @@ def target(R, row):
         return "≥ 0.90", med >= 0.90
     if w == "G1" and metric == "METG(50%)":
         return "≤ 20 µs", med <= 20
+    if w == "W7" and "makespan" in metric:
+        return "≤ 1.05", med <= 1.05
+    if w == "T1" and metric.startswith("W1"):
+        return "≤ 2.5", med <= 2.5
+    if w == "T1" and metric.startswith("W4"):
+        return "≤ 3", med <= 3
     if (w, metric) in R.goals:
         text, ok = R.goals[(w, metric)]
         return text, ok(med)
