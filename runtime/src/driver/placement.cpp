@@ -30,9 +30,7 @@ std::deque<uint64_t> Placement::rank_lost(int worker) {
   // it as the idle rank stay: the batch comes back and goes to whoever is idle then.
   for (auto w = withdrawing_.begin(); w != withdrawing_.end();) {
     if (w->second.first == worker) {
-      auto thief = ranks_.find(w->second.second);
-      if (thief != ranks_.end()) thief->second.stealing = 0;
-      w = withdrawing_.erase(w);
+      w = end_withdrawal(w);
     } else {
       if (w->second.second == worker) w->second.second = -1;
       ++w;
@@ -41,7 +39,13 @@ std::deque<uint64_t> Placement::rank_lost(int worker) {
   return outstanding;
 }
 
-std::deque<Placement::Held>::iterator Placement::find(std::deque<Held>& o, uint64_t id) {
+Placement::Withdrawing::iterator Placement::end_withdrawal(Withdrawing::iterator w) {
+  auto thief = ranks_.find(w->second.second);
+  if (thief != ranks_.end()) thief->second.stealing = 0;  // it may look for another batch
+  return withdrawing_.erase(w);
+}
+
+std::deque<Placement::Held>::const_iterator Placement::find(const std::deque<Held>& o, uint64_t id) {
   // Results come back in order: the id is almost always at the front (O(1), not a scan of
   // a pipeline up to 1024 deep).
   return std::find_if(o.begin(), o.end(), [id](const Held& h) { return h.id == id; });
@@ -56,22 +60,16 @@ bool Placement::finished(int worker, uint64_t id, double now) {
   bool was_running = pos == o.begin();
   o.erase(pos);
   if (was_running) it->second.running_since = now;  // the next one starts now
-  // It ran before its withdrawal reached the worker: the idle rank may look for another.
+  // It ran before its withdrawal reached the worker.
   auto w = withdrawing_.find(id);
-  if (w != withdrawing_.end()) {
-    auto thief = ranks_.find(w->second.second);
-    if (thief != ranks_.end()) thief->second.stealing = 0;
-    withdrawing_.erase(w);
-  }
+  if (w != withdrawing_.end()) end_withdrawal(w);
   return true;
 }
 
 bool Placement::withdrawn(int worker, uint64_t id) {
   auto w = withdrawing_.find(id);
   if (w == withdrawing_.end() || w->second.first != worker) return false;
-  auto thief = ranks_.find(w->second.second);
-  if (thief != ranks_.end()) thief->second.stealing = 0;
-  withdrawing_.erase(w);
+  end_withdrawal(w);
   auto it = ranks_.find(worker);
   if (it != ranks_.end()) {
     auto pos = find(it->second.outstanding, id);
@@ -109,8 +107,7 @@ size_t Placement::outstanding(int worker) const {
 bool Placement::holds(int worker, uint64_t id) const {
   auto it = ranks_.find(worker);
   if (it == ranks_.end()) return false;
-  const std::deque<Held>& o = it->second.outstanding;
-  return std::any_of(o.begin(), o.end(), [id](const Held& h) { return h.id == id; });
+  return find(it->second.outstanding, id) != it->second.outstanding.end();
 }
 
 size_t Placement::busy_ranks() const {

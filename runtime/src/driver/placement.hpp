@@ -105,12 +105,15 @@ class Placement {
   bool place_parallel(Batch& b, std::vector<Decision>& out, int& world_wanted, double now);
   void assign(Batch& b, std::vector<int> workers, std::vector<Decision>& out, double now);
   void steal(std::vector<Withdrawal>& out, double now);
-  static std::deque<Held>::iterator find(std::deque<Held>& o, uint64_t id);
+  using Withdrawing = std::map<uint64_t, std::pair<int, int>>;  // batch -> (its rank, the idle rank)
+  static std::deque<Held>::const_iterator find(const std::deque<Held>& o, uint64_t id);
+  // Forgets withdrawal `w`; its idle rank may take back another batch.
+  Withdrawing::iterator end_withdrawal(Withdrawing::iterator w);
 
   std::map<int, Rank> ranks_;  // ready, live ranks by worker number
   std::deque<Batch> queue_;
   size_t mpi_queued_ = 0;  // batches in queue_ with more than one rank
-  std::map<uint64_t, std::pair<int, int>> withdrawing_;  // batch -> (its rank, the idle rank)
+  Withdrawing withdrawing_;
   size_t prefetch_ = 2;
   bool fixed_prefetch_ = false;
   double average_us_ = 0;

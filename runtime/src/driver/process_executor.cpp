@@ -360,12 +360,12 @@ class ProcessExecutor : public Executor {
     }
     // Ready for the first object it was sent; the objects shipped later need no answer (the
     // worker loads each before it reads the tasks behind it).
-    if (!std::exchange(shipped_[r->worker].ready, true)) placement_.rank_ready(r->worker, r->world);
+    if (!std::exchange(links_[r->worker].ready, true)) placement_.rank_ready(r->worker, r->world);
   }
 
   // Adds program `program`'s object to `messages` for `worker` unless it was sent before.
   void ship(int worker, int32_t program, std::vector<std::string>& messages) {
-    std::vector<bool>& sent = shipped_[worker].programs;
+    std::vector<bool>& sent = links_[worker].programs;
     if ((size_t)program < sent.size() && sent[(size_t)program]) return;
     if ((size_t)program >= sent.size()) sent.resize((size_t)program + 1);
     sent[(size_t)program] = true;
@@ -428,7 +428,7 @@ class ProcessExecutor : public Executor {
       // Small arguments go to every rank; larger ones to rank 0, which broadcasts them.
       m.bytes = i == 0 || b.items.size() <= kInlineArguments ? b.items : std::string();
       ship(workers[i], b.program, outbox_[workers[i]]);
-      m.seq = f.seqs.emplace_back(next_seq_[workers[i]]++);
+      m.seq = f.seqs.emplace_back(links_[workers[i]].next_seq++);
       outbox_[workers[i]].push_back(encode(m));
     }
     if (debug_logging()) {
@@ -637,12 +637,12 @@ class ProcessExecutor : public Executor {
   std::map<int, std::vector<std::string>> outbox_;  // encoded Task messages per worker, this round
   std::map<std::vector<int32_t>, int> generation_;  // per MPI rank set: bumped after a failed task
   std::unordered_map<uint64_t, Flight> flights_;
-  struct Shipped {
-    std::vector<bool> programs;  // objects sent to the worker, by program id
+  struct Link {  // what was sent to one worker
+    std::vector<bool> programs;  // objects, by program id
     bool ready = false;          // it answered the first one
+    uint64_t next_seq = 0;       // the number its next Task message gets
   };
-  std::map<int, Shipped> shipped_;
-  std::map<int, uint64_t> next_seq_;  // per worker: the number its next Task message gets
+  std::map<int, Link> links_;
   int next_world_ = 0, next_worker_ = 0;
 };
 
