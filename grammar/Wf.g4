@@ -9,7 +9,10 @@ grammar Wf;
 
 program      : (importDecl | topDecl)* EOF ;
 importDecl   : 'import' STRING ';' ;
-topDecl      : constDecl | fnDecl | externDecl | flowDecl ;
+topDecl      : constDecl | structDecl | fnDecl | externDecl | flowDecl ;
+
+structDecl   : 'struct' IDENT '{' (field (',' field)* ','?)? '}' ;
+field        : IDENT ':' type ;
 
 constDecl    : 'const' IDENT ':' type '=' expr ';' ;
 fnDecl       : mpiPrefix? 'fn' IDENT '(' params? ')' ('->' type)? block ;
@@ -23,22 +26,27 @@ type         : IDENT                                   # namedType
              | '[' type ']'                            # arrayType
              | '(' type (',' type)+ ')'                # tupleType
              | IDENT '[' type ']'                      # genericType
+             | '{' type ':' type '}'                   # dictType
              ;
 
 block        : '{' stmt* '}' ;
 
-stmt         : 'let' IDENT (':' type)? '=' expr ';'                 # letStmt
+// A statement that begins with `{` is a block, never a dictionary literal (LANGUAGE.md v2):
+// blockStmt comes first, so that SLL prediction settles the ambiguity in its favour.
+stmt         : block                                                # blockStmt
+             | 'let' IDENT (':' type)? '=' expr ';'                 # letStmt
              | 'let' '(' IDENT (',' IDENT)+ ')' '=' expr ';'        # letTupleStmt
              | 'var' IDENT (':' type)? '=' expr ';'                 # varStmt
              | 'if' expr block ('else' (ifTail | block))?           # ifStmt
              | 'while' expr block                                   # whileStmt
-             | 'for' IDENT 'in' expr ('..' expr ('step' expr)?)? block  # forStmt
+             | 'for' pattern 'in' expr ('..' expr ('step' expr)?)? block  # forStmt
              | 'break' ';'                                          # breakStmt
              | 'continue' ';'                                       # continueStmt
              | 'return' expr? ';'                                   # returnStmt
              | expr (assignOp expr)? ';'                            # exprStmt
-             | block                                                # blockStmt
              ;
+// What a `for` or a comprehension binds: a name, or a tuple of names (`_` discards).
+pattern      : IDENT | '(' IDENT (',' IDENT)+ ')' ;
 ifTail       : 'if' expr block ('else' (ifTail | block))? ;
 assignOp     : '=' | '+=' | '-=' | '*=' | '/=' | '%=' ;
 
@@ -63,7 +71,7 @@ postfix      : '(' args? ')'                           # callPostfix
              | '[' expr ']'                            # indexPostfix
              | '.' INT                                 # fieldPostfix
              | '.' FLOAT                               # fieldPairPostfix
-             | '.' IDENT '(' args? ')'                 # methodPostfix
+             | '.' IDENT ('(' args? ')')?              # methodPostfix
              ;
 args         : arg (',' arg)* ;
 arg          : (IDENT '=')? expr ;
@@ -71,16 +79,23 @@ arg          : (IDENT '=')? expr ;
 primary      : INT                                     # intLit
              | FLOAT                                   # floatLit
              | STRING                                  # strLit
+             | FSTRING                                 # fstringLit
              | ('true' | 'false')                      # boolLit
              | IDENT                                   # nameExpr
              | '(' expr (',' expr)* ')'                # parenExpr
-             | '[' (expr (';' expr | (',' expr)*))? ']'  # arrayLit
+             | '[' (expr (';' expr | (',' expr)* | compFor))? ']'  # arrayLit
+             | '{' (expr ':' expr (',' expr ':' expr)* ','?)? '}'    # dictLit
              ;
+compFor      : 'for' pattern 'in' expr ('..' expr ('step' expr)?)? ('if' expr)? ;
+
+// The expression inside an f-string's braces, parsed on its own (compiler/parse/fstrings.cpp).
+exprOnly     : expr EOF ;
 
 INT          : [0-9] [0-9_]* | '0x' [0-9a-fA-F_]+ ;
 FLOAT        : [0-9] [0-9_]* '.' [0-9]+ ([eE] [+-]? [0-9]+)?
              | [0-9] [0-9_]* [eE] [+-]? [0-9]+ ;
 STRING       : '"' (~["\\\r\n] | '\\' .)* '"' ;
+FSTRING      : 'f"' (~["\\\r\n] | '\\' .)* '"' ;
 // A string or block comment that never ends: a token of its own, so that the parser reports
 // it as what it is (compiler/parse/syntax_errors.cpp) instead of as the characters after it.
 // Each matches less than its terminated twin can, so it wins only when the end is missing.

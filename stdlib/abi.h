@@ -10,12 +10,14 @@ namespace wf::detail {
 struct Context;
 struct WfStr;
 struct WfArray;
+struct WfDict;
 }  // namespace wf::detail
 
 extern "C" {
 using wf_ctx = wf::detail::Context;
 using wf_str = wf::detail::WfStr;
 using wf_array = wf::detail::WfArray;
+using wf_dict = wf::detail::WfDict;
 
 [[noreturn]] void wf_fail_msg(wf_ctx* ctx, int64_t loc, wf_str* msg);
 [[noreturn]] void wf_fail_div(wf_ctx* ctx, int64_t loc);
@@ -52,6 +54,19 @@ wf_str* wf_str_slice(wf_ctx* ctx, wf_str* s, int64_t start, int64_t end);
 wf_array* wf_sort(wf_ctx* ctx, const char* elem_desc, wf_array* a);
 int64_t wf_contains(const char* elem_desc, wf_array* a, uint64_t v);
 
+// dictionaries (dicts.cpp); `desc` is the dictionary's `{KV}`
+wf_dict* wf_dict_new(wf_ctx* ctx, const char* desc, int64_t capacity_hint);  // in the arena
+void wf_dict_put_new(wf_ctx* ctx, const char* desc, wf_dict* d, uint64_t k, uint64_t v);  // arena, no copies
+void wf_dict_set(wf_ctx* ctx, const char* desc, wf_dict* d, uint64_t k, uint64_t v);  // owned: owns copies
+uint64_t wf_dict_get(wf_ctx* ctx, int64_t loc, const char* desc, wf_dict* d, uint64_t k);  // borrowed
+uint64_t wf_dict_get_or(wf_ctx* ctx, const char* desc, wf_dict* d, uint64_t k, uint64_t dflt);  // arena copy
+uint64_t* wf_dict_slot(wf_ctx* ctx, int64_t loc, const char* desc, wf_dict* d, uint64_t k);  // owned
+int64_t wf_dict_contains(const char* desc, wf_dict* d, uint64_t k);
+void wf_dict_remove(wf_ctx* ctx, const char* desc, wf_dict* d, uint64_t k);  // owned
+wf_array* wf_dict_keys(wf_ctx* ctx, const char* desc, wf_dict* d);  // arena copies, insertion order
+wf_array* wf_dict_values(wf_ctx* ctx, const char* desc, wf_dict* d);
+wf_array* wf_dict_items(wf_ctx* ctx, const char* desc, wf_dict* d);
+
 wf_str* wf_substr(wf_ctx* ctx, wf_str* s, int64_t start, int64_t len);
 int64_t wf_find(wf_str* s, wf_str* sub);
 wf_array* wf_split(wf_ctx* ctx, wf_str* s, wf_str* sep);
@@ -59,6 +74,10 @@ wf_str* wf_join(wf_ctx* ctx, wf_array* parts, wf_str* sep);
 int64_t wf_parse_int(wf_ctx* ctx, int64_t loc, wf_str* s);
 double wf_parse_float(wf_ctx* ctx, int64_t loc, wf_str* s);
 wf_str* wf_trim(wf_ctx* ctx, wf_str* s);
+
+wf_str* wf_format(wf_ctx* ctx, const char* spec, const char* desc, uint64_t v);  // one `{value:spec}` of an f-string
+double wf_round(double x);
+double wf_round_digits(double x, int64_t digits);
 
 wf_str* wf_read_file(wf_ctx* ctx, int64_t loc, wf_str* path);
 void wf_write_file(wf_ctx* ctx, int64_t loc, wf_str* path, wf_str* text);

@@ -15,7 +15,7 @@ wf_array* wf_array_new(wf_ctx* ctx, int64_t len) { return make_array(*ctx, len);
 wf_array* wf_array_repeat(wf_ctx* ctx, int64_t loc, const char* desc, uint64_t v, int64_t n) {
   if (n < 0) raise(*ctx, loc, "cannot make an array of " + std::to_string(n) + " elements");
   WfArray* a = make_array(*ctx, n);
-  bool deep = *desc == '[' || *desc == '(';
+  bool deep = *desc == '[' || *desc == '(' || *desc == '<' || *desc == '{';
   for (int64_t i = 0; i < n; ++i) a->data[i] = deep ? copy_value(*ctx, desc, v) : v;
   return a;
 }

@@ -4,16 +4,15 @@
 #include <cstring>
 
 #include "abi.h"
+#include "dicts.hpp"
 
 namespace wf::detail {
 
 namespace {
 
-bool is_tree(const char* d) { return *d == 's' || *d == '[' || *d == '('; }
-
-size_t tuple_size(const char* d) {
+size_t tuple_size(const char* d) {  // tuples and records
   size_t n = 0;
-  for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) ++n;
+  for (const char* f = first_field(d); f; f = next_field(f)) ++n;
   return n;
 }
 
@@ -46,13 +45,15 @@ Slot own_value(Context& ctx, const char* d, Slot v) {
       }
       return ptr_slot(r);
     }
-    case '(': {
+    case '(':
+    case '<': {
       auto* t = slot_ptr<Slot>(v);
       auto* r = static_cast<Slot*>(ctx.owned.allocate(8 * tuple_size(d)));
       size_t i = 0;
-      for (const char* f = d + 1; *f != ')'; f = desc_skip(f), ++i) r[i] = is_tree(f) ? own_value(ctx, f, t[i]) : t[i];
+      for (const char* f = first_field(d); f; f = next_field(f), ++i) r[i] = is_tree(f) ? own_value(ctx, f, t[i]) : t[i];
       return ptr_slot(r);
     }
+    case '{': return ptr_slot(dict_copy(ctx, d, slot_ptr<WfDict>(v), true));
     default: return v;
   }
 }
@@ -69,14 +70,16 @@ void disown_value(Context& ctx, const char* d, Slot v) {
       ctx.owned.free(a);
       return;
     }
-    case '(': {
+    case '(':
+    case '<': {
       auto* t = slot_ptr<Slot>(v);
       size_t i = 0;
-      for (const char* f = d + 1; *f != ')'; f = desc_skip(f), ++i)
+      for (const char* f = first_field(d); f; f = next_field(f), ++i)
         if (is_tree(f)) disown_value(ctx, f, t[i]);
       ctx.owned.free(t);
       return;
     }
+    case '{': dict_free(ctx, d, slot_ptr<WfDict>(v)); return;
     default: return;
   }
 }

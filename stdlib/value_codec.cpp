@@ -1,6 +1,8 @@
 // The design notes for this module are atop value_codec.hpp.
 #include "value_codec.hpp"
 
+#include "dicts.hpp"
+
 namespace wf::detail {
 
 void pack_value(msgpack::sbuffer& buf, const char* d, Slot v) {
@@ -27,13 +29,27 @@ void pack_value(msgpack::sbuffer& buf, const char* d, Slot v) {
       for (int64_t i = 0; i < a->len; ++i) pack_value(buf, d + 1, a->data[i]);
       return;
     }
-    case '(': {
+    case '(':
+    case '<': {
       auto* t = slot_ptr<Slot>(v);
       uint32_t n = 0;
-      for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) ++n;
+      for (const char* f = first_field(d); f; f = next_field(f)) ++n;
       pk.pack_array(n);
       uint32_t i = 0;
-      for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) pack_value(buf, f, t[i++]);
+      for (const char* f = first_field(d); f; f = next_field(f)) pack_value(buf, f, t[i++]);
+      return;
+    }
+    case '{': {
+      auto* m = slot_ptr<WfDict>(v);
+      const char* kd = dict_key_desc(d);
+      const char* vd = dict_value_desc(d);
+      pk.pack_map((uint32_t)m->len);
+      for (int64_t i = 0; i < m->used; ++i) {
+        const DictEntry& e = m->entries[i];
+        if (!entry_live(e)) continue;
+        pack_value(buf, kd, e.key);
+        pack_value(buf, vd, e.value);
+      }
       return;
     }
     default: pk.pack_nil(); return;
@@ -79,16 +95,33 @@ bool unpack_value(Context& ctx, const char* d, const msgpack::object& o, Slot& o
       out = ptr_slot(a);
       return true;
     }
-    case '(': {
+    case '(':
+    case '<': {
       if (o.type != msgpack::type::ARRAY) return false;
       uint32_t n = 0;
-      for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) ++n;
+      for (const char* f = first_field(d); f; f = next_field(f)) ++n;
       if (o.via.array.size != n) return false;
       auto* t = static_cast<Slot*>(ctx.arena.allocate(8 * n));
       uint32_t i = 0;
-      for (const char* f = d + 1; *f != ')'; f = desc_skip(f), ++i)
+      for (const char* f = first_field(d); f; f = next_field(f), ++i)
         if (!unpack_value(ctx, f, o.via.array.ptr[i], t[i])) return false;
       out = ptr_slot(t);
+      return true;
+    }
+    case '{': {
+      // A key sent twice: the last value wins, at the first one's position (as a literal).
+      if (o.type != msgpack::type::MAP) return false;
+      const char* kd = dict_key_desc(d);
+      const char* vd = dict_value_desc(d);
+      WfDict* m = dict_new(ctx, false, o.via.map.size);
+      for (uint32_t i = 0; i < o.via.map.size; ++i) {
+        Slot k, v;
+        if (!unpack_value(ctx, kd, o.via.map.ptr[i].key, k) || !unpack_value(ctx, vd, o.via.map.ptr[i].val, v))
+          return false;
+        bool inserted;
+        dict_upsert(ctx, d, m, k, false, inserted)->value = v;
+      }
+      out = ptr_slot(m);
       return true;
     }
     default: return false;

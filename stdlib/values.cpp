@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "abi.h"
+#include "dicts.hpp"
 #include "output.hpp"
 
 namespace wf::detail {
@@ -48,8 +49,38 @@ const char* desc_skip(const char* d) {
       while (*d != ')') d = desc_skip(d);
       return d + 1;
     case 'F': return desc_skip(d + 1);
+    case '{': d = desc_skip(desc_skip(d + 1)); return d + 1;
+    case '<':
+      while (*d != '>') {
+        if (*d == ':') d = desc_skip(d + 1);
+        else ++d;
+      }
+      return d + 1;
     default: return d + 1;
   }
+}
+
+namespace {
+// `p` at a record's `|` before a field name, or at its closing `>`.
+const char* record_field_type(const char* p) {
+  if (*p != '|') return nullptr;
+  while (*p != ':') ++p;
+  return p + 1;
+}
+}  // namespace
+
+const char* first_field(const char* d) {
+  if (*d == '(') return d[1] == ')' ? nullptr : d + 1;
+  ++d;
+  while (*d != '|' && *d != '>') ++d;  // the record's name
+  return record_field_type(d);
+}
+
+const char* next_field(const char* f) {
+  const char* p = desc_skip(f);
+  if (*p == ')') return nullptr;
+  if (*p == '|' || *p == '>') return record_field_type(p);
+  return p;
 }
 
 std::string format_float(double x) {
@@ -160,6 +191,44 @@ void format_into(std::string& out, const char* d, Slot v, bool top, size_t budge
       out += ')';
       return;
     }
+    case '<': {
+      // Name(field=value, ...)
+      auto* r = slot_ptr<Slot>(v);
+      const char* p = d + 1;
+      while (*p != '|' && *p != '>') out += *p++;
+      out += '(';
+      for (int i = 0; *p == '|'; ++i) {
+        if (i) out += ", ";
+        for (++p; *p != ':'; ++p) out += *p;
+        out += '=';
+        format_into(out, p + 1, r[i], false, budget == kWhole ? kWhole : budget / 2);
+        p = desc_skip(p + 1);
+      }
+      out += ')';
+      return;
+    }
+    case '{': {
+      auto* m = slot_ptr<WfDict>(v);
+      const char* kd = dict_key_desc(d);
+      const char* vd = dict_value_desc(d);
+      size_t child = budget == kWhole ? kWhole : budget / 2;
+      out += '{';
+      int64_t shown = 0;
+      for (int64_t i = 0; i < m->used; ++i) {
+        const DictEntry& e = m->entries[i];
+        if (!entry_live(e)) continue;
+        if (shown && budget != kWhole && out.size() - start > budget) {
+          out += ", ... } (" + std::to_string(m->len) + " items)";
+          return;
+        }
+        if (shown++) out += ", ";
+        format_into(out, kd, e.key, false, child);
+        out += ": ";
+        format_into(out, vd, e.value, false, child);
+      }
+      out += '}';
+      return;
+    }
     case 'F': out += "<future>"; return;
     case 'P': out += "<pool>"; return;
     default: out += "<?>"; return;
@@ -178,19 +247,20 @@ Slot copy_value(Context& ctx, const char* d, Slot v) {
   if (*d == '[') {
     auto* a = slot_ptr<WfArray>(v);
     WfArray* r = make_array(ctx, a->len);
-    bool deep = d[1] == '[' || d[1] == '(' || d[1] == 's';
+    bool deep = is_tree(d + 1);
     for (int64_t i = 0; i < a->len; ++i) r->data[i] = deep ? copy_value(ctx, d + 1, a->data[i]) : a->data[i];
     return ptr_slot(r);
   }
-  if (*d == '(') {
+  if (*d == '(' || *d == '<') {
     auto* t = slot_ptr<Slot>(v);
     size_t n = 0;
-    for (const char* f = d + 1; *f != ')'; f = desc_skip(f)) ++n;
+    for (const char* f = first_field(d); f; f = next_field(f)) ++n;
     auto* r = static_cast<Slot*>(ctx.arena.allocate(8 * n));
     size_t i = 0;
-    for (const char* f = d + 1; *f != ')'; f = desc_skip(f), ++i) r[i] = copy_value(ctx, f, t[i]);
+    for (const char* f = first_field(d); f; f = next_field(f), ++i) r[i] = copy_value(ctx, f, t[i]);
     return ptr_slot(r);
   }
+  if (*d == '{') return ptr_slot(dict_copy(ctx, d, slot_ptr<WfDict>(v), false));
   return v;
 }
 
@@ -206,14 +276,16 @@ bool equal_values(const char* d, Slot a, Slot b) {
         if (!equal_values(d + 1, x->data[i], y->data[i])) return false;
       return true;
     }
-    case '(': {
+    case '(':
+    case '<': {
       auto* x = slot_ptr<Slot>(a);
       auto* y = slot_ptr<Slot>(b);
       size_t i = 0;
-      for (const char* f = d + 1; *f != ')'; f = desc_skip(f), ++i)
+      for (const char* f = first_field(d); f; f = next_field(f), ++i)
         if (!equal_values(f, x[i], y[i])) return false;
       return true;
     }
+    case '{': return dict_equal(d, slot_ptr<WfDict>(a), slot_ptr<WfDict>(b));
     default: return a == b;
   }
 }

@@ -5,6 +5,9 @@
 //   str   : WfStr   { len, bytes..., '\0' }     (immutable)
 //   [T]   : WfArray { len, cap, data -> slots } (mutable through `var` only)
 //   (T..) : slots[n]                            (immutable)
+//   <Name|f:T|g:U..> : a record, slots[n] like a tuple, one per field in declaration order
+//           (written in place, by compiled code, only inside a `var`'s tree)
+//   {KV}  : WfDict (dicts.hpp)                   (mutable through `var` only)
 #pragma once
 
 #include <cstdint>
@@ -55,6 +58,12 @@ void array_push(Context& ctx, WfArray* a, Slot v);
 
 // Descriptor walking: the end of the type that starts at `d`.
 const char* desc_skip(const char* d);
+// Whether a value of this type is a pointer to memory it owns (strings and aggregates).
+inline bool is_tree(const char* d) { return *d == 's' || *d == '[' || *d == '(' || *d == '<' || *d == '{'; }
+// The field types of a tuple `(AB..)` or a record `<Name|a:A|b:B..>`, in slot order:
+//   for (const char* f = first_field(d); f; f = next_field(f)) ...
+const char* first_field(const char* d);
+const char* next_field(const char* f);  // `f`: a field's type; the next field's, or nullptr
 
 // Python-style shortest round-trip repr of a double (LANGUAGE.md §8).
 std::string format_float(double x);

@@ -24,7 +24,7 @@ struct SourceLoc {
 struct TypeExpr;
 using TypeExprPtr = std::unique_ptr<TypeExpr>;
 struct TypeExpr {
-  enum Kind { Named, Array, Tuple, Generic } kind;
+  enum Kind { Named, Array, Tuple, Generic, Dict } kind;  // Dict: elems {key, value}
   std::string name;  // Named, Generic
   std::vector<TypeExprPtr> elems;
   SourceLoc loc;
@@ -32,12 +32,16 @@ struct TypeExpr {
 
 struct FnDecl;
 struct ConstDecl;
+struct StructDecl;
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
 
 enum class ExprKind {
   IntLit, FloatLit, StrLit, BoolLit, Name, ArrayLit, RepeatLit, TupleLit,
   Unary, Binary, And, Or, Not, Call, Method, Index, Field,
+  DictLit,        // args: key0, value0, key1, value1, ...
+  Comprehension,  // args: element, iterable (or range start), range end, step, condition (absent: null)
+  FString,        // args: the `{...}` expressions; pieces: the literal text around them; specs
   Error,       // where the parser found a syntax error (the checker types it Error, silently)
   // introduced by the checker:
   IntToFloat,  // implicit int -> float conversion of `args[0]`
@@ -45,11 +49,12 @@ enum class ExprKind {
 
 // What a Name expression or a call's callee refers to, filled in by the checker.
 struct Resolved {
-  enum Kind { None, Local, Const, Function, Builtin } kind = None;
+  enum Kind { None, Local, Const, Function, Builtin, Struct } kind = None;
   int local = -1;                  // Local: slot index in the enclosing function
   const ConstDecl* konst = nullptr;
   const FnDecl* fn = nullptr;
   int builtin = -1;                // Builtin: index into the builtin table
+  const StructDecl* record = nullptr;  // Struct: a call that constructs this record
 };
 
 struct Expr {
@@ -61,13 +66,20 @@ struct Expr {
   std::string str_val;             // StrLit text (unescaped); Name / Call / Method name; op text
   std::vector<ExprPtr> args;       // operands, elements, call arguments (a method's receiver first)
   std::vector<std::string> arg_names;  // per call argument: "" or the keyword (`chunk=`)
-  int field = 0;                   // Field index
+  int field = 0;                   // Field index (a record field by name: str_val, index set by the checker)
   ExprPtr callee;                  // Call: the called expression (a Name for every valid call)
+  std::vector<std::string> names;  // Comprehension: the pattern's names (`_` discards)
+  std::vector<SourceLoc> name_locs;
+  std::vector<std::string> pieces; // FString: literal text before each expression, and after the last
+  std::vector<std::string> specs;  // FString: per expression, the format spec after `:` ("" if none)
+  std::vector<SourceLoc> spec_locs;
 
   // checker annotations
   TypeRef type = nullptr;
   Resolved resolved;
   std::vector<bool> future_args;   // submit/map: argument i is a future awaited by the task
+  std::vector<int> locals;         // Comprehension: slots bound by the pattern (-1 for `_`)
+  std::vector<int> order;          // record construction by name: field i's argument index
 };
 
 struct Stmt;
@@ -79,7 +91,7 @@ enum class StmtKind { Let, LetTuple, Var, Assign, If, While, ForRange, ForEach, 
 struct Stmt {
   StmtKind kind;
   SourceLoc loc;
-  std::vector<std::string> names;  // Let/Var: one; LetTuple: several; For: the loop variable
+  std::vector<std::string> names;  // Let/Var: one; LetTuple: several; For: the loop variable(s), `_` discards
   std::vector<SourceLoc> name_locs;
   TypeExprPtr annotation;          // Let/Var
   std::string op;                  // Assign: "=", "+=", ...
@@ -88,7 +100,7 @@ struct Stmt {
   Block body, else_body;           // If/While/For/Block; If: else_body holds an else-if as one If stmt
 
   // checker annotations
-  std::vector<int> locals;         // slots bound by Let/Var/LetTuple/For
+  std::vector<int> locals;         // slots bound by Let/Var/LetTuple/For (-1 for `_`)
   TypeRef declared = nullptr;      // Let/Var: the variable's type
 };
 
@@ -138,6 +150,19 @@ struct ConstDecl {
   std::string str_val;
 };
 
+struct FieldDecl {
+  std::string name;
+  SourceLoc loc;
+  TypeExprPtr type_expr;
+};
+
+struct StructDecl {
+  std::string name;
+  SourceLoc loc;
+  std::vector<FieldDecl> fields;
+  TypeRef type = nullptr;  // set by the checker: a Record type
+};
+
 struct SourceFile {
   std::string path;     // as given on the command line or joined to the importer's path
   std::string text;
@@ -148,6 +173,7 @@ struct ProgramAst {
   std::vector<SourceFile> files;
   std::vector<std::unique_ptr<FnDecl>> functions;
   std::vector<std::unique_ptr<ConstDecl>> consts;
+  std::vector<std::unique_ptr<StructDecl>> structs;
 };
 
 }  // namespace wf

@@ -25,6 +25,7 @@
 #include <llvm/Support/raw_ostream.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 
 #include "abi/abi_constants.h"
@@ -286,7 +287,7 @@ class CodeGen {
   // ---- memory: owned vars, scopes, regions ------------------------------------------------
 
   static bool owns(TypeRef t) {
-    return t->is(TypeKind::Str) || t->is(TypeKind::Array) || t->is(TypeKind::Tuple);
+    return t->is(TypeKind::Str) || t->is_aggregate();
   }
   bool is_owned_var(int local) const {
     const LocalInfo& l = fn_->locals[(size_t)local];
@@ -460,6 +461,7 @@ class CodeGen {
       case StmtKind::LetTuple: {
         Value* t = gen_value(*s.value);
         for (size_t i = 0; i < s.locals.size(); ++i) {
+          if (s.locals[i] < 0) continue;  // `_`
           b_.CreateStore(tuple_field(t, s.value->type, i), locals_[s.locals[i]]);
           declare_owned(s.locals[i]);
         }
@@ -518,20 +520,25 @@ class CodeGen {
     }
   }
 
-  void gen_for_range(const Stmt& s) {
-    llvm::AllocaInst* var = locals_[s.locals[0]];
-    Value* start = gen(*s.value);
-    Value* end = gen(*s.range_end);
-    Value* step = s.step ? gen(*s.step) : b_.getInt64(1);
-    if (s.step) {
+  // The loop skeletons of `for` statements and comprehensions: `body(i, next, end)` emits one
+  // iteration for counter value i (`next` continues, `end` breaks). A non-null `region` is
+  // reset after each iteration and popped after the loop.
+  using LoopBody = std::function<void(Value* i, BasicBlock* next_bb, BasicBlock* end_bb)>;
+
+  // i = start, start+step, ... while i < end (or i > end for a negative step).
+  void gen_range_loop(const Expr& start_e, const Expr& end_e, const Expr* step_e, bool with_region, const LoopBody& body) {
+    Value* start = gen(start_e);
+    Value* end = gen(end_e);
+    Value* step = step_e ? gen(*step_e) : b_.getInt64(1);
+    if (step_e) {
       BasicBlock* ok = new_block("for.step.ok");
       BasicBlock* bad = new_block("for.step.zero");
       b_.CreateCondBr(b_.CreateICmpEQ(step, b_.getInt64(0)), bad, ok);
       b_.SetInsertPoint(bad);
-      call_noreturn("wf_fail_msg", {ctx_, loc(s.step->loc), str_const("range step is zero")});
+      call_noreturn("wf_fail_msg", {ctx_, loc(step_e->loc), str_const("range step is zero")});
       b_.SetInsertPoint(ok);
     }
-    Value* region = loop_region(s);
+    Value* region = with_region ? call("wf_region_mark", {ctx_}) : nullptr;
     // A hidden counter, so that the body cannot change the iteration by shadowing.
     llvm::AllocaInst* counter = entry_alloca(i64_, "for.i");
     b_.CreateStore(start, counter);
@@ -544,13 +551,10 @@ class CodeGen {
     Value* i = b_.CreateLoad(i64_, counter);
     Value* up = b_.CreateICmpSLT(i, end);
     Value* cond = up;
-    if (s.step) cond = b_.CreateSelect(b_.CreateICmpSGT(step, b_.getInt64(0)), up, b_.CreateICmpSGT(i, end));
+    if (step_e) cond = b_.CreateSelect(b_.CreateICmpSGT(step, b_.getInt64(0)), up, b_.CreateICmpSGT(i, end));
     b_.CreateCondBr(cond, body_bb, end_bb);
     b_.SetInsertPoint(body_bb);
-    b_.CreateStore(i, var);
-    loops_.push_back({end_bb, next_bb, scopes_.size()});
-    gen_block(s.body);
-    loops_.pop_back();
+    body(i, next_bb, end_bb);
     branch_to(next_bb);
     b_.SetInsertPoint(next_bb);
     if (region) call("wf_region_reset", {ctx_, region});
@@ -562,18 +566,10 @@ class CodeGen {
     if (region) call("wf_region_pop", {ctx_, region});
   }
 
-  // A loop whose body (or `while` condition) allocates gets a region of its own, marked
-  // here, before the loop; null otherwise.
-  Value* loop_region(const Stmt& s) {
-    bool allocates = block_allocates(s.body) || (s.kind == StmtKind::While && expr_allocates(*s.value));
-    return allocates ? call("wf_region_mark", {ctx_}) : nullptr;
-  }
-
-  void gen_for_each(const Stmt& s) {
-    Value* arr = gen_value(*s.value);
-    TypeRef elem = s.value->type->elem();
+  // i = 0 .. len(arr)-1
+  void gen_array_loop(Value* arr, bool with_region, const LoopBody& body) {
     Value* len = array_len(arr);
-    Value* region = loop_region(s);
+    Value* region = with_region ? call("wf_region_mark", {ctx_}) : nullptr;
     llvm::AllocaInst* counter = entry_alloca(i64_, "each.i");
     b_.CreateStore(b_.getInt64(0), counter);
     BasicBlock* cond_bb = new_block("each.cond");
@@ -585,10 +581,7 @@ class CodeGen {
     Value* i = b_.CreateLoad(i64_, counter);
     b_.CreateCondBr(b_.CreateICmpSLT(i, len), body_bb, end_bb);
     b_.SetInsertPoint(body_bb);
-    b_.CreateStore(from_slot(b_.CreateLoad(i64_, element_ptr(arr, i)), elem), locals_[s.locals[0]]);
-    loops_.push_back({end_bb, next_bb, scopes_.size()});
-    gen_block(s.body);
-    loops_.pop_back();
+    body(i, next_bb, end_bb);
     branch_to(next_bb);
     b_.SetInsertPoint(next_bb);
     if (region) call("wf_region_reset", {ctx_, region});
@@ -596,6 +589,117 @@ class CodeGen {
     b_.CreateBr(cond_bb);
     b_.SetInsertPoint(end_bb);
     if (region) call("wf_region_pop", {ctx_, region});
+  }
+
+  // The array a `for x in e` walks: e itself, or a dictionary's keys.
+  Value* iterated_array(const Expr& e) {
+    if (e.type->is(TypeKind::Dict)) return call("wf_dict_keys", {ctx_, desc(e.type), gen(e)});
+    return gen_value(e);
+  }
+  TypeRef iterated_element(const Expr& e) { return e.type->is(TypeKind::Dict) ? e.type->elems[0] : e.type->elem(); }
+
+  // Stores element `i` of `arr` in the pattern's slots (one name, or a tuple's fields; -1 is `_`).
+  void bind_element(const std::vector<int>& slots, Value* arr, Value* i, TypeRef elem) {
+    Value* v = from_slot(b_.CreateLoad(i64_, element_ptr(arr, i)), elem);
+    if (slots.size() == 1) {
+      if (slots[0] >= 0) b_.CreateStore(v, locals_[(size_t)slots[0]]);
+      return;
+    }
+    for (size_t k = 0; k < slots.size(); ++k)
+      if (slots[k] >= 0) b_.CreateStore(tuple_field(v, elem, k), locals_[(size_t)slots[k]]);
+  }
+
+  void gen_for_range(const Stmt& s) {
+    gen_range_loop(*s.value, *s.range_end, s.step.get(), loop_allocates(s), [&](Value* i, BasicBlock* next, BasicBlock* end) {
+      if (s.locals[0] >= 0) b_.CreateStore(i, locals_[(size_t)s.locals[0]]);
+      loop_body(s, next, end);
+    });
+  }
+
+  void gen_for_each(const Stmt& s) {
+    Value* arr = iterated_array(*s.value);
+    TypeRef elem = iterated_element(*s.value);
+    gen_array_loop(arr, loop_allocates(s), [&](Value* i, BasicBlock* next, BasicBlock* end) {
+      bind_element(s.locals, arr, i, elem);
+      loop_body(s, next, end);
+    });
+  }
+
+  void loop_body(const Stmt& s, BasicBlock* next, BasicBlock* end) {
+    loops_.push_back({end, next, scopes_.size()});
+    gen_block(s.body);
+    loops_.pop_back();
+  }
+
+  // A loop whose body (or `while` condition) allocates gets a region of its own, marked
+  // before the loop.
+  bool loop_allocates(const Stmt& s) const {
+    return block_allocates(s.body) || (s.kind == StmtKind::While && expr_allocates(*s.value));
+  }
+  Value* loop_region(const Stmt& s) { return loop_allocates(s) ? call("wf_region_mark", {ctx_}) : nullptr; }
+
+  // `[e for p in xs if c]`: built as an owned array (so that each iteration's temporaries can
+  // go with the loop's region), settled into the arena at the end.
+  Value* gen_comprehension(const Expr& e) {
+    TypeRef elem = e.type->elem();
+    Value* out = own(new_array({}), e.type);
+    bool allocates = expr_allocates(*e.args[0]) || (e.args[4] && expr_allocates(*e.args[4], false));
+    auto iteration = [&](BasicBlock* next) {
+      if (e.args[4]) {
+        BasicBlock* keep = new_block("comp.keep");
+        b_.CreateCondBr(gen(*e.args[4]), keep, next);
+        b_.SetInsertPoint(keep);
+      }
+      call("wf_array_push", {ctx_, out, to_slot(gen_owned(*e.args[0]), elem)});
+    };
+    if (e.args[2]) {
+      gen_range_loop(*e.args[1], *e.args[2], e.args[3].get(), allocates, [&](Value* i, BasicBlock* next, BasicBlock*) {
+        if (e.locals[0] >= 0) b_.CreateStore(i, locals_[(size_t)e.locals[0]]);
+        iteration(next);
+      });
+    } else {
+      Value* arr = iterated_array(*e.args[1]);
+      TypeRef item = iterated_element(*e.args[1]);
+      gen_array_loop(arr, allocates, [&](Value* i, BasicBlock* next, BasicBlock*) {
+        bind_element(e.locals, arr, i, item);
+        iteration(next);
+      });
+    }
+    return from_slot(call("wf_settle", {ctx_, desc(e.type), to_slot(out, e.type)}), e.type);
+  }
+
+  // f"..": the pieces and each formatted value, concatenated.
+  Value* gen_fstring(const Expr& e) {
+    Value* out = str_const(e.pieces[0]);
+    for (size_t i = 0; i < e.args.size(); ++i) {
+      const Expr& a = *e.args[i];
+      Value* part;
+      if (!e.specs[i].empty()) part = call("wf_format", {ctx_, cstr(e.specs[i]), desc(a.type), slot_of(a)});
+      else if (a.type->is(TypeKind::Str)) part = gen(a);
+      else part = call("wf_to_str", {ctx_, desc(a.type), slot_of(a)});
+      out = call("wf_str_concat", {ctx_, out, part});
+      if (!e.pieces[i + 1].empty()) out = call("wf_str_concat", {ctx_, out, str_const(e.pieces[i + 1])});
+    }
+    return out;
+  }
+
+  Value* gen_dict_lit(const Expr& e) {
+    Value* d = call("wf_dict_new", {ctx_, desc(e.type), b_.getInt64((int64_t)e.args.size() / 2)});
+    for (size_t i = 0; i + 1 < e.args.size(); i += 2) {
+      Value* k = to_slot(gen_value(*e.args[i]), e.args[i]->type);
+      Value* v = to_slot(gen_value(*e.args[i + 1]), e.args[i + 1]->type);
+      call("wf_dict_put_new", {ctx_, desc(e.type), d, k, v});
+    }
+    return d;
+  }
+
+  // `P(...)`: fields evaluated in the order written, stored in declaration order.
+  Value* gen_construct(const Expr& e) {
+    std::vector<Value*> given;
+    for (auto& a : e.args) given.push_back(to_slot(gen_value(*a), a->type));
+    std::vector<Value*> slots;
+    for (int index : e.order) slots.push_back(given[(size_t)index]);
+    return new_tuple(slots);
   }
 
   llvm::AllocaInst* entry_alloca(llvm::Type* t, const char* name) {
@@ -641,10 +745,24 @@ class CodeGen {
       disown(old, t);
       return;
     }
-    // xs[i] (op)= v : mutate the var's own array in place
-    Value* arr = gen(*target.args[0]);
-    Value* idx = gen(*target.args[1]);
-    Value* p = checked_element_ptr(arr, idx, target.loc);
+    // xs[i] (op)= v, r.f (op)= v, d[k] (op)= v : mutate the var's own tree in place
+    Value* p = nullptr;
+    TypeRef base = target.args[0]->type;
+    if (target.kind == ExprKind::Field) {
+      p = b_.CreateGEP(i64_, b_.CreateBitCast(gen(*target.args[0]), i64_->getPointerTo()), b_.getInt64(target.field));
+    } else if (base->is(TypeKind::Dict)) {
+      Value* d = gen(*target.args[0]);
+      Value* key = slot_of(*target.args[1]);
+      if (op.empty()) {  // the dictionary stores its own copies of the key and the value
+        call("wf_dict_set", {ctx_, desc(base), d, key, slot_of(*s.value)});
+        return;
+      }
+      p = b_.CreateBitCast(call("wf_dict_slot", {ctx_, loc(target.loc), desc(base), d, key}), i64_->getPointerTo());
+    } else {
+      Value* arr = gen(*target.args[0]);
+      Value* idx = gen(*target.args[1]);
+      p = checked_element_ptr(arr, idx, target.loc);
+    }
     if (append) {
       Value* tail = gen(*s.value);
       b_.CreateStore(b_.CreatePtrToInt(call("wf_str_append", {ctx_, b_.CreateIntToPtr(b_.CreateLoad(i64_, p), i8p_), tail}), i64_), p);
@@ -788,10 +906,18 @@ class CodeGen {
       case ExprKind::Binary:
         return gen_binary(e.str_val, gen(*e.args[0]), gen(*e.args[1]), e.args[0]->type, e.args[1]->type, e.loc);
       case ExprKind::Index: {
+        if (e.args[0]->type->is(TypeKind::Dict)) {
+          Value* d = gen(*e.args[0]);
+          Value* key = slot_of(*e.args[1]);
+          return from_slot(call("wf_dict_get", {ctx_, loc(e.loc), desc(e.args[0]->type), d, key}), e.type);
+        }
         Value* arr = gen(*e.args[0]);
         Value* idx = gen(*e.args[1]);
         return from_slot(b_.CreateLoad(i64_, checked_element_ptr(arr, idx, e.loc)), e.type);
       }
+      case ExprKind::DictLit: return gen_dict_lit(e);
+      case ExprKind::Comprehension: return gen_comprehension(e);
+      case ExprKind::FString: return gen_fstring(e);
       case ExprKind::Field: return tuple_field(gen(*e.args[0]), e.args[0]->type, e.field);
       case ExprKind::Call:
       case ExprKind::Method: return gen_call(e);
@@ -892,6 +1018,7 @@ class CodeGen {
   }
 
   Value* gen_call(const Expr& e) {
+    if (e.resolved.kind == Resolved::Struct) return gen_construct(e);
     if (e.resolved.kind == Resolved::Function) {
       const FnDecl& f = *e.resolved.fn;
       if (f.kind == FnKind::Extern) return gen_extern_call(f, e);
@@ -1053,10 +1180,32 @@ class CodeGen {
         return call("wf_slice", {ctx_, value_arg(0), arg(1), arg(2)});
       case Builtin::Sort: return call("wf_sort", {ctx_, desc(e.type->elem()), value_arg(0)});
       case Builtin::Contains: {
+        if (e.args[0]->type->is(TypeKind::Dict)) {
+          Value* d = arg(0);
+          Value* r = call("wf_dict_contains", {desc(e.args[0]->type), d, slot_of(*e.args[1])});
+          return b_.CreateICmpNE(r, b_.getInt64(0));
+        }
         TypeRef elem = e.args[0]->type->elem();
         Value* r = call("wf_contains", {desc(elem), arg(0), slot_of(*e.args[1])});
         return b_.CreateICmpNE(r, b_.getInt64(0));
       }
+      case Builtin::Get: {
+        Value* d = arg(0);
+        Value* key = slot_of(*e.args[1]);
+        Value* dflt = to_slot(gen_value(*e.args[2]), e.args[2]->type);
+        return from_slot(call("wf_dict_get_or", {ctx_, desc(e.args[0]->type), d, key, dflt}), e.type);
+      }
+      case Builtin::Remove: {
+        Value* d = arg(0);
+        call("wf_dict_remove", {ctx_, desc(e.args[0]->type), d, slot_of(*e.args[1])});
+        return nullptr;
+      }
+      case Builtin::Keys: return call("wf_dict_keys", {ctx_, desc(e.args[0]->type), arg(0)});
+      case Builtin::Values: return call("wf_dict_values", {ctx_, desc(e.args[0]->type), arg(0)});
+      case Builtin::Items: return call("wf_dict_items", {ctx_, desc(e.args[0]->type), arg(0)});
+      case Builtin::Round:
+        if (e.args.size() == 2) return call("wf_round_digits", {arg(0), arg(1)});
+        return call("wf_round", {arg(0)});
       case Builtin::Substr: return call("wf_substr", {ctx_, arg(0), arg(1), arg(2)});
       case Builtin::Find: return call("wf_find", {arg(0), arg(1)});
       case Builtin::Split: return call("wf_split", {ctx_, arg(0), arg(1)});

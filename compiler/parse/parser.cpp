@@ -47,6 +47,7 @@ class Builder {
     }
     for (auto* top : ctx->topDecl()) {
       if (top->constDecl()) build_const(top->constDecl());
+      if (top->structDecl()) build_struct(top->structDecl());
       if (top->fnDecl()) build_fn(top->fnDecl());
       if (top->externDecl()) build_extern(top->externDecl());
       if (top->flowDecl()) build_flow(top->flowDecl());
@@ -63,6 +64,23 @@ class Builder {
     d->type_expr = type(c->type());
     d->value = expr(c->expr());
     program_.consts.push_back(std::move(d));
+  }
+
+  // structDecl : 'struct' IDENT '{' (field (',' field)* ','?)? '}' ;  field : IDENT ':' type
+  void build_struct(P::StructDeclContext* c) {
+    auto d = std::make_unique<StructDecl>();
+    d->name = name_of(c->IDENT());
+    if (d->name.empty()) return;
+    d->loc = loc(c->IDENT()->getSymbol());
+    for (auto* f : c->field()) {
+      FieldDecl field;
+      field.name = name_of(f->IDENT());
+      if (field.name.empty()) continue;
+      field.loc = loc(f->IDENT()->getSymbol());
+      field.type_expr = type(f->type());
+      d->fields.push_back(std::move(field));
+    }
+    program_.structs.push_back(std::move(d));
   }
 
   // fnDecl : mpiPrefix? 'fn' IDENT '(' params? ')' ('->' type)? block
@@ -136,6 +154,10 @@ class Builder {
       t->kind = TypeExpr::Generic;
       t->name = name_of(g->IDENT());
       t->elems.push_back(type(g->type()));
+    } else if (auto* d = dynamic_cast<P::DictTypeContext*>(c)) {
+      t->kind = TypeExpr::Dict;
+      for (auto* e : d->type()) t->elems.push_back(type(e));
+      if (t->elems.size() != 2) t->kind = TypeExpr::Named;  // broken: read as an unknown type
     }
     return t;
   }
@@ -179,12 +201,11 @@ class Builder {
       s->body = block(w->block());
       return s;
     }
-    // 'for' IDENT 'in' expr ('..' expr ('step' expr)?)? block
+    // 'for' pattern 'in' expr ('..' expr ('step' expr)?)? block
     if (auto* f = dynamic_cast<P::ForStmtContext*>(c)) {
       bool range = f->expr().size() > 1;
       auto s = make(range ? StmtKind::ForRange : StmtKind::ForEach, c);
-      s->names.push_back(name_of(f->IDENT()));
-      s->name_locs.push_back(f->IDENT() ? loc(f->IDENT()->getSymbol()) : s->loc);
+      pattern(f->pattern(), s->names, s->name_locs, s->loc);
       s->value = expr(f->expr(0));
       if (range) s->range_end = expr(f->expr(1));
       if (f->expr().size() > 2) s->step = expr(f->expr(2));
@@ -218,6 +239,19 @@ class Builder {
     auto s = make(StmtKind::BlockStmt, c);
     s->body = block(b->block());
     return s;
+  }
+
+  // pattern : IDENT | '(' IDENT (',' IDENT)+ ')'
+  void pattern(P::PatternContext* p, std::vector<std::string>& names, std::vector<SourceLoc>& locs, SourceLoc at) {
+    if (!p || p->IDENT().empty()) {
+      names.push_back("");
+      locs.push_back(at);
+      return;
+    }
+    for (auto* id : p->IDENT()) {
+      names.push_back(name_of(id));
+      locs.push_back(loc(id->getSymbol()));
+    }
   }
 
   StmtPtr binding(StmtKind kind, antlr4::ParserRuleContext* c, antlr4::tree::TerminalNode* name, P::TypeContext* t,
@@ -335,8 +369,19 @@ class Builder {
         e = field(std::move(e), text.substr(0, dot), l);
         e = field(std::move(e), text.substr(dot + 1), {l.file, l.line, l.col + (int)dot + 1});
       } else if (auto* m = dynamic_cast<P::MethodPostfixContext*>(p)) {
-        // '.' IDENT '(' args? ')' : x.f(a) is f(x, a)
+        // '.' IDENT ('(' args? ')')? : x.f(a) is f(x, a); without parentheses a record field
         if (name_of(m->IDENT()).empty()) return make_expr(ExprKind::Error, e->loc);
+        bool call = false;
+        for (auto* child : m->children)
+          if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) call |= t->getText() == "(";
+        if (!call) {
+          auto n = make_expr(ExprKind::Field, loc(m->IDENT()->getSymbol()));
+          n->str_val = m->IDENT()->getText();
+          n->field = -1;
+          n->args.push_back(std::move(e));
+          e = std::move(n);
+          continue;
+        }
         auto n = make_expr(ExprKind::Method, loc(m->IDENT()->getSymbol()));
         n->str_val = m->IDENT()->getText();
         n->args.push_back(std::move(e));
@@ -386,6 +431,7 @@ class Builder {
       e->str_val = unescape(s->STRING()->getSymbol());
       return e;
     }
+    if (auto* f = dynamic_cast<P::FstringLitContext*>(c)) return fstring(f->FSTRING()->getSymbol());
     if (auto* b = dynamic_cast<P::BoolLitContext*>(c)) {
       auto e = make_expr(ExprKind::BoolLit, l);
       e->bool_val = b->getText() == "true";
@@ -404,9 +450,17 @@ class Builder {
       for (auto* x : p->expr()) e->args.push_back(expr(x));
       return e;
     }
-    // '[' (expr (';' expr | (',' expr)*))? ']' : `[x; n]` or a list of elements
+    // '{' (expr ':' expr (',' expr ':' expr)* ','?)? '}' : a dictionary
+    if (auto* d = dynamic_cast<P::DictLitContext*>(c)) {
+      auto e = make_expr(ExprKind::DictLit, l);
+      for (auto* x : d->expr()) e->args.push_back(expr(x));
+      return e;
+    }
+    // '[' (expr (';' expr | (',' expr)* | compFor))? ']' : `[x; n]`, a comprehension, or a
+    // list of elements
     auto* a = dynamic_cast<P::ArrayLitContext*>(c);
     if (!a) return make_expr(ExprKind::Error, l);
+    if (auto* comp = a->compFor()) return comprehension(l, a->expr(0), comp);
     bool repeat = false;
     if (a)
       for (auto* child : a->children)
@@ -415,6 +469,109 @@ class Builder {
     if (a)
       for (auto* x : a->expr()) e->args.push_back(expr(x));
     return e;
+  }
+
+  // compFor : 'for' pattern 'in' expr ('..' expr ('step' expr)?)? ('if' expr)?
+  ExprPtr comprehension(SourceLoc l, P::ExprContext* element, P::CompForContext* c) {
+    auto e = make_expr(ExprKind::Comprehension, l);
+    pattern(c->pattern(), e->names, e->name_locs, l);
+    e->args.push_back(expr(element));
+    bool has_if = false;
+    size_t range_parts = 0;
+    for (auto* child : c->children)
+      if (auto* t = dynamic_cast<antlr4::tree::TerminalNode*>(child)) has_if |= t->getText() == "if";
+    std::vector<P::ExprContext*> xs = c->expr();
+    range_parts = xs.size() - (has_if ? 1 : 0);
+    e->args.push_back(range_parts > 0 ? expr(xs[0]) : make_expr(ExprKind::Error, l));
+    e->args.push_back(range_parts > 1 ? expr(xs[1]) : nullptr);
+    e->args.push_back(range_parts > 2 ? expr(xs[2]) : nullptr);
+    e->args.push_back(has_if ? expr(xs.back()) : nullptr);
+    return e;
+  }
+
+  // FSTRING : 'f"' ... '"'. Literal text (escapes as in strings, `{{` and `}}` for braces)
+  // around `{expr}` and `{expr:spec}`. Each expression is parsed on its own, from a copy of
+  // the source padded so that its tokens keep their line and column in the file.
+  ExprPtr fstring(antlr4::Token* tok) {
+    SourceLoc at = loc(tok);
+    auto e = make_expr(ExprKind::FString, at);
+    std::string raw = tok->getText();  // f"..."
+    std::string piece;
+    auto col_of = [&](size_t i) { return SourceLoc{at.file, at.line, at.col + (int)i}; };
+    for (size_t i = 2; i + 1 < raw.size(); ++i) {
+      char ch = raw[i];
+      if (ch == '\\') {
+        SourceLoc at_escape = col_of(i);
+        piece += unescape_char(raw[++i], at_escape);
+        continue;
+      }
+      if (ch == '}') {
+        if (i + 2 < raw.size() && raw[i + 1] == '}') {
+          piece += '}';
+          ++i;
+        } else {
+          diags_.error(col_of(i), "single `}` in f-string; write `}}` for a brace");
+        }
+        continue;
+      }
+      if (ch != '{') {
+        piece += ch;
+        continue;
+      }
+      if (raw[i + 1] == '{') {
+        piece += '{';
+        ++i;
+        continue;
+      }
+      size_t start = i + 1, end = start;
+      while (end + 1 < raw.size() && raw[end] != '}' && raw[end] != ':' && raw[end] != '{' && raw[end] != '"') ++end;
+      size_t close = end;
+      while (close + 1 < raw.size() && raw[close] != '}' && raw[close] != '{') ++close;
+      if (close + 1 >= raw.size() || raw[close] != '}') {
+        diags_.error(col_of(i), "`{` in f-string is not closed by `}`");
+        break;
+      }
+      e->pieces.push_back(piece);
+      piece.clear();
+      e->args.push_back(sub_expression(raw.substr(start, end - start), col_of(start)));
+      e->specs.push_back(raw[end] == ':' ? raw.substr(end + 1, close - end - 1) : "");
+      e->spec_locs.push_back(col_of(raw[end] == ':' ? end + 1 : end));
+      i = close;
+    }
+    e->pieces.push_back(piece);
+    return e;
+  }
+
+  ExprPtr sub_expression(const std::string& text, SourceLoc at) {
+    if (text.find_first_not_of(" \t") == std::string::npos) {
+      diags_.error(at, "empty expression in f-string");
+      return make_expr(ExprKind::Error, at);
+    }
+    std::string padded = std::string((size_t)at.line - 1, '\n') + std::string((size_t)at.col - 1, ' ') + text;
+    antlr4::ANTLRInputStream input(padded);
+    WfLexer lexer(&input);
+    LexerErrorListener lexer_errors(file_, diags_);
+    lexer.removeErrorListeners();
+    lexer.addErrorListener(&lexer_errors);
+    antlr4::CommonTokenStream tokens(&lexer);
+    WfParser parser(&tokens);
+    parser.getInterpreter<antlr4::atn::ParserATNSimulator>()->setPredictionMode(antlr4::atn::PredictionMode::SLL);
+    parser.removeErrorListeners();
+    parser.setErrorHandler(std::make_shared<SyntaxErrorStrategy>(file_, diags_));
+    P::ExprOnlyContext* tree = parser.exprOnly();
+    return expr(tree->expr());
+  }
+
+  char unescape_char(char esc, SourceLoc at) {
+    switch (esc) {
+      case 'n': return '\n';
+      case 't': return '\t';
+      case 'r': return '\r';
+      case '\\': return '\\';
+      case '"': return '"';
+      case '0': return '\0';
+      default: diags_.error(at, std::string("unknown escape `\\") + esc + "` in string"); return esc;
+    }
   }
 
   int64_t parse_int(const std::string& raw, SourceLoc l) {

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "ast/places.hpp"
+#include "format/format_spec.hpp"
 #include "sema/builtins.hpp"
 #include "sema/suggest.hpp"
 
@@ -37,6 +38,7 @@ class Checker {
 
   void run() {
     declare_globals();
+    for (auto& d : program_.structs) resolve_struct(*d);
     for (auto& f : program_.functions) resolve_signature(*f);
     for (auto& c : program_.consts) check_const(*c);
     for (auto& f : program_.functions)
@@ -54,12 +56,13 @@ class Checker {
       all.push_back({f.get(), nullptr});
     }
     for (auto& c : program_.consts) all.push_back({nullptr, c.get()});
+    for (auto& d : program_.structs) all.push_back({nullptr, nullptr, d.get()});
     std::stable_sort(all.begin(), all.end(), [](const Global& a, const Global& b) {
       SourceLoc x = a.loc(), y = b.loc();
       return std::tie(x.file, x.line, x.col) < std::tie(y.file, y.line, y.col);
     });
     for (const Global& g : all) {
-      const std::string& name = g.fn ? g.fn->name : g.konst->name;
+      const std::string& name = g.name();
       auto [it, fresh] = globals_.emplace(name, g);
       if (!fresh) defined_twice(g.loc(), name, it->second.loc());
     }
@@ -103,13 +106,31 @@ class Checker {
         if (t->name == "str") return types::str();
         if (t->name == "pool") return types::pool();
         if (t->name.empty()) return types::error();  // a syntax error, reported already
-        diags_.error(t->loc, "unknown type " + q(t->name) + did_you_mean(t->name, {"int", "float", "bool", "str", "pool", "future"}));
+        if (auto it = globals_.find(t->name); it != globals_.end() && it->second.record) {
+          StructDecl& d = *it->second.record;
+          if (structs_resolving_.count(&d)) {
+            diags_.error(t->loc, "struct " + q(d.name) + " cannot contain itself (a record holds its fields by value)");
+            return types::error();
+          }
+          return resolve_struct(d);
+        }
+        diags_.error(t->loc, "unknown type " + q(t->name) + did_you_mean(t->name, type_names()));
         return types::error();
       case TypeExpr::Array: return types::array(resolve_type(t->elems[0].get()));
       case TypeExpr::Tuple: {
         std::vector<TypeRef> fields;
         for (auto& e : t->elems) fields.push_back(resolve_type(e.get()));
         return types::tuple(fields);
+      }
+      case TypeExpr::Dict: {
+        TypeRef k = resolve_type(t->elems[0].get());
+        TypeRef v = resolve_type(t->elems[1].get());
+        if (!key_type_ok(k)) {
+          diags_.error(t->elems[0]->loc, "dictionary keys must be `int`, `str`, `bool` or tuples of them, not " + q(k));
+          return types::error();
+        }
+        if (k->is(TypeKind::Error) || v->is(TypeKind::Error)) return types::error();
+        return types::dict(k, v);
       }
       case TypeExpr::Generic:
         if (t->name == "future") return types::future(resolve_type(t->elems[0].get()));
@@ -118,6 +139,50 @@ class Checker {
         return types::error();
     }
     return types::error();
+  }
+
+  static bool key_type_ok(TypeRef k) {
+    if (k->is(TypeKind::Int) || k->is(TypeKind::Str) || k->is(TypeKind::Bool) || k->is(TypeKind::Error)) return true;
+    if (!k->is(TypeKind::Tuple)) return false;
+    for (TypeRef e : k->elems)
+      if (!key_type_ok(e) || e->is(TypeKind::Tuple)) return false;
+    return true;
+  }
+
+  std::vector<std::string> type_names() const {
+    std::vector<std::string> names = {"int", "float", "bool", "str", "pool", "future"};
+    for (auto& [name, g] : globals_)
+      if (g.record) names.push_back(name);
+    return names;
+  }
+
+  // The record type of a struct, resolving its fields' types first (once).
+  TypeRef resolve_struct(StructDecl& d) {
+    if (d.type) return d.type;
+    structs_resolving_.insert(&d);
+    std::vector<std::string> names;
+    std::vector<TypeRef> fields;
+    std::map<std::string, SourceLoc> seen;
+    bool failed = false;
+    for (FieldDecl& f : d.fields) {
+      TypeRef t = resolve_type(f.type_expr.get());
+      if (auto it = seen.find(f.name); it != seen.end()) {
+        defined_twice(f.loc, f.name, it->second, "field ");
+        continue;
+      }
+      seen.emplace(f.name, f.loc);
+      if (contains_flow_type(t)) {
+        diags_.error(f.type_expr->loc, "a record cannot hold " + q(t) + " (futures and pools live only in flows)");
+        t = types::error();
+      }
+      failed |= t->is(TypeKind::Error);
+      names.push_back(f.name);
+      fields.push_back(t);
+    }
+    structs_resolving_.erase(&d);
+    if (d.type) return d.type;  // resolved through a cycle that was reported
+    d.type = failed ? types::error() : types::record(d.name, names, fields);
+    return d.type;
   }
 
   void resolve_signature(FnDecl& f) {
@@ -360,7 +425,9 @@ class Checker {
     return false;
   }
 
+  // `_` binds nothing (it may appear several times); its slot is -1.
   int declare_local(const std::string& name, SourceLoc loc, TypeRef type, bool mutable_, bool loop_var = false) {
+    if (name == "_") return -1;
     Scope& scope = scopes_.back();
     if (scope.names.count(name) && !name.empty()) defined_twice(loc, name, scope.where[name]);
     fn_->locals.push_back({name, type, mutable_, loop_var});
@@ -399,9 +466,10 @@ class Checker {
         if (declared) {
           coerce(s.value, declared);
           t = declared;
-        } else if (t->is(TypeKind::EmptyArray) || t->is(TypeKind::Void)) {
-          diags_.error(s.value->loc, t->is(TypeKind::Void) ? "this expression has no value"
-                                                          : "cannot infer the element type of `[]`; annotate it: `var xs: [int] = [];`");
+        } else if (t->is(TypeKind::EmptyArray) || t->is(TypeKind::Void) || t->is(TypeKind::EmptyDict)) {
+          diags_.error(s.value->loc, t->is(TypeKind::Void)         ? "this expression has no value"
+                                     : t->is(TypeKind::EmptyDict) ? "cannot infer the types of `{}`; annotate it: `var d: {str: int} = {};`"
+                                                                  : "cannot infer the element type of `[]`; annotate it: `var xs: [int] = [];`");
           t = types::error();
         }
         check_flow_type(t, s.value->loc);
@@ -438,6 +506,7 @@ class Checker {
             diags_.error((*e)->loc, std::string(e == &s.step ? "the step of a range" : "a range bound") + " must be `int`, found " + q(t));
         }
         scopes_.emplace_back();
+        if (s.names.size() > 1) diags_.error(s.name_locs[0], "a range gives one `int` per step; it cannot be destructured");
         s.locals.push_back(declare_local(s.names[0], s.name_locs[0], types::int_(), false, true));
         ++loop_depth_;
         check_block(s.body, false);
@@ -446,12 +515,9 @@ class Checker {
         break;
       }
       case StmtKind::ForEach: {
-        TypeRef t = check_expr(s.value);
-        TypeRef elem = types::error();
-        if (t->is(TypeKind::Array)) elem = t->elem();
-        else if (!t->is(TypeKind::Error)) diags_.error(s.value->loc, "cannot iterate over " + q(t));
+        TypeRef elem = iterated_element(s.value);
         scopes_.emplace_back();
-        s.locals.push_back(declare_local(s.names[0], s.name_locs[0], elem, false, true));
+        bind_pattern(s.names, s.name_locs, elem, s.locals);
         ++loop_depth_;
         check_block(s.body, false);
         --loop_depth_;
@@ -480,6 +546,30 @@ class Checker {
     }
   }
 
+  // What `for x in e` binds: an array's elements, a dictionary's keys.
+  TypeRef iterated_element(ExprPtr& e) {
+    TypeRef t = check_expr(e);
+    if (t->is(TypeKind::Array)) return t->elem();
+    if (t->is(TypeKind::Dict)) return t->elems[0];
+    if (!t->is(TypeKind::Error)) diags_.error(e->loc, "cannot iterate over " + q(t) + "; expected an array or a dictionary");
+    return types::error();
+  }
+
+  // Binds a `for` or comprehension pattern (a name, or names destructuring a tuple) as loop
+  // variables of the current scope.
+  void bind_pattern(const std::vector<std::string>& names, const std::vector<SourceLoc>& locs, TypeRef elem,
+                    std::vector<int>& slots) {
+    if (names.size() == 1) {
+      slots.push_back(declare_local(names[0], locs[0], elem, false, true));
+      return;
+    }
+    bool ok = elem->is(TypeKind::Tuple) && elem->elems.size() == names.size();
+    if (!ok && !elem->is(TypeKind::Error))
+      diags_.error(locs[0], "cannot destructure " + q(elem) + " into " + std::to_string(names.size()) + " names");
+    for (size_t i = 0; i < names.size(); ++i)
+      slots.push_back(declare_local(names[i], locs[i], ok ? elem->elems[i] : types::error(), false, true));
+  }
+
   void check_flow_type(TypeRef t, SourceLoc loc) {
     if (fn_->kind != FnKind::Flow && contains_flow_type(t)) diags_.error(loc, q(t) + " can only be used in a flow");
   }
@@ -487,7 +577,7 @@ class Checker {
   // The variable at the root of an assignment target, after checking the index chain.
   void check_assign(Stmt& s) {
     Expr* root = s.target.get();
-    while (root->kind == ExprKind::Index) root = root->args[0].get();
+    while (root->kind == ExprKind::Index || root->kind == ExprKind::Field) root = root->args[0].get();
     TypeRef target_type;
     if (root->kind != ExprKind::Name) {
       diags_.error(s.target->loc, "cannot assign to this expression");
@@ -495,6 +585,12 @@ class Checker {
       return;
     }
     target_type = check_expr(s.target);
+    for (Expr* x = s.target.get(); x != root; x = x->args[0].get())
+      if (x->kind == ExprKind::Field && x->args[0]->type && x->args[0]->type->is(TypeKind::Tuple)) {
+        diags_.error(x->loc, "cannot assign to a field of a tuple: tuples are immutable (a `struct` has writable fields)");
+        check_expr(s.value);
+        return;
+      }
     if (root->resolved.kind == Resolved::Local) {
       const LocalInfo& local = fn_->locals[root->resolved.local];
       if (!local.mutable_) {
@@ -537,6 +633,12 @@ class Checker {
     if (from == to || from->is(TypeKind::Error) || to->is(TypeKind::Error)) return true;
     if (from->is(TypeKind::Int) && to->is(TypeKind::Float)) return true;
     if (from->is(TypeKind::EmptyArray) && to->is(TypeKind::Array)) return true;
+    if (from->is(TypeKind::EmptyDict) && to->is(TypeKind::Dict)) return true;
+    if (e.kind == ExprKind::DictLit && to->is(TypeKind::Dict)) {
+      for (size_t i = 0; i < e.args.size(); ++i)
+        if (!coercible(*e.args[i], e.args[i]->type, to->elems[i % 2])) return false;
+      return true;
+    }
     if (e.kind == ExprKind::ArrayLit && to->is(TypeKind::Array)) {
       for (auto& x : e.args)
         if (!coercible(*x, x->type, to->elem())) return false;
@@ -557,6 +659,8 @@ class Checker {
     if (e->kind == ExprKind::ArrayLit)
       for (auto& x : e->args) apply_coercion(x, to->elem());
     if (e->kind == ExprKind::RepeatLit) apply_coercion(e->args[0], to->elem());
+    if (e->kind == ExprKind::DictLit)
+      for (size_t i = 0; i < e->args.size(); ++i) apply_coercion(e->args[i], to->elems[i % 2]);
     if (e->kind == ExprKind::TupleLit)
       for (size_t i = 0; i < e->args.size(); ++i) apply_coercion(e->args[i], to->elems[i]);
     e->type = to;
@@ -646,6 +750,15 @@ class Checker {
       }
       case ExprKind::Index: {
         TypeRef a = check_expr(x.args[0]);
+        if (a->is(TypeKind::Dict)) {
+          TypeRef k = check_expr(x.args[1], a->elems[0]);
+          if (!k->is(TypeKind::Error) && !coercible(*x.args[1], k, a->elems[0])) {
+            diags_.error(x.args[1]->loc, "the keys of " + q(a) + " are " + q(a->elems[0]) + ", found " + q(k));
+            return set(x, types::error());
+          }
+          apply_coercion(x.args[1], a->elems[0]);
+          return set(x, a->elems[1]);
+        }
         TypeRef i = check_expr(x.args[1]);
         if (!i->is(TypeKind::Int) && !i->is(TypeKind::Error)) diags_.error(x.args[1]->loc, "an index must be `int`, found " + q(i));
         if (a->is(TypeKind::Array)) return set(x, a->elem());
@@ -655,6 +768,7 @@ class Checker {
       case ExprKind::Field: {
         TypeRef t = check_expr(x.args[0]);
         if (t->is(TypeKind::Error)) return set(x, t);
+        if (x.field < 0) return check_named_field(x, t);
         if (!t->is(TypeKind::Tuple)) {
           diags_.error(x.loc, q(t) + " has no field " + q(std::to_string(x.field)));
           return set(x, types::error());
@@ -667,8 +781,127 @@ class Checker {
       }
       case ExprKind::Call:
       case ExprKind::Method: return check_call(x, expected);
+      case ExprKind::DictLit: return check_dict_lit(x, expected);
+      case ExprKind::Comprehension: return check_comprehension(x, expected);
+      case ExprKind::FString: return check_fstring(x);
     }
     return set(x, types::error());
+  }
+
+  // `r.name`: a record's field.
+  TypeRef check_named_field(Expr& x, TypeRef t) {
+    if (t->is(TypeKind::Record)) {
+      x.field = t->field_index(x.str_val);
+      if (x.field >= 0) return set(x, t->elems[(size_t)x.field]);
+      diags_.error(x.loc, q(t) + " has no field " + q(x.str_val) + did_you_mean(x.str_val, t->fields));
+      return set(x, types::error());
+    }
+    bool callable = find_builtin(x.str_val) != Builtin::Count || (globals_.count(x.str_val) && globals_[x.str_val].fn);
+    diags_.error(x.loc, q(t) + " has no field " + q(x.str_val) +
+                            (callable ? "; to call " + q(x.str_val) + ", write " + q("." + x.str_val + "()") : ""));
+    return set(x, types::error());
+  }
+
+  // `{k: v, ...}`: keys and values each of one type (ints become floats beside floats, as in
+  // array literals); `{}` takes its types from the context.
+  TypeRef check_dict_lit(Expr& x, TypeRef expected) {
+    TypeRef want = expected && expected->is(TypeKind::Dict) ? expected : nullptr;
+    if (x.args.empty()) return set(x, want ? want : types::empty_dict());
+    TypeRef kv[2] = {want ? want->elems[0] : nullptr, want ? want->elems[1] : nullptr};
+    bool failed = false, any_float[2] = {false, false}, all_numeric[2] = {true, true};
+    TypeRef first[2] = {nullptr, nullptr};
+    for (size_t i = 0; i < x.args.size(); ++i) {
+      TypeRef t = check_expr(x.args[i], kv[i % 2]);
+      if (t->is(TypeKind::Void) || t->is(TypeKind::EmptyArray) || t->is(TypeKind::EmptyDict)) {
+        diags_.error(x.args[i]->loc, t->is(TypeKind::Void) ? "this expression has no value" : "cannot infer the type of " + q(t));
+        t = types::error();
+      }
+      if (t->is(TypeKind::Error)) {
+        failed = true;
+        continue;
+      }
+      any_float[i % 2] |= t->is(TypeKind::Float);
+      all_numeric[i % 2] &= t->is_numeric();
+      if (!first[i % 2]) first[i % 2] = t;
+    }
+    if (failed) return set(x, types::error());
+    for (int j = 0; j < 2; ++j)
+      if (!kv[j]) kv[j] = all_numeric[j] && any_float[j] ? types::float_() : first[j];
+    if (!key_type_ok(kv[0])) {
+      diags_.error(x.args[0]->loc, "dictionary keys must be `int`, `str`, `bool` or tuples of them, not " + q(kv[0]));
+      return set(x, types::error());
+    }
+    for (size_t i = 0; i < x.args.size(); ++i)
+      if (!coercible(*x.args[i], x.args[i]->type, kv[i % 2])) {
+        diags_.error(x.args[i]->loc, std::string("dictionary ") + (i % 2 ? "values" : "keys") + " must all be " + q(kv[i % 2]) +
+                                         ", found " + q(x.args[i]->type));
+        return set(x, types::error());
+      }
+    for (size_t i = 0; i < x.args.size(); ++i) apply_coercion(x.args[i], kv[i % 2]);
+    return set(x, types::dict(kv[0], kv[1]));
+  }
+
+  // `[e for pattern in xs if c]` and `[e for i in a..b step k if c]`
+  TypeRef check_comprehension(Expr& x, TypeRef expected) {
+    scopes_.emplace_back();
+    TypeRef elem;
+    if (x.args[2]) {
+      for (ExprPtr* b : {&x.args[1], &x.args[2], &x.args[3]}) {
+        if (!*b) continue;
+        TypeRef t = check_expr(*b);
+        if (!t->is(TypeKind::Int) && !t->is(TypeKind::Error))
+          diags_.error((*b)->loc, std::string(b == &x.args[3] ? "the step of a range" : "a range bound") + " must be `int`, found " + q(t));
+      }
+      if (x.names.size() > 1) diags_.error(x.name_locs[0], "a range gives one `int` per step; it cannot be destructured");
+      elem = types::int_();
+    } else {
+      elem = iterated_element(x.args[1]);
+    }
+    if (x.names.size() == 1 || x.args[2]) x.locals.push_back(declare_local(x.names[0], x.name_locs[0], elem, false, true));
+    else bind_pattern(x.names, x.name_locs, elem, x.locals);
+    if (x.args[4]) check_condition(x.args[4]);
+    TypeRef want = expected && expected->is(TypeKind::Array) ? expected->elem() : nullptr;
+    TypeRef t = check_expr(x.args[0], want);
+    scopes_.pop_back();
+    if (t->is(TypeKind::Void) || t->is(TypeKind::EmptyArray) || t->is(TypeKind::EmptyDict)) {
+      diags_.error(x.args[0]->loc, t->is(TypeKind::Void) ? "this expression has no value" : "cannot infer the type of " + q(t));
+      return set(x, types::error());
+    }
+    if (t->is(TypeKind::Error)) return set(x, t);
+    if (want && coercible(*x.args[0], t, want)) {
+      apply_coercion(x.args[0], want);
+      t = want;
+    }
+    return set(x, types::array(t));
+  }
+
+  // f"...{value:spec}...": each spec is checked here against its value's type.
+  TypeRef check_fstring(Expr& x) {
+    for (size_t i = 0; i < x.args.size(); ++i) {
+      TypeRef t = check_expr(x.args[i]);
+      if (t->is(TypeKind::Void)) {
+        diags_.error(x.args[i]->loc, "this expression has no value to format");
+        continue;
+      }
+      if (t->is(TypeKind::EmptyArray)) apply_coercion(x.args[i], types::array(types::int_()));
+      if (t->is(TypeKind::EmptyDict)) {
+        diags_.error(x.args[i]->loc, "cannot infer the types of `{}`");
+        continue;
+      }
+      if (t->is(TypeKind::Error) || x.specs[i].empty()) continue;
+      std::string error;
+      size_t at = 0;
+      SourceLoc l = x.spec_locs[i];
+      format::ValueKind kind = t->is(TypeKind::Int)     ? format::ValueKind::Int
+                               : t->is(TypeKind::Float) ? format::ValueKind::Float
+                               : t->is(TypeKind::Str)   ? format::ValueKind::Str
+                                                        : format::ValueKind::Other;
+      if (!format::check_spec(x.specs[i], kind, error, at, a_or_an(t))) {
+        l.col += (int)at;
+        diags_.error(l, error);
+      }
+    }
+    return set(x, types::str());
   }
 
   TypeRef check_name(Expr& x) {
@@ -683,6 +916,10 @@ class Checker {
       x.resolved.kind = Resolved::Const;
       x.resolved.konst = it->second.konst;
       return set(x, it->second.konst->type ? it->second.konst->type : types::error());
+    }
+    if (it != globals_.end() && it->second.record) {
+      diags_.error(x.loc, q(x.str_val) + " is a struct; build a value with " + q(x.str_val + "(...)"));
+      return set(x, types::error());
     }
     if (it != globals_.end() || find_builtin(x.str_val) != Builtin::Count) {
       diags_.error(x.loc, q(x.str_val) + " is a function; call it or pass it to `submit`/`map`");
@@ -764,6 +1001,7 @@ class Checker {
     // A local variable shadows functions only for non-call uses; calls look up functions.
     auto it = globals_.find(name);
     if (it != globals_.end() && it->second.fn) return check_user_call(x, *it->second.fn);
+    if (it != globals_.end() && it->second.record && x.kind == ExprKind::Call) return check_construct(x, *it->second.record);
     if (it != globals_.end() && it->second.konst) {
       diags_.error(x.loc, q(name) + " is a constant, not a function");
       return set(x, types::error());
@@ -807,6 +1045,64 @@ class Checker {
       if (!a->type && !names_function) check_expr(a);
     }
     return set(x, result);
+  }
+
+  // `P(x=1, y=2)` or `P(1, 2)`: every field once, all by name or all by position.
+  TypeRef check_construct(Expr& x, const StructDecl& d) {
+    x.resolved.kind = Resolved::Struct;
+    x.resolved.record = &d;
+    TypeRef t = d.type;
+    auto give_up = [&]() {
+      for (auto& a : x.args)
+        if (!a->type) check_expr(a);
+      return set(x, types::error());
+    };
+    if (!t || t->is(TypeKind::Error)) return give_up();
+    size_t n = t->elems.size(), named = 0;
+    for (auto& name : x.arg_names) named += !name.empty();
+    x.order.assign(n, -1);
+    bool ok = true;
+    if (named == 0) {
+      if (x.args.size() != n) {
+        diags_.error(x.loc, q(d.name) + " has " + std::to_string(n) + " field" + (n == 1 ? "" : "s") + ", but " +
+                                given_phrase(x.args.size()) + "; name them (`" + d.name + "(" +
+                                (n ? t->fields[0] + "=...": "") + ")`) or give all of them in order");
+        return give_up();
+      }
+      for (size_t i = 0; i < n; ++i) x.order[i] = (int)i;
+    } else if (named != x.args.size()) {
+      diags_.error(x.loc, "give the fields of " + q(d.name) + " all by name or all by position");
+      return give_up();
+    } else {
+      for (size_t i = 0; i < x.args.size(); ++i) {
+        int f = t->field_index(x.arg_names[i]);
+        if (f < 0) {
+          diags_.error(x.args[i]->loc, q(d.name) + " has no field " + q(x.arg_names[i]) + did_you_mean(x.arg_names[i], t->fields));
+          ok = false;
+        } else if (x.order[(size_t)f] >= 0) {
+          diags_.error(x.args[i]->loc, "field " + q(x.arg_names[i]) + " of " + q(d.name) + " is given twice");
+          ok = false;
+        } else {
+          x.order[(size_t)f] = (int)i;
+        }
+      }
+      std::vector<std::string> missing;
+      for (size_t f = 0; f < n; ++f)
+        if (x.order[f] < 0) missing.push_back(q(t->fields[f]));
+      if (!missing.empty() && ok) {
+        std::string list;
+        for (size_t i = 0; i < missing.size(); ++i) list += (i ? ", " : "") + missing[i];
+        diags_.error(x.loc, "missing field" + std::string(missing.size() > 1 ? "s " : " ") + list + " in " + q(d.name));
+        ok = false;
+      }
+      if (!ok) return give_up();
+    }
+    for (size_t f = 0; f < n; ++f) {
+      ExprPtr& a = x.args[(size_t)x.order[f]];
+      check_expr(a, t->elems[f]);
+      ok &= coerce(a, t->elems[f], "field " + q(t->fields[f]) + " of " + q(d.name));
+    }
+    return set(x, ok ? t : types::error());
   }
 
   TypeRef check_user_call(Expr& x, const FnDecl& f) {
@@ -972,17 +1268,17 @@ class Checker {
       case Builtin::Len: {
         if (!want_args(x, 1, name)) return E();
         TypeRef t = arg_type(0);
-        if (t->is(TypeKind::Array) || t->is(TypeKind::Str) || t->is(TypeKind::EmptyArray)) {
+        if (t->is(TypeKind::Array) || t->is(TypeKind::Str) || t->is(TypeKind::EmptyArray) || t->is(TypeKind::Dict)) {
           if (t->is(TypeKind::EmptyArray)) apply_coercion(x.args[0], types::array(types::int_()));
           return types::int_();
         }
-        return bad(0, "an array or a `str`");
+        return bad(0, "an array, a dictionary or a `str`");
       }
       case Builtin::Push: {
         if (!want_args(x, 2, name)) return E();
         TypeRef t = arg_type(0);
         if (!t->is(TypeKind::Array)) return bad(0, "a `var` array");
-        if (!var_root(*x.args[0], *fn_, PlaceChain::Indexes))
+        if (!var_root(*x.args[0], *fn_, PlaceChain::Writable))
           diags_.error(x.args[0]->loc, "`push` needs a `var` array");
         arg_type(1, t->elem());
         coerce(x.args[1], t->elem(), "pushed value");
@@ -1029,10 +1325,41 @@ class Checker {
       case Builtin::Contains: {
         if (!want_args(x, 2, name)) return E();
         TypeRef a = arg_type(0);
-        if (!a->is(TypeKind::Array)) return bad(0, "an array");
+        if (a->is(TypeKind::Dict)) return dict_key_arg(x, a, 1) ? types::bool_() : E();
+        if (!a->is(TypeKind::Array)) return bad(0, "an array or a dictionary");
         arg_type(1, a->elem());
         if (!coerce(x.args[1], a->elem(), "argument of `contains`")) return E();
         return types::bool_();
+      }
+      case Builtin::Get: {
+        if (!want_args(x, 3, name)) return E();
+        TypeRef d = arg_type(0);
+        if (!d->is(TypeKind::Dict)) return bad(0, "a dictionary");
+        if (!dict_key_arg(x, d, 1)) return E();
+        arg_type(2, d->elems[1]);
+        if (!coerce(x.args[2], d->elems[1], "the default of `get`")) return E();
+        return d->elems[1];
+      }
+      case Builtin::Remove: {
+        if (!want_args(x, 2, name)) return E();
+        TypeRef d = arg_type(0);
+        if (!d->is(TypeKind::Dict)) return bad(0, "a `var` dictionary");
+        if (!var_root(*x.args[0], *fn_, PlaceChain::Writable)) diags_.error(x.args[0]->loc, "`remove` needs a `var` dictionary");
+        return dict_key_arg(x, d, 1) ? types::void_() : E();
+      }
+      case Builtin::Keys: case Builtin::Values: case Builtin::Items: {
+        if (!want_args(x, 1, name)) return E();
+        TypeRef d = arg_type(0);
+        if (!d->is(TypeKind::Dict)) return bad(0, "a dictionary");
+        if (b == Builtin::Keys) return types::array(d->elems[0]);
+        if (b == Builtin::Values) return types::array(d->elems[1]);
+        return types::array(types::tuple({d->elems[0], d->elems[1]}));
+      }
+      case Builtin::Round: {
+        if (x.args.size() != 1 && x.args.size() != 2) return want_args(x, 1, name), E();
+        if (!want_type(x.args[0], types::float_(), name)) return E();
+        if (x.args.size() == 2 && !want_type(x.args[1], types::int_(), name)) return E();
+        return types::float_();
       }
       case Builtin::Substr:
         if (!want_args(x, 3, name)) return E();
@@ -1139,6 +1466,18 @@ class Checker {
     return E();
   }
 
+  // Argument i of a dictionary built-in is a key of `d`.
+  bool dict_key_arg(Expr& x, TypeRef d, size_t i) {
+    TypeRef k = x.args[i]->type ? x.args[i]->type : check_expr(x.args[i], d->elems[0]);
+    if (k->is(TypeKind::Error)) return false;
+    if (!coercible(*x.args[i], k, d->elems[0])) {
+      diags_.error(x.args[i]->loc, "the keys of " + q(d) + " are " + q(d->elems[0]) + ", found " + q(k));
+      return false;
+    }
+    apply_coercion(x.args[i], d->elems[0]);
+    return true;
+  }
+
   TypeRef check_submit(Expr& x) {
     size_t first = pool_prefix(x);
     if (first == (size_t)-1) return types::error();
@@ -1232,7 +1571,9 @@ class Checker {
   struct Global {
     FnDecl* fn;
     ConstDecl* konst;
-    SourceLoc loc() const { return fn ? fn->loc : konst->loc; }
+    StructDecl* record = nullptr;
+    SourceLoc loc() const { return fn ? fn->loc : konst ? konst->loc : record->loc; }
+    const std::string& name() const { return fn ? fn->name : konst ? konst->name : record->name; }
   };
 
   ProgramAst& program_;
@@ -1240,6 +1581,7 @@ class Checker {
   std::unordered_map<std::string, Global> globals_;
   std::set<ConstDecl*> folding_;      // constants being folded (a cycle if met again)
   std::set<ConstDecl*> consts_done_;
+  std::set<const StructDecl*> structs_resolving_;  // a struct met again while resolving its fields contains itself
   FnDecl* fn_ = nullptr;
   std::vector<Scope> scopes_;
   std::string items_context_;  // set while checking a map's array literal: how to word its element errors
