@@ -7,6 +7,20 @@
 // simulating the whole expression, which made parsing several times faster.
 grammar Wf;
 
+@parser::members {
+  // `{` starts a dictionary type only where a type follows it (`{str: int}`, `{(int, int): str}`):
+  // after `fn f() -> {` the result type is missing and the `{` opens the body.
+  bool dict_type_ahead() {
+    antlr4::Token* second = _input->LT(2);
+    if (second->getType() == IDENT) {
+      std::string third = _input->LT(3)->getText();
+      return third == ":" || third == "[";
+    }
+    std::string t = second->getText();
+    return t == "(" || t == "[" || t == "{";
+  }
+}
+
 program      : (importDecl | topDecl)* EOF ;
 importDecl   : 'import' STRING ';' ;
 topDecl      : constDecl | structDecl | fnDecl | externDecl | flowDecl ;
@@ -26,7 +40,7 @@ type         : IDENT                                   # namedType
              | '[' type ']'                            # arrayType
              | '(' type (',' type)+ ')'                # tupleType
              | IDENT '[' type ']'                      # genericType
-             | '{' type ':' type '}'                   # dictType
+             | {dict_type_ahead()}? '{' type ':' type '}'  # dictType
              ;
 
 block        : '{' stmt* '}' ;

@@ -25,7 +25,7 @@ inline uint64_t fold_mul(uint64_t a, uint64_t b) {
   return (uint64_t)r ^ (uint64_t)(r >> 64);
 }
 
-// murmur3's 64-bit finalizer: consecutive ints land far apart in the index.
+// murmur3's 64-bit finalizer (for combining the fields of a tuple key).
 inline uint64_t mix_int(uint64_t x) {
   x ^= x >> 33;
   x *= 0xff51afd7ed558ccdULL;
@@ -72,10 +72,26 @@ void* allocate(Context& ctx, bool owned, size_t bytes) {
   return owned ? ctx.owned.allocate(bytes) : ctx.arena.allocate(bytes);
 }
 
-inline void place(uint64_t* index, uint64_t mask, uint64_t h, int64_t pos) {
+// The tag kept beside an entry's position in the index: the top half of a multiplicative
+// hash, so that even the identity hash of small ints gives distinct tags.
+inline uint64_t tag_of(uint64_t h) { return (h * kP0) >> 32; }
+inline uint64_t index_slot(uint64_t h, int64_t pos) { return tag_of(h) << 32 | (uint64_t)(pos + 1); }
+
+// The probe sequence (CPython's, with its `perturb` mixed first): the home slot is the low
+// bits of the hash, so consecutive ints fill consecutive slots; after a collision every bit
+// of the hash joins in, so keys that share their low bits (multiples of 1024, of 2^32) part
+// at once, and once perturb is spent i -> 5i + 1 visits every slot. The index always has
+// empty slots.
+inline uint64_t next_slot(uint64_t i, uint64_t& perturb, uint64_t mask) {
+  perturb >>= 5;
+  return (i * 5 + perturb + 1) & mask;
+}
+
+inline uint64_t free_slot(const uint64_t* index, uint64_t mask, uint64_t h) {
+  uint64_t perturb = mix_int(h);
   uint64_t i = h & mask;
-  while (index[i]) i = (i + 1) & mask;
-  index[i] = (h >> 32 << 32) | (uint64_t)(pos + 1);
+  while (index[i]) i = next_slot(i, perturb, mask);
+  return i;
 }
 
 // A new table with room for `room` entries, holding the live entries compacted in order.
@@ -90,7 +106,7 @@ void rebuild(Context& ctx, WfDict* d, bool owned, int64_t room) {
   for (int64_t i = 0; i < d->used; ++i) {
     if (!entry_live(d->entries[i])) continue;
     entries[n] = d->entries[i];
-    place(index, size - 1, entries[n].hash, n);
+    index[free_slot(index, size - 1, entries[n].hash)] = index_slot(entries[n].hash, n);
     ++n;
   }
   if (owned) ctx.owned.free(d->entries);
@@ -109,8 +125,8 @@ struct Found {
 template <typename Eq>
 inline Found probe(const WfDict* d, uint64_t h, Eq eq) {
   if (!d->cap) return {nullptr, 0};
-  uint64_t tag = h >> 32;
-  for (uint64_t i = h & d->mask;; i = (i + 1) & d->mask) {
+  uint64_t tag = tag_of(h), perturb = mix_int(h);
+  for (uint64_t i = h & d->mask;; i = next_slot(i, perturb, d->mask)) {
     uint64_t s = d->index[i];
     if (!s) return {nullptr, i};
     if ((s >> 32) == tag) {
@@ -171,7 +187,7 @@ uint64_t hash_key(const char* kd, Slot k) {
       return h & kHashBits;
     }
     case 'f': return mix_int(as_float(k) == 0 ? 0 : k) & kHashBits;  // -0.0 == 0.0
-    default: return mix_int(k) & kHashBits;
+    default: return k & kHashBits;  // ints and bools: their value, as in CPython
   }
 }
 
@@ -193,7 +209,7 @@ WfDict* dict_copy(Context& ctx, const char* desc, const WfDict* src, bool owned)
     o.hash = e.hash;
     o.key = !key_tree ? e.key : owned ? own_value(ctx, kd, e.key) : copy_value(ctx, kd, e.key);
     o.value = !value_tree ? e.value : owned ? own_value(ctx, vd, e.value) : copy_value(ctx, vd, e.value);
-    place(d->index, d->mask, e.hash, d->used);
+    d->index[free_slot(d->index, d->mask, e.hash)] = index_slot(e.hash, d->used);
     d->len = ++d->used;
   }
   return d;
@@ -228,14 +244,13 @@ DictEntry* dict_upsert(Context& ctx, const char* desc, WfDict* d, Slot k, bool o
   if (d->used == d->cap) {
     // Full (of live entries or tombstones): compact into room for twice the live ones.
     rebuild(ctx, d, owned, d->len < 2 ? 4 : 2 * d->len);
-    f.slot = h & d->mask;
-    while (d->index[f.slot]) f.slot = (f.slot + 1) & d->mask;
+    f.slot = free_slot(d->index, d->mask, h);
   }
   DictEntry* e = &d->entries[d->used];
   e->hash = h;
   e->key = k;
   e->value = 0;
-  d->index[f.slot] = (h >> 32 << 32) | (uint64_t)(d->used + 1);
+  d->index[f.slot] = index_slot(h, d->used);
   ++d->used;
   ++d->len;
   return e;

@@ -4,9 +4,11 @@
 // - `entries` holds {hash, key, value} in insertion order, so iteration, printing and the
 //   wire (a msgpack map) follow insertion order for free, and a rebuild never rehashes a key:
 //   the hash is cached in its entry.
-// - `index` is an open-addressing table (linear probing, power-of-two size, load <= 2/3 of
-//   the entries ever written) of entry positions. Each index slot also keeps the high 32 bits
-//   of the key's hash, so a probe only reads an entry (a likely cache miss) when those match.
+// - `index` is an open-addressing table (power-of-two size, load <= 2/3 counting every entry
+//   written) of entry positions, probed as CPython does: an int hashes to itself, so keys
+//   0..n-1 take consecutive slots and touch memory in order, and a collision brings in the
+//   hash's high bits. Each index slot also keeps a 32-bit tag of the hash, so a probe only
+//   reads an entry (a likely cache miss) when the tags match.
 // - Removing a key turns its entry into a tombstone (hash kTombstone, never equal to a real
 //   hash, which has its top bit clear); the index keeps pointing at it until the next
 //   rebuild, which happens when the entries array is full and compacts the live entries
@@ -37,7 +39,7 @@ struct WfDict {
   int64_t cap;     // entries capacity (0: no table yet)
   uint64_t mask;   // index size - 1
   DictEntry* entries;
-  uint64_t* index;  // (hash >> 32) << 32 | (entry position + 1); 0 is an empty slot
+  uint64_t* index;  // tag << 32 | (entry position + 1); 0 is an empty slot
 };
 
 constexpr uint64_t kTombstone = ~uint64_t{0};

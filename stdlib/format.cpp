@@ -46,8 +46,12 @@ wf_str* wf_format(wf_ctx* ctx, const char* spec, const char* desc, uint64_t v) {
   return make_str(*ctx, out);
 }
 
-double wf_round(double x) { return wf::format::round_half_even(x); }
+double wf_round(double x) {
+  return wf::format::round_half_even(x);
+}
 
-double wf_round_digits(double x, int64_t digits) { return wf::format::round_digits(x, digits); }
+double wf_round_digits(double x, int64_t digits) {
+  return wf::format::round_digits(x, digits);
+}
 
 }  // extern "C"

@@ -125,6 +125,7 @@ TypeRef tuple(const std::vector<TypeRef>& fields) {
   for (TypeRef f : fields) d += f->desc;
   return interner().get(TypeKind::Tuple, fields, d + ")");
 }
+TypeRef from_desc_at(const std::string& desc, size_t& pos) { return parse_desc(desc, pos); }
 TypeRef from_desc(const std::string& desc) {
   size_t pos = 0;
   TypeRef t = parse_desc(desc, pos);

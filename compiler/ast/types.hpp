@@ -50,6 +50,8 @@ TypeRef dict(TypeRef key, TypeRef value);
 TypeRef empty_dict();   // the type of `{}` before context gives it key and value types
 // Parses a descriptor back into a type; nullptr if malformed.
 TypeRef from_desc(const std::string& desc);
+// Parses the one type that starts at desc[pos], advancing pos past it; nullptr if malformed.
+TypeRef from_desc_at(const std::string& desc, size_t& pos);
 }  // namespace types
 
 }  // namespace wf

@@ -1102,8 +1102,8 @@ class CodeGen {
   Value* gen_builtin(const Expr& e, Builtin b) {
     auto arg = [&](size_t i) { return gen(*e.args[i]); };
     auto value_arg = [&](size_t i) { return gen_value(*e.args[i]); };
-    auto math1 = [&](const char* fn) { return call(fn, {arg(0)}); };
     Value* l = nullptr;
+    if (const BuiltinSignature* sig = builtin_signature(b)) return gen_signature_call(e, *sig);
     switch (b) {
       case Builtin::Print:
       case Builtin::Eprint: {
@@ -1129,17 +1129,6 @@ class CodeGen {
         return call("wf_float_to_int", {ctx_, loc(e.loc), v});
       }
       case Builtin::Sqrt: return b_.CreateUnaryIntrinsic(llvm::Intrinsic::sqrt, arg(0));
-      case Builtin::Exp: return math1("wf_math_exp");
-      case Builtin::Log: return math1("wf_math_log");
-      case Builtin::Log2: return math1("wf_math_log2");
-      case Builtin::Log10: return math1("wf_math_log10");
-      case Builtin::Sin: return math1("wf_math_sin");
-      case Builtin::Cos: return math1("wf_math_cos");
-      case Builtin::Tan: return math1("wf_math_tan");
-      case Builtin::Floor: return math1("wf_math_floor");
-      case Builtin::Ceil: return math1("wf_math_ceil");
-      case Builtin::Atan2: return call("wf_math_atan2", {arg(0), arg(1)});
-      case Builtin::Pow: return call("wf_math_pow", {arg(0), arg(1)});
       case Builtin::Pi: return llvm::ConstantFP::get(f64_, 3.141592653589793);
       case Builtin::Inf: return llvm::ConstantFP::getInfinity(f64_);
       case Builtin::Nan: return llvm::ConstantFP::getNaN(f64_);
@@ -1170,7 +1159,6 @@ class CodeGen {
         call("wf_array_push", {ctx_, arr, to_slot(gen_owned(*e.args[1]), e.args[1]->type)});
         return nullptr;
       }
-      case Builtin::Range: return call("wf_range", {ctx_, arg(0), arg(1)});
       case Builtin::Zip: return call("wf_zip", {ctx_, value_arg(0), value_arg(1)});
       case Builtin::Sum:
         return e.type->is(TypeKind::Int) ? call("wf_sum_int", {arg(0)}) : call("wf_sum_float", {arg(0)});
@@ -1206,32 +1194,12 @@ class CodeGen {
       case Builtin::Round:
         if (e.args.size() == 2) return call("wf_round_digits", {arg(0), arg(1)});
         return call("wf_round", {arg(0)});
-      case Builtin::Substr: return call("wf_substr", {ctx_, arg(0), arg(1), arg(2)});
-      case Builtin::Find: return call("wf_find", {arg(0), arg(1)});
-      case Builtin::Split: return call("wf_split", {ctx_, arg(0), arg(1)});
-      case Builtin::Join: return call("wf_join", {ctx_, arg(0), arg(1)});
-      case Builtin::ParseInt: l = loc(e.loc); return call("wf_parse_int", {ctx_, l, arg(0)});
-      case Builtin::ParseFloat: l = loc(e.loc); return call("wf_parse_float", {ctx_, l, arg(0)});
-      case Builtin::Trim: return call("wf_trim", {ctx_, arg(0)});
-      case Builtin::ReadFile: l = loc(e.loc); return call("wf_read_file", {ctx_, l, arg(0)});
-      case Builtin::WriteFile:
-      case Builtin::AppendFile: {
-        Value* path = arg(0);
-        Value* text = arg(1);
-        call(b == Builtin::WriteFile ? "wf_write_file" : "wf_append_file", {ctx_, loc(e.loc), path, text});
-        return nullptr;
-      }
-      case Builtin::Exists: return b_.CreateICmpNE(call("wf_exists", {arg(0)}), b_.getInt64(0));
-      case Builtin::Getcwd: return call("wf_getcwd", {ctx_});
-      case Builtin::Shell: l = loc(e.loc); return call("wf_shell", {ctx_, l, arg(0)});
       case Builtin::Fail: {
         Value* msg = arg(0);
         call_noreturn("wf_fail_msg", {ctx_, loc(e.loc), msg});
         ensure_open_block();
         return nullptr;
       }
-      case Builtin::Now: return call("wf_now", {});
-      case Builtin::Sleep: call("wf_sleep", {arg(0)}); return nullptr;
       case Builtin::Getenv: return call("wf_getenv", {ctx_, arg(0)});
       case Builtin::Submit: {
         auto [pool, first] = pool_arg(e);
@@ -1303,9 +1271,24 @@ class CodeGen {
         Value* tag = arg(1);
         return from_slot(call("wf_mpi_recv", {ctx_, loc(e.loc), desc(e.type), src, tag}), e.type);
       }
-      case Builtin::Count: break;
+      default: break;  // the built-ins of one signature, handled above
     }
     return nullptr;
+  }
+
+  // A built-in of one signature (sema/builtins.def): symbol([ctx,] [loc,] args...).
+  Value* gen_signature_call(const Expr& e, const BuiltinSignature& sig) {
+    std::vector<Value*> args;
+    if (sig.takes_context) args.push_back(ctx_);
+    if (sig.takes_location) args.push_back(loc(e.loc));
+    for (size_t i = 0; i < e.args.size(); ++i) {
+      Value* v = gen(*e.args[i]);
+      args.push_back(sig.params[i]->is(TypeKind::Bool) ? b_.CreateZExt(v, i64_) : v);
+    }
+    Value* r = call(sig.symbol, args);
+    if (sig.result->is(TypeKind::Void)) return nullptr;
+    if (sig.result->is(TypeKind::Bool)) return b_.CreateICmpNE(r, b_.getInt64(0));
+    return r;
   }
 
   const ProgramAst& program_;

@@ -55,8 +55,10 @@ std::string construct_of(antlr4::ParserRuleContext* ctx) {
       case P::RuleBlock: return "a statement or `}`";
       case P::RuleStmt: case P::RuleIfTail: return "a statement";
       case P::RuleParams: case P::RuleParam: return "a parameter";
+      case P::RulePattern: return "a name";
+      case P::RuleField: case P::RuleStructDecl: return "a field (`name: type`)";
       case P::RuleProgram: case P::RuleTopDecl:
-        return "a declaration (`fn`, `mpi fn`, `flow`, `const`, `extern fn` or `import`)";
+        return "a declaration (`fn`, `mpi fn`, `flow`, `struct`, `const`, `extern fn` or `import`)";
       default: break;
     }
   }
@@ -71,9 +73,13 @@ std::string expected(antlr4::Parser* parser, const antlr4::misc::IntervalSet& se
     std::string c = construct_of(parser->getContext());
     return c == "something else" ? "an expression" : c;
   }
-  // Only a type starts with a name, `(` or `[` and nothing else.
-  if (set.size() == 3 && ident && set.contains(type_of(parser, "(")) && set.contains(type_of(parser, "[")))
+  // Only a type starts with a name, `(`, `[` or `{` and nothing else.
+  bool brace = set.contains(type_of(parser, "{"));
+  if (set.size() == 3u + brace && ident && set.contains(type_of(parser, "(")) && set.contains(type_of(parser, "[")))
     return "a type";
+  // A `for` or comprehension pattern: a name, or `(a, b)`.
+  if (set.size() == 2 && ident && set.contains(type_of(parser, "(")) && construct_of(parser->getContext()) == "a name")
+    return "a name";
   std::vector<std::string> words;
   for (size_t type : set.toList()) {
     if (type == antlr4::Token::EOF) words.push_back("the end of the file");

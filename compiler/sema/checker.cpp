@@ -1218,6 +1218,12 @@ class Checker {
         if (!want_type(x.args[i], types::float_(), name)) return E();
       return types::float_();
     };
+    if (const BuiltinSignature* sig = builtin_signature(b)) {
+      if (!want_args(x, sig->params.size(), name)) return E();
+      for (size_t i = 0; i < sig->params.size(); ++i)
+        if (!want_type(x.args[i], sig->params[i], name)) return E();
+      return sig->result;
+    }
     switch (b) {
       case Builtin::Print:
       case Builtin::Eprint:
@@ -1242,11 +1248,8 @@ class Checker {
         if (!want_args(x, 1, name)) return E();
         if (arg_type(0)->is_numeric()) return types::int_();
         return bad(0, "an `int` or `float`");
-      case Builtin::Sqrt: case Builtin::Exp: case Builtin::Log: case Builtin::Log2: case Builtin::Log10:
-      case Builtin::Sin: case Builtin::Cos: case Builtin::Tan: case Builtin::Floor: case Builtin::Ceil:
-        return float_fn(1);
-      case Builtin::Atan2: case Builtin::Pow: return float_fn(2);
-      case Builtin::Pi: case Builtin::Inf: case Builtin::Nan: case Builtin::Now: return float_fn(0);
+      case Builtin::Sqrt: return float_fn(1);
+      case Builtin::Pi: case Builtin::Inf: case Builtin::Nan: return float_fn(0);
       case Builtin::IsNan:
         if (float_fn(1)->is(TypeKind::Error)) return E();
         return types::bool_();
@@ -1284,10 +1287,6 @@ class Checker {
         coerce(x.args[1], t->elem(), "pushed value");
         return types::void_();
       }
-      case Builtin::Range:
-        if (!want_args(x, 2, name)) return E();
-        if (!want_type(x.args[0], types::int_(), name) || !want_type(x.args[1], types::int_(), name)) return E();
-        return types::array(types::int_());
       case Builtin::Zip: {
         if (!want_args(x, 2, name)) return E();
         TypeRef a = arg_type(0), c = arg_type(1);
@@ -1361,49 +1360,11 @@ class Checker {
         if (x.args.size() == 2 && !want_type(x.args[1], types::int_(), name)) return E();
         return types::float_();
       }
-      case Builtin::Substr:
-        if (!want_args(x, 3, name)) return E();
-        if (!want_type(x.args[0], types::str(), name) || !want_type(x.args[1], types::int_(), name) ||
-            !want_type(x.args[2], types::int_(), name))
-          return E();
-        return types::str();
-      case Builtin::Find:
-        if (!want_args(x, 2, name) || !want_type(x.args[0], types::str(), name) || !want_type(x.args[1], types::str(), name)) return E();
-        return types::int_();
-      case Builtin::Split:
-        if (!want_args(x, 2, name) || !want_type(x.args[0], types::str(), name) || !want_type(x.args[1], types::str(), name)) return E();
-        return types::array(types::str());
-      case Builtin::Join:
-        if (!want_args(x, 2, name) || !want_type(x.args[0], types::array(types::str()), name) ||
-            !want_type(x.args[1], types::str(), name))
-          return E();
-        return types::str();
-      case Builtin::ParseInt:
-        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
-        return types::int_();
-      case Builtin::ParseFloat:
-        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
-        return types::float_();
-      case Builtin::Trim: case Builtin::ReadFile: case Builtin::Getenv:
+      case Builtin::Getenv:
         if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
         return types::str();
-      case Builtin::Exists:
-        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
-        return types::bool_();
-      case Builtin::WriteFile: case Builtin::AppendFile:
-        if (!want_args(x, 2, name) || !want_type(x.args[0], types::str(), name) || !want_type(x.args[1], types::str(), name)) return E();
-        return types::void_();
-      case Builtin::Getcwd:
-        if (!want_args(x, 0, name)) return E();
-        return types::str();
-      case Builtin::Shell:
-        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
-        return types::tuple({types::int_(), types::str()});
       case Builtin::Fail:
         if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
-        return types::void_();
-      case Builtin::Sleep:
-        if (!want_args(x, 1, name) || !want_type(x.args[0], types::float_(), name)) return E();
         return types::void_();
       case Builtin::Submit: return check_submit(x);
       case Builtin::Map: case Builtin::Starmap: return check_map(x, b);
@@ -1461,7 +1422,7 @@ class Checker {
         if (b == Builtin::RecvInt) return types::int_();
         if (b == Builtin::RecvFloat) return types::float_();
         return types::array(b == Builtin::RecvInts ? types::int_() : types::float_());
-      case Builtin::Count: break;
+      default: break;  // the built-ins of one signature, handled above
     }
     return E();
   }

@@ -2,6 +2,7 @@
 #include "sema/suggest.hpp"
 
 #include <algorithm>
+#include <cctype>
 
 namespace wf {
 
@@ -32,6 +33,10 @@ std::string closest_name(const std::string& typo, const std::vector<std::string>
     if (c.empty() || c == typo) continue;
     size_t limit = std::min(typo.size(), c.size()) <= 3 ? 1 : 2;
     size_t score = edit_distance(typo, c);
+    // Nothing in common (`w` is not a typo of `x`), unless only the case differs (`k`, `K`).
+    bool case_only = typo.size() == c.size() &&
+                     std::equal(typo.begin(), typo.end(), c.begin(), [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+    if (score >= std::max(typo.size(), c.size()) && !case_only) continue;
     if (score > limit) {
       const std::string& shorter = typo.size() < c.size() ? typo : c;
       const std::string& longer = typo.size() < c.size() ? c : typo;

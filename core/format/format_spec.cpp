@@ -15,10 +15,18 @@ namespace {
 
 constexpr const char* kOrder = "`[[fill]align][sign][#][0][width][,][.precision][type]`";
 
-bool is_align(char c) { return c == '<' || c == '>' || c == '^' || c == '='; }
-bool is_int_type(char c) { return c && std::strchr("dboxX", c); }
-bool is_float_type(char c) { return c && std::strchr("eEfFgG%", c); }
-bool is_type(char c) { return is_int_type(c) || is_float_type(c) || c == 's'; }
+bool is_align(char c) {
+  return c == '<' || c == '>' || c == '^' || c == '=';
+}
+bool is_int_type(char c) {
+  return c && std::strchr("dboxX", c);
+}
+bool is_float_type(char c) {
+  return c && std::strchr("eEfFgG%", c);
+}
+bool is_type(char c) {
+  return is_int_type(c) || is_float_type(c) || c == 's';
+}
 
 // The length of the UTF-8 code point at s[i]; 1 for a byte that does not start a valid one.
 size_t code_point_len(std::string_view s, size_t i) {
@@ -234,7 +242,13 @@ char sign_char(bool negative, const FormatSpec& spec) {
   return spec.sign == '+' || spec.sign == ' ' ? spec.sign : 0;
 }
 
-std::string quoted(std::string_view part) { return "`" + std::string(part) + "`"; }
+// (Built by appending: GCC 12 warns falsely (-Wrestrict) on "literal" + std::string temporaries.)
+std::string quoted(std::string_view part) {
+  std::string q(1, '`');
+  q += part;
+  q += '`';
+  return q;
+}
 
 }  // namespace
 
@@ -274,7 +288,7 @@ bool parse_spec(std::string_view s, FormatSpec& out, std::string& error, size_t&
   }
   if (!fill_given && pos < s.size() && s[pos] == '0') {  // zero padding, unless a fill was given
     out.zero = true;
-    out.fill = "0";
+    out.fill.assign(1, '0');
     out.at.zero = pos++;
   }
   // A width or precision: digits, at most kMaxWidth.
@@ -283,7 +297,8 @@ bool parse_spec(std::string_view s, FormatSpec& out, std::string& error, size_t&
     int64_t v = 0;
     for (; digit(pos); ++pos) {
       v = v * 10 + (s[pos] - '0');
-      if (v > kMaxWidth) return fail(start, std::string(what) + " is too large (at most " + std::to_string(kMaxWidth) + ")");
+      if (v > kMaxWidth)
+        return fail(start, std::string(what) + " is too large (at most " + std::to_string(kMaxWidth) + ")");
     }
     value = (int)v;
     return true;
@@ -310,7 +325,8 @@ bool parse_spec(std::string_view s, FormatSpec& out, std::string& error, size_t&
     if (is_type(c)) {
       out.type = c;
       out.at.type = pos++;
-      if (pos < s.size()) return fail(pos, "unexpected " + quoted(s.substr(pos)) + " after format type " + quoted(s.substr(pos - 1, 1)));
+      if (pos < s.size())
+        return fail(pos, "unexpected " + quoted(s.substr(pos)) + " after format type " + quoted(s.substr(pos - 1, 1)));
     } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) {
       return fail(pos, "unknown format type " + quoted(s.substr(pos, 1)));
     } else {
@@ -346,7 +362,8 @@ bool spec_fits(const FormatSpec& spec, ValueKind kind, std::string& error, size_
     error_at = spec.at.type;
     return false;
   };
-  std::string precision = "." + std::to_string(spec.precision);
+  std::string precision(1, '.');
+  precision += std::to_string(spec.precision);
   bool text = kind == ValueKind::Str || kind == ValueKind::Other;
   if (text) {
     if (spec.align == '=') return part(spec.at.align, "=", "alignment after the sign");
@@ -450,7 +467,9 @@ std::string format_text(std::string_view text, const FormatSpec& spec) {
   return out;
 }
 
-std::string float_repr(double v) { return format_float(v, FormatSpec{}); }
+std::string float_repr(double v) {
+  return format_float(v, FormatSpec{});
+}
 
 // ---- round: float___round___impl and double_round ---------------------------------------------
 
@@ -486,8 +505,10 @@ double round_digits(double x, int64_t digits) {
       }
     }
   }
-  std::string text = (std::signbit(x) ? "-" : "") + (kept.empty() ? std::string("0") : kept) + "e" +
-                     std::to_string(-digits);
+  std::string text = std::signbit(x) ? "-" : "";
+  text += kept.empty() ? std::string_view("0") : std::string_view(kept);
+  text += 'e';
+  text += std::to_string(-digits);
   return std::strtod(text.c_str(), nullptr);  // correctly rounded; inf when out of range
 }
 

@@ -14,7 +14,8 @@
 // checker calls `parse_spec` + `spec_fits` to report a bad spec at compile time, at the spec;
 // the stdlib's `wf_format` formats with the same parse at run time. Hence the split: parsing
 // knows nothing about values, `spec_fits` knows which parts apply to which kind of value, and
-// the formatters assume a spec that fits (a part that does not is ignored, never undefined).
+// the formatters assume a spec that fits (given one that does not, they still return some
+// string: a part that does not apply is ignored, never undefined behaviour).
 #pragma once
 
 #include <cstddef>
@@ -41,8 +42,8 @@ struct FormatSpec {
   // Byte offsets into the spec text where each part starts (kAbsent when it is not there),
   // so that a diagnostic can point at the part that is wrong.
   struct Offsets {
-    size_t align = kAbsent, sign = kAbsent, alternate = kAbsent, zero = kAbsent, width = kAbsent,
-           grouping = kAbsent, precision = kAbsent, type = kAbsent;
+    size_t align = kAbsent, sign = kAbsent, alternate = kAbsent, zero = kAbsent, width = kAbsent, grouping = kAbsent,
+           precision = kAbsent, type = kAbsent;
   } at;
 };
 
