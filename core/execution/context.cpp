@@ -49,6 +49,7 @@ void out_of_memory(Context* ctx, size_t bytes) {
 void raise(Context& ctx, int64_t loc, std::string message) {
   ctx.error = RuntimeError{};
   ctx.error.message = std::move(message);
+  std::string().swap(message);  // the longjmp below never runs this parameter's destructor
   ctx.error.frames = current_frames(ctx, loc);
   unwind(ctx);
 }
