@@ -87,7 +87,7 @@ postfix      : '(' args? ')'                           # callPostfix
              | '.' FLOAT                               # fieldPairPostfix
              | '.' IDENT ('(' args? ')')?              # methodPostfix
              ;
-args         : arg (',' arg)* ;
+args         : arg (',' arg)* ','? ;   // a trailing comma, for one argument or field per line
 arg          : (IDENT '=')? expr ;
 
 primary      : INT                                     # intLit
@@ -97,7 +97,7 @@ primary      : INT                                     # intLit
              | ('true' | 'false')                      # boolLit
              | IDENT                                   # nameExpr
              | '(' expr (',' expr)* ')'                # parenExpr
-             | '[' (expr (';' expr | (',' expr)* | compFor))? ']'  # arrayLit
+             | '[' (expr (';' expr | (',' expr)* ','? | compFor))? ']'  # arrayLit
              | '{' (expr ':' expr (',' expr ':' expr)* ','?)? '}'    # dictLit
              ;
 compFor      : 'for' pattern 'in' expr ('..' expr ('step' expr)?)? ('if' expr)? ;

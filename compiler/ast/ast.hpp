@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "ast/operators.hpp"
 #include "ast/types.hpp"
 
 namespace wf {
@@ -63,7 +64,8 @@ struct Expr {
   int64_t int_val = 0;
   double float_val = 0;
   bool bool_val = false;
-  std::string str_val;             // StrLit text (unescaped); Name / Call / Method name; op text
+  std::string str_val;             // StrLit text (unescaped); Name / Call / Method / record field name
+  Op op = Op::None;                // Unary, Binary, And, Or, Not
   std::vector<ExprPtr> args;       // operands, elements, call arguments (a method's receiver first)
   std::vector<std::string> arg_names;  // per call argument: "" or the keyword (`chunk=`)
   int field = 0;                   // Field index (a record field by name: str_val, index set by the checker)
@@ -94,7 +96,7 @@ struct Stmt {
   std::vector<std::string> names;  // Let/Var: one; LetTuple: several; For: the loop variable(s), `_` discards
   std::vector<SourceLoc> name_locs;
   TypeExprPtr annotation;          // Let/Var
-  std::string op;                  // Assign: "=", "+=", ...
+  Op op = Op::None;                // Assign: the operator of `+=`, `-=`, ...; None for `=`
   ExprPtr target, value;           // Assign target / initializer / return value / condition / iterable
   ExprPtr range_end, step;         // ForRange
   Block body, else_body;           // If/While/For/Block; If: else_body holds an else-if as one If stmt

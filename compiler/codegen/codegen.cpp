@@ -400,7 +400,7 @@ class CodeGen {
   static std::vector<const Expr*> append_chain(const Expr& value, int local) {
     std::vector<const Expr*> tail;
     const Expr* e = &value;
-    while (e->kind == ExprKind::Binary && e->str_val == "+" && e->type->is(TypeKind::Str)) {
+    while (e->kind == ExprKind::Binary && e->op == Op::Add && e->type->is(TypeKind::Str)) {
       tail.insert(tail.begin(), e->args[1].get());
       e = e->args[0].get();
     }
@@ -711,12 +711,12 @@ class CodeGen {
   void gen_assign(const Stmt& s) {
     const Expr& target = *s.target;
     TypeRef t = target.type;
-    std::string op = s.op == "=" ? "" : s.op.substr(0, 1);
-    bool append = t->is(TypeKind::Str) && op == "+";  // `s += x` on an owned string
+    Op op = s.op;
+    bool append = t->is(TypeKind::Str) && op == Op::Add;  // `s += x` on an owned string
     if (target.kind == ExprKind::Name) {
       llvm::AllocaInst* slot = locals_[target.resolved.local];
       if (append) return gen_append(slot, {s.value.get()});
-      if (!op.empty()) {
+      if (op != Op::None) {
         b_.CreateStore(gen_binary(op, b_.CreateLoad(ltype(t), slot), gen(*s.value), t, s.value->type, s.loc), slot);
         return;
       }
@@ -753,7 +753,7 @@ class CodeGen {
     } else if (base->is(TypeKind::Dict)) {
       Value* d = gen(*target.args[0]);
       Value* key = slot_of(*target.args[1]);
-      if (op.empty()) {  // the dictionary stores its own copies of the key and the value
+      if (op == Op::None) {  // the dictionary stores its own copies of the key and the value
         call("wf_dict_set", {ctx_, desc(base), d, key, slot_of(*s.value)});
         return;
       }
@@ -768,7 +768,7 @@ class CodeGen {
       b_.CreateStore(b_.CreatePtrToInt(call("wf_str_append", {ctx_, b_.CreateIntToPtr(b_.CreateLoad(i64_, p), i8p_), tail}), i64_), p);
       return;
     }
-    if (!op.empty()) {
+    if (op != Op::None) {
       Value* old = from_slot(b_.CreateLoad(i64_, p), t);
       b_.CreateStore(to_slot(gen_binary(op, old, gen(*s.value), t, s.value->type, s.loc), t), p);
       return;
@@ -879,7 +879,7 @@ class CodeGen {
       }
       case ExprKind::Unary: {
         Value* v = gen(*e.args[0]);
-        if (e.str_val == "~") return b_.CreateNot(v);
+        if (e.op == Op::BitNot) return b_.CreateNot(v);
         if (e.type->is(TypeKind::Float)) return b_.CreateFNeg(v);
         return b_.CreateSub(b_.getInt64(0), v);
       }
@@ -904,7 +904,7 @@ class CodeGen {
         return phi;
       }
       case ExprKind::Binary:
-        return gen_binary(e.str_val, gen(*e.args[0]), gen(*e.args[1]), e.args[0]->type, e.args[1]->type, e.loc);
+        return gen_binary(e.op, gen(*e.args[0]), gen(*e.args[1]), e.args[0]->type, e.args[1]->type, e.loc);
       case ExprKind::Index: {
         if (e.args[0]->type->is(TypeKind::Dict)) {
           Value* d = gen(*e.args[0]);
@@ -928,55 +928,55 @@ class CodeGen {
   // The comparison operators: NaN compares false except with `!=` (ordered predicates, and
   // UNE); ints, bools and string comparison results as signed integers.
   struct Comparison {
-    const char* op;
+    Op op;
     llvm::CmpInst::Predicate on_floats, on_ints;
   };
-  static const Comparison* comparison(const std::string& op) {
-    static const Comparison table[] = {{"==", llvm::CmpInst::FCMP_OEQ, llvm::CmpInst::ICMP_EQ},
-                                       {"!=", llvm::CmpInst::FCMP_UNE, llvm::CmpInst::ICMP_NE},
-                                       {"<", llvm::CmpInst::FCMP_OLT, llvm::CmpInst::ICMP_SLT},
-                                       {"<=", llvm::CmpInst::FCMP_OLE, llvm::CmpInst::ICMP_SLE},
-                                       {">", llvm::CmpInst::FCMP_OGT, llvm::CmpInst::ICMP_SGT},
-                                       {">=", llvm::CmpInst::FCMP_OGE, llvm::CmpInst::ICMP_SGE}};
+  static const Comparison* comparison(Op op) {
+    static const Comparison table[] = {{Op::Eq, llvm::CmpInst::FCMP_OEQ, llvm::CmpInst::ICMP_EQ},
+                                       {Op::Ne, llvm::CmpInst::FCMP_UNE, llvm::CmpInst::ICMP_NE},
+                                       {Op::Lt, llvm::CmpInst::FCMP_OLT, llvm::CmpInst::ICMP_SLT},
+                                       {Op::Le, llvm::CmpInst::FCMP_OLE, llvm::CmpInst::ICMP_SLE},
+                                       {Op::Gt, llvm::CmpInst::FCMP_OGT, llvm::CmpInst::ICMP_SGT},
+                                       {Op::Ge, llvm::CmpInst::FCMP_OGE, llvm::CmpInst::ICMP_SGE}};
     for (const Comparison& c : table)
       if (op == c.op) return &c;
     return nullptr;
   }
 
-  Value* gen_binary(const std::string& op, Value* a, Value* c, TypeRef ta, TypeRef tc, SourceLoc l) {
+  Value* gen_binary(Op op, Value* a, Value* c, TypeRef ta, TypeRef tc, SourceLoc l) {
     if (ta->is(TypeKind::Float) || tc->is(TypeKind::Float)) {
-      if (op == "+") return b_.CreateFAdd(a, c);
-      if (op == "-") return b_.CreateFSub(a, c);
-      if (op == "*") return b_.CreateFMul(a, c);
-      if (op == "/") return b_.CreateFDiv(a, c);
-      if (op == "%") return call("wf_math_fmod", {a, c});
+      if (op == Op::Add) return b_.CreateFAdd(a, c);
+      if (op == Op::Sub) return b_.CreateFSub(a, c);
+      if (op == Op::Mul) return b_.CreateFMul(a, c);
+      if (op == Op::Div) return b_.CreateFDiv(a, c);
+      if (op == Op::Mod) return call("wf_math_fmod", {a, c});
       if (const Comparison* cmp = comparison(op)) return b_.CreateFCmp(cmp->on_floats, a, c);
     }
     if (ta->is(TypeKind::Int)) {
-      if (op == "+") return b_.CreateAdd(a, c);
-      if (op == "-") return b_.CreateSub(a, c);
-      if (op == "*") return b_.CreateMul(a, c);
-      if (op == "/" || op == "%") return gen_divide(op == "/", a, c, l);
-      if (op == "&") return b_.CreateAnd(a, c);
-      if (op == "|") return b_.CreateOr(a, c);
-      if (op == "^") return b_.CreateXor(a, c);
+      if (op == Op::Add) return b_.CreateAdd(a, c);
+      if (op == Op::Sub) return b_.CreateSub(a, c);
+      if (op == Op::Mul) return b_.CreateMul(a, c);
+      if (op == Op::Div || op == Op::Mod) return gen_divide(op == Op::Div, a, c, l);
+      if (op == Op::BitAnd) return b_.CreateAnd(a, c);
+      if (op == Op::BitOr) return b_.CreateOr(a, c);
+      if (op == Op::BitXor) return b_.CreateXor(a, c);
       Value* amount = b_.CreateAnd(c, b_.getInt64(63));
-      if (op == "<<") return b_.CreateShl(a, amount);
-      if (op == ">>") return b_.CreateAShr(a, amount);
-      if (op == ">>>") return b_.CreateLShr(a, amount);
+      if (op == Op::Shl) return b_.CreateShl(a, amount);
+      if (op == Op::Shr) return b_.CreateAShr(a, amount);
+      if (op == Op::UShr) return b_.CreateLShr(a, amount);
     }
     if (ta->is(TypeKind::Int) || ta->is(TypeKind::Bool)) {
       if (const Comparison* cmp = comparison(op)) return b_.CreateICmp(cmp->on_ints, a, c);
     }
     if (ta->is(TypeKind::Str)) {
-      if (op == "+") return call("wf_str_concat", {ctx_, a, c});
+      if (op == Op::Add) return call("wf_str_concat", {ctx_, a, c});
       // Strings compare by wf_str_compare's sign (bytewise, like memcmp).
       if (const Comparison* cmp = comparison(op))
         return b_.CreateICmp(cmp->on_ints, call("wf_str_compare", {a, c}), b_.getInt64(0));
     }
     // == and != on arrays and tuples: structural
     Value* eq = b_.CreateICmpNE(call("wf_equal", {desc(ta), to_slot(a, ta), to_slot(c, tc)}), b_.getInt64(0));
-    return op == "==" ? eq : b_.CreateNot(eq);
+    return op == Op::Eq ? eq : b_.CreateNot(eq);
   }
 
   // Integer / and % truncate toward zero; by zero is an error; INT_MIN / -1 wraps.

@@ -225,7 +225,7 @@ class Builder {
       if (e->assignOp()) {
         auto s = make(StmtKind::Assign, c);
         s->target = expr(e->expr(0));
-        s->op = e->assignOp()->getText();
+        s->op = op_from_text(e->assignOp()->getText());
         s->value = expr(e->expr().size() > 1 ? e->expr(1) : nullptr);
         s->loc = loc(e->assignOp());
         return s;
@@ -290,7 +290,7 @@ class Builder {
 
   ExprPtr binary(ExprKind kind, const std::string& op, ExprPtr lhs, ExprPtr rhs, SourceLoc l) {
     auto e = make_expr(kind, l);
-    e->str_val = op;
+    e->op = op_from_text(op);
     e->args.push_back(std::move(lhs));
     e->args.push_back(std::move(rhs));
     return e;
@@ -331,9 +331,9 @@ class Builder {
  private:
   ExprPtr prefix(ExprKind kind, antlr4::Token* op, P::ExprContext* operand) {
     auto e = make_expr(kind, loc(op));
-    e->str_val = op->getText();
+    e->op = op->getText() == "-" ? Op::Neg : op_from_text(op->getText());
     e->args.push_back(expr(operand));
-    if (e->str_val == "-" && e->args[0]->kind == ExprKind::IntLit) e->args[0]->bool_val = false;
+    if (e->op == Op::Neg && e->args[0]->kind == ExprKind::IntLit) e->args[0]->bool_val = false;
     return e;
   }
 

@@ -282,9 +282,9 @@ class Checker {
       case ExprKind::Unary: {
         Value a;
         if (!fold_const_expr(*e.args[0], a)) return false;
-        if (e.str_val == "-" && a.type->is(TypeKind::Int)) { out = a; out.i = (int64_t)(0ull - (uint64_t)a.i); return true; }
-        if (e.str_val == "-" && a.type->is(TypeKind::Float)) { out = a; out.f = -a.f; return true; }
-        if (e.str_val == "~" && a.type->is(TypeKind::Int)) { out = a; out.i = ~a.i; return true; }
+        if (e.op == Op::Neg && a.type->is(TypeKind::Int)) { out = a; out.i = (int64_t)(0ull - (uint64_t)a.i); return true; }
+        if (e.op == Op::Neg && a.type->is(TypeKind::Float)) { out = a; out.f = -a.f; return true; }
+        if (e.op == Op::BitNot && a.type->is(TypeKind::Int)) { out = a; out.i = ~a.i; return true; }
         break;
       }
       case ExprKind::Not: {
@@ -296,7 +296,7 @@ class Checker {
       case ExprKind::Binary: case ExprKind::And: case ExprKind::Or: {
         Value a, b;
         if (!fold_const_expr(*e.args[0], a) || !fold_const_expr(*e.args[1], b)) return false;
-        if (fold_binary(e.str_val, a, b, out, e.loc)) return true;
+        if (fold_binary(e.op, a, b, out, e.loc)) return true;
         break;
       }
       default: break;
@@ -313,37 +313,37 @@ class Checker {
   }
 
   template <typename T>
-  static bool fold_compare(const std::string& op, const T& x, const T& y, bool& out) {
-    if (op == "==") out = x == y;
-    else if (op == "!=") out = x != y;
-    else if (op == "<") out = x < y;
-    else if (op == "<=") out = x <= y;
-    else if (op == ">") out = x > y;
-    else if (op == ">=") out = x >= y;
+  static bool fold_compare(Op op, const T& x, const T& y, bool& out) {
+    if (op == Op::Eq) out = x == y;
+    else if (op == Op::Ne) out = x != y;
+    else if (op == Op::Lt) out = x < y;
+    else if (op == Op::Le) out = x <= y;
+    else if (op == Op::Gt) out = x > y;
+    else if (op == Op::Ge) out = x >= y;
     else return false;
     return true;
   }
 
-  bool fold_binary(const std::string& op, Value a, Value b, Value& out, SourceLoc loc) {
+  bool fold_binary(Op op, Value a, Value b, Value& out, SourceLoc loc) {
     auto U = [](int64_t v) { return (uint64_t)v; };
     if (a.type->is(TypeKind::Int) && b.type->is(TypeKind::Int)) {
       int64_t x = a.i, y = b.i;
       out.type = types::int_();
-      if (op == "+") out.i = (int64_t)(U(x) + U(y));
-      else if (op == "-") out.i = (int64_t)(U(x) - U(y));
-      else if (op == "*") out.i = (int64_t)(U(x) * U(y));
-      else if (op == "/" || op == "%") {
+      if (op == Op::Add) out.i = (int64_t)(U(x) + U(y));
+      else if (op == Op::Sub) out.i = (int64_t)(U(x) - U(y));
+      else if (op == Op::Mul) out.i = (int64_t)(U(x) * U(y));
+      else if (op == Op::Div || op == Op::Mod) {
         if (y == 0) { diags_.error(loc, "division by zero in a constant"); return false; }
-        bool div = op == "/";
+        bool div = op == Op::Div;
         if (y == -1) out.i = div ? (int64_t)(0 - U(x)) : 0;
         else out.i = div ? x / y : x % y;
       }
-      else if (op == "&") out.i = x & y;
-      else if (op == "|") out.i = x | y;
-      else if (op == "^") out.i = x ^ y;
-      else if (op == "<<") out.i = (int64_t)(U(x) << (y & 63));
-      else if (op == ">>") out.i = x >> (y & 63);
-      else if (op == ">>>") out.i = (int64_t)(U(x) >> (y & 63));
+      else if (op == Op::BitAnd) out.i = x & y;
+      else if (op == Op::BitOr) out.i = x | y;
+      else if (op == Op::BitXor) out.i = x ^ y;
+      else if (op == Op::Shl) out.i = (int64_t)(U(x) << (y & 63));
+      else if (op == Op::Shr) out.i = x >> (y & 63);
+      else if (op == Op::UShr) out.i = (int64_t)(U(x) >> (y & 63));
       else {
         out.type = types::bool_();
         return fold_compare(op, x, y, out.b);
@@ -354,9 +354,9 @@ class Checker {
       double x = a.type->is(TypeKind::Int) ? (double)a.i : a.f;
       double y = b.type->is(TypeKind::Int) ? (double)b.i : b.f;
       out.type = types::float_();
-      if (op == "+") out.f = x + y; else if (op == "-") out.f = x - y;
-      else if (op == "*") out.f = x * y; else if (op == "/") out.f = x / y;
-      else if (op == "%") out.f = std::fmod(x, y);
+      if (op == Op::Add) out.f = x + y; else if (op == Op::Sub) out.f = x - y;
+      else if (op == Op::Mul) out.f = x * y; else if (op == Op::Div) out.f = x / y;
+      else if (op == Op::Mod) out.f = std::fmod(x, y);
       else {
         out.type = types::bool_();
         return fold_compare(op, x, y, out.b);
@@ -364,14 +364,14 @@ class Checker {
       return true;
     }
     if (a.type->is(TypeKind::Str) && b.type->is(TypeKind::Str)) {
-      if (op == "+") { out = a; out.s = a.s + b.s; return true; }
+      if (op == Op::Add) { out = a; out.s = a.s + b.s; return true; }
       out.type = types::bool_();
       return fold_compare(op, a.s, b.s, out.b);
     }
     if (a.type->is(TypeKind::Bool) && b.type->is(TypeKind::Bool)) {
       out.type = types::bool_();
-      if (op == "and") out.b = a.b && b.b; else if (op == "or") out.b = a.b || b.b;
-      else if (op == "==") out.b = a.b == b.b; else if (op == "!=") out.b = a.b != b.b;
+      if (op == Op::And) out.b = a.b && b.b; else if (op == Op::Or) out.b = a.b || b.b;
+      else if (op == Op::Eq) out.b = a.b == b.b; else if (op == Op::Ne) out.b = a.b != b.b;
       else return false;
       return true;
     }
@@ -605,15 +605,14 @@ class Checker {
     }
     TypeRef value_type = check_expr(s.value, target_type);
     if (target_type->is(TypeKind::Error) || value_type->is(TypeKind::Error)) return;
-    if (s.op == "=") {
+    if (s.op == Op::None) {
       coerce(s.value, target_type);
       return;
     }
-    std::string op = s.op.substr(0, 1);
-    TypeRef result = binary_result(op, target_type, value_type, s.loc);
+    TypeRef result = binary_result(s.op, target_type, value_type, s.loc);
     if (result->is(TypeKind::Error)) return;
     if (result->is(TypeKind::Float) && value_type->is(TypeKind::Int)) wrap_int_to_float(s.value);
-    if (result != target_type) diags_.error(s.loc, "`" + s.op + "` would store " + a_or_an(result) + " in " + a_or_an(target_type));
+    if (result != target_type) diags_.error(s.loc, "`" + std::string(op_text(s.op)) + "=` would store " + a_or_an(result) + " in " + a_or_an(target_type));
   }
 
   // ---- expressions ---------------------------------------------------------------------
@@ -721,9 +720,9 @@ class Checker {
       case ExprKind::Unary: {
         TypeRef t = check_expr(x.args[0]);
         if (t->is(TypeKind::Error)) return set(x, t);
-        if (x.str_val == "-" && t->is_numeric()) return set(x, t);
-        if (x.str_val == "~" && t->is(TypeKind::Int)) return set(x, t);
-        diags_.error(x.loc, "cannot apply " + q(x.str_val) + " to " + q(t));
+        if (x.op == Op::Neg && t->is_numeric()) return set(x, t);
+        if (x.op == Op::BitNot && t->is(TypeKind::Int)) return set(x, t);
+        diags_.error(x.loc, "cannot apply " + q(op_text(x.op)) + " to " + q(t));
         return set(x, types::error());
       }
       case ExprKind::Not: {
@@ -736,14 +735,14 @@ class Checker {
         for (auto& a : x.args) {
           TypeRef t = check_expr(a);
           if (!t->is(TypeKind::Bool) && !t->is(TypeKind::Error))
-            diags_.error(a->loc, q(x.str_val) + " needs `bool` operands, found " + q(t));
+            diags_.error(a->loc, q(op_text(x.op)) + " needs `bool` operands, found " + q(t));
         }
         return set(x, types::bool_());
       }
       case ExprKind::Binary: {
         TypeRef a = check_expr(x.args[0]);
         TypeRef b = check_expr(x.args[1]);
-        TypeRef r = binary_result(x.str_val, a, b, x.loc);
+        TypeRef r = binary_result(x.op, a, b, x.loc);
         if (a->is(TypeKind::Int) && b->is(TypeKind::Float)) wrap_int_to_float(x.args[0]);
         if (a->is(TypeKind::Float) && b->is(TypeKind::Int)) wrap_int_to_float(x.args[1]);
         return set(x, r);
@@ -970,22 +969,22 @@ class Checker {
     return set(x, types::array(elem));
   }
 
-  TypeRef binary_result(const std::string& op, TypeRef a, TypeRef b, SourceLoc loc) {
+  TypeRef binary_result(Op op, TypeRef a, TypeRef b, SourceLoc loc) {
     if (a->is(TypeKind::Error) || b->is(TypeKind::Error)) return types::error();
     bool numeric = a->is_numeric() && b->is_numeric();
     TypeRef num = (a->is(TypeKind::Float) || b->is(TypeKind::Float)) ? types::float_() : types::int_();
-    if (op == "+" && a->is(TypeKind::Str) && b->is(TypeKind::Str)) return types::str();
-    if ((op == "+" || op == "-" || op == "*" || op == "/" || op == "%") && numeric) return num;
-    if ((op == "&" || op == "|" || op == "^" || op == "<<" || op == ">>" || op == ">>>") && a->is(TypeKind::Int) &&
+    if (op == Op::Add && a->is(TypeKind::Str) && b->is(TypeKind::Str)) return types::str();
+    if ((op == Op::Add || op == Op::Sub || op == Op::Mul || op == Op::Div || op == Op::Mod) && numeric) return num;
+    if ((op == Op::BitAnd || op == Op::BitOr || op == Op::BitXor || op == Op::Shl || op == Op::Shr || op == Op::UShr) && a->is(TypeKind::Int) &&
         b->is(TypeKind::Int))
       return types::int_();
-    if (op == "==" || op == "!=") {
+    if (op == Op::Eq || op == Op::Ne) {
       if (numeric || (a == b && !contains_flow_type(a))) return types::bool_();
     }
-    if (op == "<" || op == "<=" || op == ">" || op == ">=") {
+    if (op == Op::Lt || op == Op::Le || op == Op::Gt || op == Op::Ge) {
       if (numeric || (a == b && a->is(TypeKind::Str))) return types::bool_();
     }
-    diags_.error(loc, "cannot apply " + q(op) + " to " + q(a) + " and " + q(b));
+    diags_.error(loc, "cannot apply " + q(op_text(op)) + " to " + q(a) + " and " + q(b));
     return types::error();
   }
 
