@@ -54,6 +54,7 @@ stmt         : block                                                # blockStmt
              | 'if' expr block ('else' (ifTail | block))?           # ifStmt
              | 'while' expr block                                   # whileStmt
              | 'for' pattern 'in' expr ('..' expr ('step' expr)?)? block  # forStmt
+             | 'try' block 'catch' IDENT block                      # tryStmt
              | 'break' ';'                                          # breakStmt
              | 'continue' ';'                                       # continueStmt
              | 'return' expr? ';'                                   # returnStmt

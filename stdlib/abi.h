@@ -23,6 +23,10 @@ using wf_dict = wf::detail::WfDict;
 [[noreturn]] void wf_fail_div(wf_ctx* ctx, int64_t loc);
 [[noreturn]] void wf_fail_index(wf_ctx* ctx, int64_t loc, int64_t index, int64_t len);
 [[noreturn]] void wf_fail_stack(wf_ctx* ctx, int64_t loc);
+
+int64_t wf_try_enter(wf_ctx* ctx, void* handler);
+void wf_try_leave(wf_ctx* ctx, int64_t token);
+wf_str* wf_try_catch(wf_ctx* ctx, int64_t token);
 int64_t wf_float_to_int(wf_ctx* ctx, int64_t loc, double x);
 
 void* wf_alloc(wf_ctx* ctx, int64_t bytes);
@@ -88,6 +92,16 @@ void* wf_shell(wf_ctx* ctx, int64_t loc, wf_str* cmd);
 double wf_now();
 void wf_sleep(double seconds);
 wf_str* wf_getenv(wf_ctx* ctx, wf_str* name);
+wf_str* wf_getenv_or(wf_ctx* ctx, wf_str* name, wf_str* fallback);
+double wf_time();
+void wf_mkdir(wf_ctx* ctx, int64_t loc, wf_str* path);
+void wf_remove_file(wf_ctx* ctx, int64_t loc, wf_str* path);
+wf_array* wf_list_dir(wf_ctx* ctx, int64_t loc, wf_str* path);
+void wf_exit(wf_ctx* ctx, int64_t loc, int64_t code);
+int64_t wf_workers(wf_ctx* ctx);  // runtime/src/driver/flow_abi.cpp
+double wf_rand(int64_t key, int64_t i);
+int64_t wf_rand_int(wf_ctx* ctx, int64_t loc, int64_t key, int64_t i, int64_t lo, int64_t hi);
+double wf_rand_normal(int64_t key, int64_t i);
 
 double wf_math_exp(double);
 double wf_math_log(double);

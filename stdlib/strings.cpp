@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cctype>
 #include <cstdlib>
+#include <cstring>
+#include <string>
 
 #include "abi.h"
 #include "values.hpp"
@@ -50,24 +53,69 @@ wf_str* wf_join(wf_ctx* ctx, wf_array* parts, wf_str* sep) {
   return make_str(*ctx, out);
 }
 
-// A wf string is NUL-terminated (values.hpp), so strtoll/strtod read it in place; a NUL
-// inside it stops them early and fails the check that they read all of it. No C++ string
-// lives in these frames when `raise` longjmps out of them.
-int64_t wf_parse_int(wf_ctx* ctx, int64_t loc, wf_str* s) {
+// LANGUAGE.md §19: surrounding whitespace is fine; an int may be written as a literal is
+// (`0x1F`, `1_000`, with a sign). Everything else, or a value out of range, is an error. No C++
+// string with a destructor is alive in these frames when `raise` longjmps out of them.
+namespace {
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'; }
+std::string_view trimmed(const wf_str* s) {
+  std::string_view v = s->view();
+  while (!v.empty() && is_space(v.front())) v.remove_prefix(1);
+  while (!v.empty() && is_space(v.back())) v.remove_suffix(1);
+  return v;
+}
+// Digits with single `_` between them (as in literals), into `out` without the separators.
+bool literal_digits(std::string_view v, bool hex, std::string& out) {
+  bool last_digit = false;
+  for (char c : v) {
+    if (c == '_') {
+      if (!last_digit) return false;
+      last_digit = false;
+      continue;
+    }
+    if (!(hex ? std::isxdigit((unsigned char)c) : std::isdigit((unsigned char)c))) return false;
+    out += c;
+    last_digit = true;
+  }
+  return last_digit;
+}
+bool parse_int_text(std::string_view v, int64_t& out) {
+  bool negative = false;
+  if (!v.empty() && (v[0] == '+' || v[0] == '-')) negative = v[0] == '-', v.remove_prefix(1);
+  bool hex = v.size() > 2 && v[0] == '0' && (v[1] == 'x' || v[1] == 'X');
+  if (hex) v.remove_prefix(2);
+  std::string digits = negative ? "-" : "";
+  if (!literal_digits(v, hex, digits)) return false;
   errno = 0;
   char* end = nullptr;
-  long long v = s->len == 0 ? 0 : std::strtoll(s->data, &end, 10);
-  if (s->len == 0 || end != s->data + s->len || errno == ERANGE || std::isspace((unsigned char)s->data[0]))
+  long long r = std::strtoll(digits.c_str(), &end, hex ? 16 : 10);
+  if (errno == ERANGE || *end) return false;
+  out = r;
+  return true;
+}
+}  // namespace
+
+int64_t wf_parse_int(wf_ctx* ctx, int64_t loc, wf_str* s) {
+  int64_t v = 0;
+  if (!parse_int_text(trimmed(s), v) || std::memchr(s->data, 0, (size_t)s->len))
     raise(*ctx, loc, "cannot parse \"" + std::string(s->view()) + "\" as int");
   return v;
 }
 
 double wf_parse_float(wf_ctx* ctx, int64_t loc, wf_str* s) {
-  char* end = nullptr;
-  double v = s->len == 0 ? 0 : std::strtod(s->data, &end);
-  if (s->len == 0 || end != s->data + s->len || std::isspace((unsigned char)s->data[0]))
-    raise(*ctx, loc, "cannot parse \"" + std::string(s->view()) + "\" as float");
-  return v;
+  std::string_view v = trimmed(s);
+  double r = 0;
+  bool ok = false;
+  {
+    std::string text(v);
+    char* end = nullptr;
+    if (!text.empty() && !std::memchr(s->data, 0, (size_t)s->len)) {
+      r = std::strtod(text.c_str(), &end);
+      ok = *end == 0;
+    }
+  }
+  if (!ok) raise(*ctx, loc, "cannot parse \"" + std::string(s->view()) + "\" as float");
+  return r;
 }
 
 wf_str* wf_trim(wf_ctx* ctx, wf_str* s) {

@@ -1,10 +1,14 @@
 // Files, processes, time, environment, math and `extern fn` binding (LANGUAGE.md §7).
 // Paths are relative to the process's working directory, which is the task's pool `cwd`.
+#include <dirent.h>
 #include <dlfcn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <vector>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -95,6 +99,64 @@ void wf_sleep(double seconds) {
 wf_str* wf_getenv(wf_ctx* ctx, wf_str* name) {
   const char* v = std::getenv(name->data);
   return make_str(*ctx, v ? v : "");
+}
+
+wf_str* wf_getenv_or(wf_ctx* ctx, wf_str* name, wf_str* fallback) {
+  const char* v = std::getenv(name->data);
+  return v ? make_str(*ctx, v) : fallback;
+}
+
+double wf_time() {
+  using namespace std::chrono;
+  return duration<double>(system_clock::now().time_since_epoch()).count();
+}
+
+// mkdir -p: every missing parent too; an existing directory is fine.
+void wf_mkdir(wf_ctx* ctx, int64_t loc, wf_str* path) {
+  std::string p(path->view());
+  for (size_t i = 1; i <= p.size(); ++i) {
+    if (i < p.size() && p[i] != '/') continue;
+    std::string part = p.substr(0, i);
+    if (::mkdir(part.c_str(), 0777) != 0 && errno != EEXIST) {
+      std::string why = errno_text();
+      raise(*ctx, loc, "cannot create directory " + part + ": " + why);
+    }
+  }
+  struct stat st;
+  if (::stat(p.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) raise(*ctx, loc, "cannot create directory " + p + ": a file of that name exists");
+}
+
+void wf_remove_file(wf_ctx* ctx, int64_t loc, wf_str* path) {
+  if (::unlink(path->data) != 0) raise(*ctx, loc, "cannot remove " + std::string(path->view()) + ": " + errno_text());
+}
+
+// The names in a directory (not `.` and `..`), sorted bytewise.
+wf_array* wf_list_dir(wf_ctx* ctx, int64_t loc, wf_str* path) {
+  std::vector<std::string> names;
+  bool opened;
+  {
+    DIR* dir = ::opendir(path->data);
+    opened = dir != nullptr;
+    if (dir) {
+      while (dirent* e = ::readdir(dir)) {
+        std::string name = e->d_name;
+        if (name != "." && name != "..") names.push_back(name);
+      }
+      ::closedir(dir);
+    }
+  }
+  if (!opened) raise(*ctx, loc, "cannot list directory " + std::string(path->view()) + ": " + errno_text());
+  std::sort(names.begin(), names.end());
+  WfArray* out = make_array(*ctx, (int64_t)names.size());
+  for (size_t i = 0; i < names.size(); ++i) out->data[i] = ptr_slot(make_str(*ctx, names[i]));
+  return out;
+}
+
+// In the driver (a flow, or a fn a flow calls directly) the program ends with `code`; a task
+// cannot end the program, so there it is an error.
+void wf_exit(wf_ctx* ctx, int64_t loc, int64_t code) {
+  if (!ctx->host) raise(*ctx, loc, "exit() can only end the program from the driver (a flow, or a fn a flow calls); a task returns or fails instead");
+  exit_program(*ctx, code);
 }
 
 double wf_math_exp(double x) { return std::exp(x); }

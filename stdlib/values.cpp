@@ -311,6 +311,7 @@ void close_status_line_locked() {
 void write_process_output(int stream, std::string_view text) {
   std::lock_guard<std::mutex> lock(output_mutex());
   close_status_line_locked();
+  if (stream == 2) std::fflush(stdout);  // stdout's lines first, so that `2>&1` keeps the order (§19)
   std::fwrite(text.data(), 1, text.size(), stream == 2 ? stderr : stdout);
   if (stream == 2) std::fflush(stderr);
 }

@@ -88,7 +88,8 @@ struct Stmt;
 using StmtPtr = std::unique_ptr<Stmt>;
 using Block = std::vector<StmtPtr>;
 
-enum class StmtKind { Let, LetTuple, Var, Assign, If, While, ForRange, ForEach, Break, Continue, Return, ExprStmt, BlockStmt };
+// Try: body is the try block, else_body the catch block, names[0] the caught message's name.
+enum class StmtKind { Let, LetTuple, Var, Assign, If, While, ForRange, ForEach, Break, Continue, Return, ExprStmt, BlockStmt, Try };
 
 struct Stmt {
   StmtKind kind;
@@ -137,6 +138,7 @@ struct FnDecl {
   int ranks = 1;
   std::vector<LocalInfo> locals;   // params first, then every let/var/for binding
   int index = -1;                  // position in ProgramAst::functions
+  bool has_try = false;            // its body has a `try` (code generation keeps its locals in memory)
 };
 
 struct ConstDecl {

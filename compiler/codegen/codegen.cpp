@@ -54,6 +54,9 @@ class CodeGen {
 
   std::unique_ptr<llvm::Module> run() {
     declare_abi();
+    setjmp_ = Function::Create(llvm::FunctionType::get(i32_, {i8p_}, false), Function::ExternalLinkage, "_setjmp", module_.get());
+    setjmp_->addFnAttr(llvm::Attribute::ReturnsTwice);
+    for (auto& f : program_.functions) program_has_try_ |= f->has_try;
     for (auto& f : program_.files) manifest_.files.push_back(f.path);
     for (auto& f : program_.functions) declare_function(*f);
     for (auto& f : program_.functions)
@@ -225,6 +228,14 @@ class CodeGen {
     // frees nothing that is not there.
     for (size_t i = f.params.size(); i < f.locals.size(); ++i)
       if (is_owned_var((int)i) || is_pool_local((int)i)) b_.CreateStore(llvm::ConstantPointerNull::get(i8p_), locals_[i]);
+    if (program_has_try_) register_cleanups(f);
+    tries_.clear();
+    // A function with `try` keeps its variables in memory (no optimisation of it): after the
+    // jump back into it, the catch block must see what the try block last stored.
+    if (f.has_try) {
+      fn->addFnAttr(llvm::Attribute::OptimizeNone);
+      fn->addFnAttr(llvm::Attribute::NoInline);
+    }
     region_ = nullptr;
     if (owns(f.result) || block_allocates(f.body)) region_ = call("wf_region_mark", {ctx_});
     scopes_.clear();
@@ -418,9 +429,11 @@ class CodeGen {
   }
 
   // Leaves the function: frees every owned var, releases the region, returns `e`'s value.
+  // The value is computed inside the open `try`s (their catch sees its errors), then they are left.
   void gen_return(const Expr* e) {
     TypeRef t = fn_->result;
     if (!e) {
+      leave_tries(0);
       disown_scopes(0);
       if (region_) call("wf_region_pop", {ctx_, region_});
       b_.CreateRetVoid();
@@ -428,6 +441,7 @@ class CodeGen {
     }
     if (!owns(t)) {
       Value* v = gen(*e);
+      leave_tries(0);
       disown_scopes(0);
       if (region_) call("wf_region_pop", {ctx_, region_});
       b_.CreateRet(v);
@@ -443,9 +457,83 @@ class CodeGen {
     } else {
       tree = own(gen(*e), t);
     }
+    leave_tries(0);
     disown_scopes(0);
     call("wf_region_pop", {ctx_, region_});
     b_.CreateRet(from_slot(call("wf_settle", {ctx_, desc(t), to_slot(tree, t)}), t));
+  }
+
+  // ---- try/catch (stdlib/try_catch.cpp, execution/context.hpp) -----------------------------
+
+  void leave_tries(size_t down_to) {
+    for (size_t i = tries_.size(); i > down_to; --i) call("wf_try_leave", {ctx_, tries_[i - 1]});
+  }
+
+  // Owned vars declared anywhere in `b` (their trees die if the block is cut short by an error).
+  void owned_vars_in(const Block& b, std::vector<int>& out) const {
+    for (auto& s : b) {
+      for (int local : s->locals)
+        if (local >= 0 && is_owned_var(local)) out.push_back(local);
+      owned_vars_in(s->body, out);
+      owned_vars_in(s->else_body, out);
+    }
+  }
+
+  void gen_try(const Stmt& s) {
+    auto* buf = entry_alloca(llvm::ArrayType::get(i64_, 25), "try.buf");  // a jmp_buf (200 bytes)
+    buf->setAlignment(llvm::Align(16));
+    Value* handler = b_.CreateBitCast(buf, i8p_);
+    Value* token = call("wf_try_enter", {ctx_, handler});
+    llvm::CallInst* jumped = b_.CreateCall(setjmp_, {handler});
+    jumped->addFnAttr(llvm::Attribute::ReturnsTwice);
+    BasicBlock* body_bb = new_block("try.body");
+    BasicBlock* catch_bb = new_block("try.catch");
+    BasicBlock* end_bb = new_block("try.end");
+    b_.CreateCondBr(b_.CreateICmpEQ(jumped, b_.getInt32(0)), body_bb, catch_bb);
+    b_.SetInsertPoint(body_bb);
+    tries_.push_back(token);
+    gen_block(s.body);
+    tries_.pop_back();
+    if (!b_.GetInsertBlock()->getTerminator()) {
+      call("wf_try_leave", {ctx_, token});
+      b_.CreateBr(end_bb);
+    }
+    b_.SetInsertPoint(catch_bb);
+    Value* message = call("wf_try_catch", {ctx_, token});
+    // The try block's own vars that were live at the error (the others hold null).
+    std::vector<int> cut;
+    owned_vars_in(s.body, cut);
+    for (int local : cut) {
+      disown(b_.CreateLoad(i8p_, locals_[(size_t)local]), fn_->locals[(size_t)local].type);
+      b_.CreateStore(llvm::ConstantPointerNull::get(i8p_), locals_[(size_t)local]);
+    }
+    if (s.locals[0] >= 0) b_.CreateStore(message, locals_[(size_t)s.locals[0]]);
+    gen_block(s.else_body);
+    branch_to(end_bb);
+    b_.SetInsertPoint(end_bb);
+  }
+
+  // With `try` in the program, every function records where its owned vars are, at its depth,
+  // so that an error caught further up frees their trees (execution/context.hpp).
+  void register_cleanups(const FnDecl& f) {
+    std::vector<int> owned;
+    for (size_t i = f.params.size(); i < f.locals.size(); ++i)
+      if (is_owned_var((int)i)) owned.push_back((int)i);
+    Value* record = llvm::ConstantPointerNull::get(i8p_);
+    if (!owned.empty()) {
+      auto* rec = b_.CreateAlloca(llvm::ArrayType::get(i64_, 1 + 2 * owned.size()), nullptr, "cleanups");
+      auto at = [&](size_t i) { return b_.CreateConstGEP2_64(rec->getAllocatedType(), rec, 0, i); };
+      b_.CreateStore(b_.getInt64((int64_t)owned.size()), at(0));
+      for (size_t k = 0; k < owned.size(); ++k) {
+        b_.CreateStore(b_.CreatePtrToInt(locals_[(size_t)owned[k]], i64_), at(1 + 2 * k));
+        b_.CreateStore(b_.CreatePtrToInt(desc(f.locals[(size_t)owned[k]].type), i64_), at(2 + 2 * k));
+      }
+      record = b_.CreateBitCast(rec, i8p_);
+    }
+    Value* fields = b_.CreateBitCast(ctx_, i64_->getPointerTo());
+    Value* depth = b_.CreateLoad(i64_, fields);
+    Value* table = b_.CreateIntToPtr(b_.CreateLoad(i64_, b_.CreateGEP(i64_, fields, b_.getInt64(3))), i8p_->getPointerTo());
+    b_.CreateStore(record, b_.CreateGEP(i8p_, table, depth));
   }
 
   void gen_stmt(const Stmt& s) {
@@ -493,7 +581,7 @@ class CodeGen {
         b_.SetInsertPoint(cond_bb);
         b_.CreateCondBr(gen(*s.value), body_bb, end_bb);
         b_.SetInsertPoint(body_bb);
-        loops_.push_back({end_bb, next_bb, scopes_.size()});
+        loops_.push_back({end_bb, next_bb, scopes_.size(), tries_.size()});
         gen_block(s.body);
         loops_.pop_back();
         branch_to(next_bb);
@@ -507,13 +595,16 @@ class CodeGen {
       case StmtKind::ForRange: gen_for_range(s); break;
       case StmtKind::ForEach: gen_for_each(s); break;
       case StmtKind::Break:
+        leave_tries(loops_.back().tries);
         disown_scopes(loops_.back().scope_depth);
         b_.CreateBr(loops_.back().break_to);
         break;
       case StmtKind::Continue:
+        leave_tries(loops_.back().tries);
         disown_scopes(loops_.back().scope_depth);
         b_.CreateBr(loops_.back().continue_to);
         break;
+      case StmtKind::Try: gen_try(s); break;
       case StmtKind::Return: gen_return(s.value.get()); break;
       case StmtKind::ExprStmt: gen(*s.value); break;
       case StmtKind::BlockStmt: gen_block(s.body); break;
@@ -626,7 +717,7 @@ class CodeGen {
   }
 
   void loop_body(const Stmt& s, BasicBlock* next, BasicBlock* end) {
-    loops_.push_back({end, next, scopes_.size()});
+    loops_.push_back({end, next, scopes_.size(), tries_.size()});
     gen_block(s.body);
     loops_.pop_back();
   }
@@ -1200,7 +1291,12 @@ class CodeGen {
         ensure_open_block();
         return nullptr;
       }
-      case Builtin::Getenv: return call("wf_getenv", {ctx_, arg(0)});
+      case Builtin::Getenv:
+        if (e.args.size() == 2) {
+          Value* name = arg(0);
+          return call("wf_getenv_or", {ctx_, name, arg(1)});
+        }
+        return call("wf_getenv", {ctx_, arg(0)});
       case Builtin::Submit: {
         auto [pool, first] = pool_arg(e);
         return gen_submit(e, first + 1, pool, *e.args[first]->resolved.fn);
@@ -1299,6 +1395,7 @@ class CodeGen {
   llvm::Type *i64_, *i32_, *f64_, *i1_;
   llvm::PointerType* i8p_;
   std::map<std::string, Function*> abi_;
+  Function* setjmp_ = nullptr;
   std::vector<Function*> fns_;
   std::map<const FnDecl*, llvm::GlobalVariable*> externs_;
   std::map<std::string, Value*> strings_, cstrings_;
@@ -1311,7 +1408,10 @@ class CodeGen {
     BasicBlock* break_to;
     BasicBlock* continue_to;
     size_t scope_depth;  // scopes_ entries outside the loop (not freed by break/continue)
+    size_t tries;        // tries_ entries outside the loop (left by break/continue)
   };
+  std::vector<Value*> tries_;  // the tokens of the open `try` blocks of this function
+  bool program_has_try_ = false;
   std::vector<Loop> loops_;
   std::vector<std::vector<int>> scopes_;  // owned vars declared in each open block
   const Block* block_ = nullptr;          // the block being generated, and the statement

@@ -212,6 +212,15 @@ class Builder {
       s->body = block(f->block());
       return s;
     }
+    // 'try' block 'catch' IDENT block
+    if (auto* t = dynamic_cast<P::TryStmtContext*>(c)) {
+      auto s = make(StmtKind::Try, c);
+      s->body = block(t->block(0));
+      s->names.push_back(name_of(t->IDENT()));
+      s->name_locs.push_back(t->IDENT() ? loc(t->IDENT()->getSymbol()) : s->loc);
+      if (t->block().size() > 1) s->else_body = block(t->block(1));
+      return s;
+    }
     if (dynamic_cast<P::BreakStmtContext*>(c)) return make(StmtKind::Break, c);
     if (dynamic_cast<P::ContinueStmtContext*>(c)) return make(StmtKind::Continue, c);
     // 'return' expr? ';'

@@ -411,6 +411,7 @@ class Checker {
       case StmtKind::Return: return true;
       case StmtKind::If: return !s.else_body.empty() && block_returns(s.body) && block_returns(s.else_body);
       case StmtKind::BlockStmt: return block_returns(s.body);
+      case StmtKind::Try: return block_returns(s.body) && block_returns(s.else_body);
       case StmtKind::While:
         return s.value->kind == ExprKind::BoolLit && s.value->bool_val && !has_break(s.body);
       default: return false;
@@ -419,7 +420,8 @@ class Checker {
   static bool has_break(const Block& b) {
     for (auto& s : b) {
       if (s->kind == StmtKind::Break) return true;
-      if ((s->kind == StmtKind::If || s->kind == StmtKind::BlockStmt) && (has_break(s->body) || has_break(s->else_body)))
+      if ((s->kind == StmtKind::If || s->kind == StmtKind::BlockStmt || s->kind == StmtKind::Try) &&
+          (has_break(s->body) || has_break(s->else_body)))
         return true;
     }
     return false;
@@ -543,6 +545,19 @@ class Checker {
         break;
       case StmtKind::ExprStmt: check_expr(s.value); break;
       case StmtKind::BlockStmt: check_block(s.body); break;
+      case StmtKind::Try: {
+        fn_->has_try = true;
+        check_block(s.body);
+        if (fn_->kind == FnKind::Mpi)
+          if (const Expr* mpi = find_mpi_call(s.body))
+            diags_.error(mpi->loc, "an `mpi fn` cannot use `try` around MPI built-ins (" + q(mpi->str_val) +
+                                       " here): a rank that fails inside a collective fails the task");
+        scopes_.emplace_back();
+        s.locals.push_back(declare_local(s.names[0], s.name_locs[0], types::str(), false));
+        check_block(s.else_body, false);
+        scopes_.pop_back();
+        break;
+      }
     }
   }
 
@@ -568,6 +583,26 @@ class Checker {
       diags_.error(locs[0], "cannot destructure " + q(elem) + " into " + std::to_string(names.size()) + " names");
     for (size_t i = 0; i < names.size(); ++i)
       slots.push_back(declare_local(names[i], locs[i], ok ? elem->elems[i] : types::error(), false, true));
+  }
+
+  // The first call of an MPI built-in in a block (already checked), or null.
+  static const Expr* find_mpi_call(const Block& b) {
+    for (auto& s : b) {
+      for (const Expr* x : {s->value.get(), s->target.get(), s->range_end.get(), s->step.get()})
+        if (const Expr* m = find_mpi_call(x)) return m;
+      if (const Expr* m = find_mpi_call(s->body)) return m;
+      if (const Expr* m = find_mpi_call(s->else_body)) return m;
+    }
+    return nullptr;
+  }
+  static const Expr* find_mpi_call(const Expr* e) {
+    if (!e) return nullptr;
+    if ((e->kind == ExprKind::Call || e->kind == ExprKind::Method) && e->resolved.kind == Resolved::Builtin &&
+        builtin_scope((Builtin)e->resolved.builtin) == BuiltinScope::MpiOnly)
+      return e;
+    for (auto& a : e->args)
+      if (const Expr* m = find_mpi_call(a.get())) return m;
+    return nullptr;
   }
 
   void check_flow_type(TypeRef t, SourceLoc loc) {
@@ -1359,8 +1394,10 @@ class Checker {
         if (x.args.size() == 2 && !want_type(x.args[1], types::int_(), name)) return E();
         return types::float_();
       }
-      case Builtin::Getenv:
-        if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();
+      case Builtin::Getenv:  // getenv(name) or getenv(name, default)
+        if (x.args.size() != 2 && !want_args(x, 1, name)) return E();
+        for (auto& a : x.args)
+          if (!want_type(a, types::str(), name)) return E();
         return types::str();
       case Builtin::Fail:
         if (!want_args(x, 1, name) || !want_type(x.args[0], types::str(), name)) return E();

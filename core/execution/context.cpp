@@ -11,6 +11,8 @@ namespace wf::detail {
 Context::Context(const Manifest* m, int64_t max_depth) : manifest(m) {
   site_storage.resize((size_t)max_depth);
   sites = site_storage.data();
+  cleanup_storage.resize((size_t)max_depth + 1);
+  cleanups = cleanup_storage.data();
   capacity = max_depth;
 }
 
@@ -18,6 +20,8 @@ void Context::reset_memory() {
   arena.reset();
   regions.clear();
   owned.free_all();
+  tries.clear();
+  orphans.clear();
 }
 
 namespace {
@@ -29,7 +33,23 @@ std::vector<std::string> current_frames(const Context& ctx, int64_t loc) {
   return frames;
 }
 
+// When the jump goes to a compiled `try`: the owned trees of the frames deeper than the try's
+// (they end here) are kept for wf_try_catch to free.
+void collect_orphans(Context& ctx) {
+  if (ctx.tries.empty() || ctx.on_error != ctx.tries.back().handler) return;
+  for (int64_t d = ctx.tries.back().depth + 1; d <= ctx.depth && d < (int64_t)ctx.cleanup_storage.size(); ++d) {
+    const int64_t* record = ctx.cleanups[d];
+    if (!record) continue;
+    for (int64_t i = 0; i < record[0]; ++i) {
+      auto* slot = reinterpret_cast<uint64_t*>(record[1 + 2 * i]);
+      if (*slot) ctx.orphans.push_back({*slot, reinterpret_cast<const char*>(record[2 + 2 * i])});
+      *slot = 0;
+    }
+  }
+}
+
 [[noreturn]] void unwind(Context& ctx) {
+  collect_orphans(ctx);
   ctx.depth = 0;
   if (!ctx.on_error) {
     std::fputs(ctx.error.render().c_str(), stderr);
@@ -52,6 +72,17 @@ void raise(Context& ctx, int64_t loc, std::string message) {
   std::string().swap(message);  // the longjmp below never runs this parameter's destructor
   ctx.error.frames = current_frames(ctx, loc);
   unwind(ctx);
+}
+
+void exit_program(Context& ctx, int64_t code) {
+  ctx.exit_code = (int)(code & 0xff);
+  ctx.error = RuntimeError{};
+  if (!ctx.tries.empty()) ctx.on_error = ctx.tries.front().outer;
+  ctx.tries.clear();
+  ctx.orphans.clear();  // the process ends; nothing to free
+  ctx.depth = 0;
+  if (!ctx.on_error) std::exit(ctx.exit_code);
+  std::longjmp(*ctx.on_error, 1);
 }
 
 void raise_task_error(Context& ctx, int64_t loc, const RuntimeError& task_error) {

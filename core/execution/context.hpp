@@ -6,6 +6,14 @@
 // `raise` turns the stack into "at f (file:line:col)" lines and longjmps back to the host
 // frame that started the task or flow (no C++ exception ever crosses JIT-compiled frames).
 //
+// `try`/`catch` (LANGUAGE.md §16) is the same jump, to a jmp_buf in the compiled function's
+// own frame instead of the host's: compiled code calls wf_try_enter, then _setjmp, and on the
+// second return wf_try_catch, which restores the depth, the arena regions and the arena as
+// they were at the `try`. The owned `var` trees of the frames the jump skips are found through
+// `cleanups` (each compiled function of a program that uses `try` registers a record of its
+// owned slots at its depth) and collected by `raise` before it jumps, while those frames'
+// memory is still intact; wf_try_catch frees them.
+//
 // Memory (LANGUAGE.md §11; the whole scheme is in stdlib/ownership.hpp): immutable values and
 // temporaries live in the context's arena (execution/memory.hpp), with nested regions (a loop
 // iteration, a function call) that compiled code marks and releases; the values of `var`s
@@ -37,12 +45,28 @@ struct Context {
   int64_t depth = 0;
   int64_t capacity = 0;
   int32_t* sites = nullptr;
+  // cleanups[d]: the owned-slot record of the function running at depth d ({n, slot*, desc,
+  // slot*, desc, ...}, or null); written only by programs that use `try`.
+  const int64_t** cleanups = nullptr;
   // --- host side ---
   Arena arena{this};
   std::vector<Arena::Mark> regions;  // open regions of compiled code, innermost last
   OwnedHeap owned{this};
   std::vector<int32_t> site_storage;
+  std::vector<const int64_t*> cleanup_storage;
   std::jmp_buf* on_error = nullptr;
+  // The open `try`s of compiled code, innermost last.
+  struct TryFrame {
+    std::jmp_buf* handler;  // in the compiled frame
+    std::jmp_buf* outer;    // on_error before the try
+    int64_t depth;
+    size_t regions;
+    Arena::Mark mark;
+  };
+  std::vector<TryFrame> tries;
+  // Owned trees of the frames a caught error jumped past, freed by wf_try_catch.
+  std::vector<std::pair<uint64_t, const char*>> orphans;
+  int exit_code = -1;  // set by exit(code) (LANGUAGE.md §19): the host ends the program with it
   RuntimeError error;
   const Manifest* manifest = nullptr;
   TaskHost* host = nullptr;
@@ -58,6 +82,9 @@ struct Context {
 
 // Ends the running task or flow with an error at location `loc` (a manifest location id).
 [[noreturn]] void raise(Context& ctx, int64_t loc, std::string message);
+
+// exit(code) in the driver: jumps to the host frame past every `try` (exit is not an error).
+[[noreturn]] void exit_program(Context& ctx, int64_t code);
 
 // Raises a task's error in the flow that waited for it at `loc`.
 [[noreturn]] void raise_task_error(Context& ctx, int64_t loc, const RuntimeError& task_error);

@@ -2,8 +2,10 @@
 // encode arguments, hand tasks to the Scheduler and decode results into the flow's arena.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <thread>
 
 #include "abi.h"
 #include "driver/flow_host.hpp"
@@ -75,6 +77,12 @@ void* wf_submit(wf_ctx* ctx, void* pool, int64_t fn, uint64_t* args, int64_t nar
 uint64_t wf_result(wf_ctx* ctx, void* future, int64_t loc) { return settle(ctx, static_cast<FutureState*>(future), loc); }
 
 int64_t wf_done(wf_ctx*, void* future) { return Scheduler::is_done(static_cast<FutureState*>(future)); }
+
+// The default pool's size (LANGUAGE.md §19): `--workers`, or the number of cores.
+int64_t wf_workers(wf_ctx* ctx) {
+  int w = host(ctx).pool_defaults.workers;
+  return w > 0 ? w : (int64_t)std::max(1u, std::thread::hardware_concurrency());
+}
 
 wf_str* wf_error(wf_ctx* ctx, void* future) {
   auto* f = static_cast<FutureState*>(future);

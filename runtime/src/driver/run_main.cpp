@@ -82,6 +82,7 @@ int run_main(const WfObject& object, const std::vector<std::string>& args, const
   if (ok) scheduler.drain();  // tasks whose futures were never read still run to the end
   scheduler.shutdown();
   flush_process_output();
+  if (!ok && ctx.exit_code >= 0) return ctx.exit_code;  // exit(code): not an error
   if (!ok) {
     write_process_output(2, ctx.error.render());
     return 1;

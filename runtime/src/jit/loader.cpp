@@ -6,6 +6,8 @@
 #include <llvm/Support/MemoryBuffer.h>
 #include <llvm/Support/TargetSelect.h>
 
+#include <setjmp.h>
+
 #include <cstring>
 #include <mutex>
 
@@ -61,6 +63,9 @@ std::unique_ptr<LoadedProgram> LoadedProgram::load(const WfObject& object, std::
   for (const AbiSymbol& s : kSymbols)
     symbols[mangle(s.name)] = llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(s.address),
                                                        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  // A `try` block calls _setjmp itself (it must run in the compiled frame it returns to).
+  symbols[mangle("_setjmp")] = llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(reinterpret_cast<void*>(&_setjmp)),
+                                                        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
   if (auto e = j.getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols)))) return fail(std::move(e));
 
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(program->object_.object, "wf-object");
