@@ -30,7 +30,8 @@ field        : IDENT ':' type ;
 
 constDecl    : 'const' IDENT ':' type '=' expr ';' ;
 fnDecl       : mpiPrefix? 'fn' IDENT '(' params? ')' ('->' type)? block ;
-mpiPrefix    : 'mpi' '(' IDENT '=' expr ')' ;
+// `mpi fn` (ranks at submission), `mpi(ranks=4) fn`, `mpi(ranks=4, threads=2) fn`
+mpiPrefix    : 'mpi' ('(' IDENT '=' expr (',' IDENT '=' expr)* ')')? ;
 externDecl   : 'extern' 'fn' IDENT '(' params? ')' ('->' type)? 'from' STRING ';' ;
 flowDecl     : 'flow' IDENT '(' params? ')' ('->' type)? block ;
 params       : param (',' param)* ;

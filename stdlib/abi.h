@@ -118,11 +118,17 @@ double wf_math_fmod(double, double);
 
 void* wf_extern_lookup(wf_ctx* ctx, int64_t loc, const char* lib, const char* symbol);
 
-void* wf_submit(wf_ctx* ctx, void* pool, int64_t fn, uint64_t* args, int64_t nargs, int64_t future_mask, int64_t loc);
+void* wf_submit(wf_ctx* ctx, void* pool, int64_t fn, uint64_t* args, int64_t nargs, int64_t future_mask, int64_t loc,
+                int64_t ranks, int64_t threads);
 uint64_t wf_result(wf_ctx* ctx, void* future, int64_t loc);
+uint64_t wf_result_within(wf_ctx* ctx, void* future, int64_t loc, double timeout);
+int64_t wf_cancel(wf_ctx* ctx, void* future);
+int64_t wf_wait_any(wf_ctx* ctx, wf_array* futures, int64_t loc);
+wf_array* wf_wait_within(wf_ctx* ctx, wf_array* futures, int64_t loc, double timeout);
 int64_t wf_done(wf_ctx* ctx, void* future);
 wf_str* wf_error(wf_ctx* ctx, void* future);
-wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, int64_t loc);
+wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, int64_t loc,
+                 int64_t ranks, int64_t threads, int64_t ordered);
 wf_array* wf_wait(wf_ctx* ctx, wf_array* futures, int64_t loc);
 void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe, int64_t loc);
 void wf_pool_hold(wf_ctx* ctx, void* pool);

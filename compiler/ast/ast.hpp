@@ -129,13 +129,15 @@ struct FnDecl {
   SourceLoc loc;
   std::vector<Param> params;
   TypeExprPtr result_expr;
-  ExprPtr ranks_expr;              // mpi(ranks=...)
+  ExprPtr ranks_expr;              // mpi(ranks=...); absent: ranks given at submission
+  ExprPtr threads_expr;            // mpi(..., threads=...)
   std::string extern_lib;          // extern ... from "lib"
   Block body;
 
   // checker annotations
   TypeRef result = nullptr;
-  int ranks = 1;
+  int ranks = 1;                   // 0: an `mpi fn` that takes `ranks=` at submission
+  int threads = 0;                 // declared threads= (0: none)
   std::vector<LocalInfo> locals;   // params first, then every let/var/for binding
   int index = -1;                  // position in ProgramAst::functions
   bool has_try = false;            // its body has a `try` (code generation keeps its locals in memory)

@@ -1165,9 +1165,27 @@ class CodeGen {
     return f.result->is(TypeKind::Void) ? nullptr : r;
   }
 
+  // A named option of a call (`ranks=`, `timeout=`, ...), or null.
+  static const Expr* option(const Expr& e, const char* name) {
+    for (size_t i = 0; i < e.args.size(); ++i)
+      if (e.arg_names[i] == name) return e.args[i].get();
+    return nullptr;
+  }
+  static size_t positional_count(const Expr& e) {
+    size_t n = 0;
+    while (n < e.args.size() && e.arg_names[n].empty()) ++n;
+    return n;
+  }
+  // ranks= and threads= of a submission (0: the declaration's).
+  std::pair<Value*, Value*> resources(const Expr& e, const FnDecl& f) {
+    const Expr* ranks = option(e, "ranks");
+    const Expr* threads = option(e, "threads");
+    return {ranks ? gen(*ranks) : b_.getInt64(0), threads ? gen(*threads) : b_.getInt64(f.threads)};
+  }
+
   // submit([pool,] f, args...) with args starting at e.args[first]; `pool` may be null.
   Value* gen_submit(const Expr& e, size_t first, Value* pool, const FnDecl& f) {
-    size_t n = e.args.size() - first;
+    size_t n = positional_count(e) - first;
     llvm::AllocaInst* slots = entry_alloca(llvm::ArrayType::get(i64_, std::max<size_t>(n, 1)), "task.args");
     uint64_t mask = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -1178,8 +1196,9 @@ class CodeGen {
       b_.CreateStore(slot, b_.CreateConstGEP2_64(slots->getAllocatedType(), slots, 0, i));
     }
     Value* args_ptr = b_.CreateBitCast(slots, i8p_);
+    auto [ranks, threads] = resources(e, f);
     return call("wf_submit", {ctx_, pool ? pool : llvm::ConstantPointerNull::get(i8p_), b_.getInt64(f.index), args_ptr,
-                              b_.getInt64(n), b_.getInt64((int64_t)mask), loc(e.loc)});
+                              b_.getInt64(n), b_.getInt64((int64_t)mask), loc(e.loc), ranks, threads});
   }
 
   // The pool of `p.submit(...)`/`p.map(...)` (args[0] is a pool), or null and 0.
@@ -1306,16 +1325,30 @@ class CodeGen {
         auto [pool, first] = pool_arg(e);
         const FnDecl& f = *e.args[first]->resolved.fn;
         Value* xs = gen(*e.args[first + 1]);
-        Value* chunk = e.args.size() > first + 2 ? gen(*e.args[first + 2]) : b_.getInt64(kAbiOptionAbsent);
+        const Expr* chunk_e = option(e, "chunk");
+        const Expr* ordered_e = option(e, "ordered");
+        Value* chunk = chunk_e ? gen(*chunk_e) : b_.getInt64(kAbiOptionAbsent);
+        Value* ordered = ordered_e ? b_.CreateZExt(gen(*ordered_e), i64_) : b_.getInt64(1);
+        auto [ranks, threads] = resources(e, f);
         return call("wf_map", {ctx_, pool, b_.getInt64(f.index), xs, chunk, b_.getInt64(b == Builtin::Starmap),
-                               loc(e.loc)});
+                               loc(e.loc), ranks, threads, ordered});
       }
-      case Builtin::Wait: l = loc(e.loc); return call("wf_wait", {ctx_, arg(0), l});
+      case Builtin::Wait:
+        if (const Expr* timeout = option(e, "timeout")) {
+          Value* futs = arg(0);
+          return call("wf_wait_within", {ctx_, futs, loc(e.loc), gen(*timeout)});
+        }
+        l = loc(e.loc);
+        return call("wf_wait", {ctx_, arg(0), l});
       case Builtin::Result: {
         Value* fut = arg(0);
+        if (const Expr* timeout = option(e, "timeout"))
+          return from_slot(call("wf_result_within", {ctx_, fut, loc(e.loc), gen(*timeout)}), e.type);
         Value* r = call("wf_result", {ctx_, fut, loc(e.loc)});
         return from_slot(r, e.type);
       }
+      case Builtin::Cancel: return b_.CreateICmpNE(call("wf_cancel", {ctx_, arg(0)}), b_.getInt64(0));
+      case Builtin::WaitAny: l = loc(e.loc); return call("wf_wait_any", {ctx_, arg(0), l});
       case Builtin::Done: return b_.CreateICmpNE(call("wf_done", {ctx_, arg(0)}), b_.getInt64(0));
       case Builtin::Error: return call("wf_error", {ctx_, arg(0)});
       case Builtin::Pool: {

@@ -88,8 +88,16 @@ class Builder {
     auto f = std::make_unique<FnDecl>();
     f->kind = c->mpiPrefix() ? FnKind::Mpi : FnKind::Serial;
     if (auto* m = c->mpiPrefix()) {
-      if (m->IDENT() && name_of(m->IDENT()) != "ranks") diags_.error(loc(m->IDENT()->getSymbol()), "expected `ranks=` in `mpi(...)`");
-      f->ranks_expr = expr(m->expr());
+      for (size_t i = 0; i < m->IDENT().size() && i < m->expr().size(); ++i) {
+        std::string key = name_of(m->IDENT(i));
+        ExprPtr& slot = key == "ranks" ? f->ranks_expr : f->threads_expr;
+        if (key != "ranks" && key != "threads") {
+          if (!key.empty()) diags_.error(loc(m->IDENT(i)->getSymbol()), "expected `ranks=` or `threads=` in `mpi(...)`");
+          continue;
+        }
+        if (slot) diags_.error(loc(m->IDENT(i)->getSymbol()), "`" + key + "=` is given twice");
+        slot = expr(m->expr(i));
+      }
     }
     if (!fill_signature(*f, c->IDENT(), c->params(), c->type())) return;
     f->body = block(c->block());

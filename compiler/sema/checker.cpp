@@ -109,7 +109,8 @@ class Checker {
         if (auto it = globals_.find(t->name); it != globals_.end() && it->second.record) {
           StructDecl& d = *it->second.record;
           if (structs_resolving_.count(&d)) {
-            diags_.error(t->loc, "struct " + q(d.name) + " cannot contain itself (a record holds its fields by value)");
+            diags_.error(t->loc, "struct " + q(d.name) + " cannot contain itself, also not through an array or a dictionary "
+                                 "(wf values are trees without references; use an index into an array of them)");
             return types::error();
           }
           return resolve_struct(d);
@@ -202,12 +203,14 @@ class Checker {
     if (f.kind == FnKind::Extern && !f.result->is(TypeKind::Void) && !extern_type_ok(f.result, false))
       diags_.error(f.result_expr->loc, q(f.result) + " cannot be returned by a C function");
     if (f.kind == FnKind::Mpi) {
-      f.ranks = 0;
-      Value v;
-      if (fold_const_expr(*f.ranks_expr, v) && v.type->is(TypeKind::Int) && v.i > 0 && v.i <= 1 << 20)
-        f.ranks = (int)v.i;
-      else
-        diags_.error(f.ranks_expr->loc, "`ranks` must be a positive integer constant");
+      f.ranks = 0;  // without `ranks=`: given at each submission (LANGUAGE.md §18)
+      auto positive = [&](const ExprPtr& e, const char* what, int& out) {
+        Value v;
+        if (fold_const_expr(*e, v) && v.type->is(TypeKind::Int) && v.i > 0 && v.i <= 1 << 20) out = (int)v.i;
+        else diags_.error(e->loc, std::string("`") + what + "` must be a positive integer constant");
+      };
+      if (f.ranks_expr) positive(f.ranks_expr, "ranks", f.ranks);
+      if (f.threads_expr) positive(f.threads_expr, "threads", f.threads);
     }
   }
 
@@ -846,8 +849,8 @@ class Checker {
     TypeRef first[2] = {nullptr, nullptr};
     for (size_t i = 0; i < x.args.size(); ++i) {
       TypeRef t = check_expr(x.args[i], kv[i % 2]);
-      if (t->is(TypeKind::Void) || t->is(TypeKind::EmptyArray) || t->is(TypeKind::EmptyDict)) {
-        diags_.error(x.args[i]->loc, t->is(TypeKind::Void) ? "this expression has no value" : "cannot infer the type of " + q(t));
+      if (t->is(TypeKind::Void)) {
+        diags_.error(x.args[i]->loc, "this expression has no value");
         t = types::error();
       }
       if (t->is(TypeKind::Error)) {
@@ -856,11 +859,17 @@ class Checker {
       }
       any_float[i % 2] |= t->is(TypeKind::Float);
       all_numeric[i % 2] &= t->is_numeric();
-      if (!first[i % 2]) first[i % 2] = t;
+      bool empty = first[i % 2] && (first[i % 2]->is(TypeKind::EmptyArray) || first[i % 2]->is(TypeKind::EmptyDict));
+      if (!first[i % 2] || empty) first[i % 2] = t;  // `[]`/`{}` take their type from a sibling
     }
     if (failed) return set(x, types::error());
-    for (int j = 0; j < 2; ++j)
+    for (int j = 0; j < 2; ++j) {
       if (!kv[j]) kv[j] = all_numeric[j] && any_float[j] ? types::float_() : first[j];
+      if (kv[j]->is(TypeKind::EmptyArray) || kv[j]->is(TypeKind::EmptyDict)) {
+        diags_.error(x.loc, "cannot infer the type of " + q(kv[j]) + " in this dictionary; annotate it: `let d: {str: [int]} = ...`");
+        return set(x, types::error());
+      }
+    }
     if (!key_type_ok(kv[0])) {
       diags_.error(x.args[0]->loc, "dictionary keys must be `int`, `str`, `bool` or tuples of them, not " + q(kv[0]));
       return set(x, types::error());
@@ -985,13 +994,13 @@ class Checker {
       }
       any_float |= t->is(TypeKind::Float);
       all_numeric &= t->is_numeric();
-      if (!elem || elem->is(TypeKind::EmptyArray)) elem = t;
+      if (!elem || elem->is(TypeKind::EmptyArray) || elem->is(TypeKind::EmptyDict)) elem = t;
     }
     if (failed) return set(x, types::error());
     if (elem_expected) elem = elem_expected;
     else if (all_numeric && any_float) elem = types::float_();
-    if (elem->is(TypeKind::EmptyArray)) {
-      diags_.error(x.loc, "cannot infer the element type of `[]`");
+    if (elem->is(TypeKind::EmptyArray) || elem->is(TypeKind::EmptyDict)) {
+      diags_.error(x.loc, "cannot infer the element type of " + q(elem));
       return set(x, types::error());
     }
     for (auto& a : x.args)
@@ -1063,7 +1072,8 @@ class Checker {
       diags_.error(x.loc, q(name) + " can only be used in an `mpi fn`");
       return set(x, types::error());
     }
-    if (b != Builtin::Map && b != Builtin::Starmap && b != Builtin::Pool) {
+    if (b != Builtin::Map && b != Builtin::Starmap && b != Builtin::Pool && b != Builtin::Submit && b != Builtin::Result &&
+        b != Builtin::Wait) {
       for (size_t i = 0; i < x.arg_names.size(); ++i)
         if (!x.arg_names[i].empty()) {
           diags_.error(x.args[i]->loc, q(name) + " takes no argument named " + q(x.arg_names[i]));
@@ -1098,9 +1108,10 @@ class Checker {
     bool ok = true;
     if (named == 0) {
       if (x.args.size() != n) {
-        diags_.error(x.loc, q(d.name) + " has " + std::to_string(n) + " field" + (n == 1 ? "" : "s") + ", but " +
-                                given_phrase(x.args.size()) + "; name them (`" + d.name + "(" +
-                                (n ? t->fields[0] + "=...": "") + ")`) or give all of them in order");
+        std::string fields;
+        for (size_t i = 0; i < n; ++i) fields += (i ? ", " : "") + q(t->fields[i]);
+        diags_.error(x.loc, q(d.name) + " has " + std::to_string(n) + " field" + (n == 1 ? "" : "s") + " (" + fields + "), but " +
+                                given_phrase(x.args.size()) + "; give all of them in order, or by name");
         return give_up();
       }
       for (size_t i = 0; i < n; ++i) x.order[i] = (int)i;
@@ -1151,6 +1162,10 @@ class Checker {
       diags_.error(x.loc, "a flow such as " + q(f.name) + " can only be called from a flow");
       return set(x, types::error());
     }
+    if (f.kind == FnKind::Mpi && fn_->kind == FnKind::Flow && f.ranks == 0) {
+      diags_.error(x.loc, q(f.name) + " takes its rank count at submission: `submit(" + f.name + ", ..., ranks=N)`");
+      return set(x, types::error());
+    }
     if (f.kind == FnKind::Mpi && fn_->kind != FnKind::Flow) {
       diags_.error(x.loc, "cannot call `mpi fn` " + q(f.name) + " from " + (fn_->kind == FnKind::Mpi ? "an `mpi fn`" : "a `fn`") +
                               "; submit it from a flow");
@@ -1162,12 +1177,13 @@ class Checker {
 
   // Checks x.args[first..] against f's parameters. With `allow_futures`, an argument of type
   // future[T] is accepted for a parameter of type T (dataflow).
-  bool check_args(Expr& x, size_t first, const FnDecl& f, bool allow_futures) {
-    size_t given = x.args.size() - first;
+  bool check_args(Expr& x, size_t first, const FnDecl& f, bool allow_futures, size_t end = SIZE_MAX) {
+    end = std::min(end, x.args.size());
+    size_t given = end - first;
     if (given != f.params.size()) {
       diags_.error(x.loc, q(f.name) + " takes " + std::to_string(f.params.size()) + " argument" +
                               (f.params.size() == 1 ? "" : "s") + ", but " + given_phrase(given));
-      for (size_t i = first; i < x.args.size(); ++i) check_expr(x.args[i]);
+      for (size_t i = first; i < end; ++i) check_expr(x.args[i]);
       return false;
     }
     x.future_args.assign(x.args.size(), false);
@@ -1405,13 +1421,30 @@ class Checker {
       case Builtin::Submit: return check_submit(x);
       case Builtin::Map: case Builtin::Starmap: return check_map(x, b);
       case Builtin::Wait: {
-        if (!want_args(x, 1, name)) return E();
+        if (!timeout_option(x, name)) return E();
         TypeRef t = arg_type(0);
         if (t->is(TypeKind::Array) && t->elem()->is(TypeKind::Future) && !t->elem()->elem()->is(TypeKind::Void))
           return types::array(t->elem()->elem());
         return bad(0, "an array of futures with values");
       }
-      case Builtin::Result: case Builtin::Done: case Builtin::Error: {
+      case Builtin::Result: {  // result(f) or result(f, timeout=seconds)
+        if (!timeout_option(x, name)) return E();
+        TypeRef t = arg_type(0);
+        if (!t->is(TypeKind::Future)) return bad(0, "a future");
+        return t->elem();
+      }
+      case Builtin::Cancel: {
+        if (!want_args(x, 1, name)) return E();
+        if (!arg_type(0)->is(TypeKind::Future)) return bad(0, "a future");
+        return types::bool_();
+      }
+      case Builtin::WaitAny: {
+        if (!want_args(x, 1, name)) return E();
+        TypeRef t = arg_type(0);
+        if (t->is(TypeKind::Array) && t->elem()->is(TypeKind::Future)) return types::int_();
+        return bad(0, "an array of futures");
+      }
+      case Builtin::Done: case Builtin::Error: {
         if (!want_args(x, 1, name)) return E();
         TypeRef t = arg_type(0);
         if (!t->is(TypeKind::Future)) return bad(0, "a future");
@@ -1463,6 +1496,71 @@ class Checker {
     return E();
   }
 
+  // `f(x)` or `f(x, timeout=seconds)` (result, wait): the one positional argument and an
+  // optional `timeout=` float.
+  bool timeout_option(Expr& x, const char* name) {
+    size_t positional = 0;
+    for (size_t i = 0; i < x.args.size(); ++i) {
+      if (x.arg_names[i].empty()) {
+        ++positional;
+        continue;
+      }
+      if (x.arg_names[i] != "timeout" || i != 1) {
+        diags_.error(x.args[i]->loc, q(name) + " takes no argument named " + q(x.arg_names[i]) + "; only `timeout=`");
+        return false;
+      }
+      if (!want_type(x.args[i], types::float_(), name)) return false;
+    }
+    if (positional != 1 || x.args.empty() || !x.arg_names[0].empty()) {
+      diags_.error(x.loc, q(name) + " takes 1 argument, but " + given_phrase(positional) + " (a timeout is named: `timeout=`)");
+      return false;
+    }
+    return true;
+  }
+
+  // The trailing named options of submit/map/starmap (`ranks=`, `threads=`, and for maps
+  // `chunk=`, `ordered=`): checked; returns the index of the first one (x.args.size() if none),
+  // or SIZE_MAX after an error.
+  size_t task_options(Expr& x, const char* name, bool is_map) {
+    size_t first_named = x.args.size();
+    for (size_t i = 0; i < x.args.size(); ++i) {
+      const std::string& key = x.arg_names[i];
+      if (key.empty()) {
+        if (first_named < i) {
+          diags_.error(x.args[i]->loc, "positional arguments of " + q(name) + " come before `" + x.arg_names[first_named] + "=`");
+          return SIZE_MAX;
+        }
+        continue;
+      }
+      first_named = std::min(first_named, i);
+      TypeRef want = key == "ranks" || key == "threads" || (is_map && key == "chunk") ? types::int_()
+                     : is_map && key == "ordered"                                  ? types::bool_()
+                                                                                    : nullptr;
+      if (!want) {
+        diags_.error(x.args[i]->loc, q(name) + " takes no argument named " + q(key) +
+                                         (is_map ? "; its options are `chunk=`, `ordered=`, `ranks=`, `threads=`"
+                                                 : "; its options are `ranks=` and `threads=`"));
+        return SIZE_MAX;
+      }
+      for (size_t j = 0; j < i; ++j)
+        if (x.arg_names[j] == key) {
+          diags_.error(x.args[i]->loc, "`" + key + "=` is given twice");
+          return SIZE_MAX;
+        }
+      if (!want_type(x.args[i], want, name)) return SIZE_MAX;
+    }
+    return first_named;
+  }
+
+  // ranks=/threads= against the task function (LANGUAGE.md §18).
+  void check_resources(Expr& x, const FnDecl& f, const char* name) {
+    bool ranks = std::count(x.arg_names.begin(), x.arg_names.end(), "ranks") > 0;
+    if (ranks && f.kind != FnKind::Mpi)
+      diags_.error(x.loc, "`ranks=` applies to an `mpi fn`; " + q(f.name) + " is a serial `fn` (use `threads=` for cores)");
+    if (!ranks && f.kind == FnKind::Mpi && f.ranks == 0)
+      diags_.error(x.loc, q(f.name) + " takes its rank count at submission: `" + name + "(" + f.name + ", ..., ranks=N)`");
+  }
+
   // Argument i of a dictionary built-in is a key of `d`.
   bool dict_key_arg(Expr& x, TypeRef d, size_t i) {
     TypeRef k = x.args[i]->type ? x.args[i]->type : check_expr(x.args[i], d->elems[0]);
@@ -1482,14 +1580,17 @@ class Checker {
       diags_.error(x.loc, "`submit` needs a function to run");
       return types::error();
     }
+    size_t options = task_options(x, "submit", false);
+    if (options == SIZE_MAX) return types::error();
     const FnDecl* f = task_function(*x.args[first], "submit");
     if (!f) {
-      for (size_t i = first + 1; i < x.args.size(); ++i) check_expr(x.args[i]);
+      for (size_t i = first + 1; i < options; ++i) check_expr(x.args[i]);
       return types::error();
     }
+    check_resources(x, *f, "submit");
     // A wrong argument is reported; the future's type is still known from `f`, so that later
     // uses of it are checked too.
-    check_args(x, first + 1, *f, true);
+    check_args(x, first + 1, *f, true, options);
     return types::future(f->result);
   }
 
@@ -1497,17 +1598,8 @@ class Checker {
     const char* name = builtin_name(b);
     size_t first = pool_prefix(x);
     if (first == (size_t)-1) return types::error();
-    // trailing named `chunk=`
-    size_t positional = x.args.size();
-    for (size_t i = 0; i < x.args.size(); ++i) {
-      if (x.arg_names[i].empty()) continue;
-      if (x.arg_names[i] != "chunk" || i + 1 != x.args.size()) {
-        diags_.error(x.args[i]->loc, q(name) + " takes no argument named " + q(x.arg_names[i]));
-        return types::error();
-      }
-      positional = i;
-      if (!want_type(x.args[i], types::int_(), name)) return types::error();
-    }
+    size_t positional = task_options(x, name, true);
+    if (positional == SIZE_MAX) return types::error();
     if (positional != first + 2) {
       diags_.error(x.loc, q(name) + " takes a function and an array");
       return types::error();
@@ -1521,6 +1613,7 @@ class Checker {
       diags_.error(x.args[first]->loc, q(name) + " needs a function that returns a value; " + q(f->name) + " returns nothing");
       return types::error();
     }
+    check_resources(x, *f, name);
     TypeRef item;
     if (b == Builtin::Map) {
       if (f->params.size() != 1) {

@@ -477,7 +477,7 @@ double round_half_even(double x) {
   if (!std::isfinite(x)) return x;
   double r = std::round(x);
   if (std::fabs(x - r) == 0.5) r = 2.0 * std::round(x / 2.0);
-  return r == 0 ? 0.0 : r;
+  return std::copysign(r, x);  // -0.5 rounds to -0.0, as IEEE roundToIntegralTiesToEven and round(x, 0) do
 }
 
 double round_digits(double x, int64_t digits) {

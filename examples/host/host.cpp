@@ -1,13 +1,21 @@
 // A C++ host that embeds wf: compile a workflow file, submit a task, map over a vector
-// (blocking, and with futures), and catch wf's errors as C++ exceptions. Built against the
+// (blocking, and with futures), pass a record and receive a dictionary, and catch wf's
+// errors as C++ exceptions. Built against the
 // installed package:
 //   cmake -S examples/host -B build-host -DCMAKE_PREFIX_PATH=<prefix> && cmake --build build-host
 //   ./build-host/wf_host examples/host/kernels.wf
 #include <wf/wf.hpp>
 
 #include <cstdio>
+#include <map>
 #include <string>
 #include <vector>
+
+// The wf struct `Point` of kernels.wf, as a C++ struct: its fields by name.
+struct Point {
+  double x, y;
+};
+WF_RECORD(Point, x, y);
 
 int main(int argc, char** argv) {
   std::string source = argc > 1 ? argv[1] : "kernels.wf";
@@ -25,6 +33,14 @@ int main(int argc, char** argv) {
     std::vector<double> zs = pending.get<double>();  // waits
     std::printf("squares %g %g %g\n", zs[0], zs[1], zs[2]);
 
+    // Records and dictionaries: an adapted struct, a std::map.
+    Point q = rt.submit(prog["shift"], Point{1, 2}).get<Point>();
+    std::printf("shifted %g %g\n", q.x, q.y);
+    auto counts = rt.submit(prog["count_words"], std::vector<std::string>{"to", "be", "or", "not", "to", "be"})
+                      .get<std::map<std::string, int64_t>>();
+    for (const auto& [word, n] : counts) std::printf("%s=%lld ", word.c_str(), (long long)n);
+    std::printf("\n");
+
     try {
       rt.submit(prog["checked_sqrt"], -4.0).get<double>();
     } catch (const wf::TaskError& e) {
@@ -32,6 +48,11 @@ int main(int argc, char** argv) {
     }
     try {
       rt.submit(prog["square"], std::string("not a number"));
+    } catch (const wf::TypeError& e) {
+      std::printf("type error: %s\n", e.what());
+    }
+    try {
+      rt.submit(prog["shift"], wf::Record("Point", {{"x", 1.0}, {"z", 2.0}}));
     } catch (const wf::TypeError& e) {
       std::printf("type error: %s\n", e.what());
     }

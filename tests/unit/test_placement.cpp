@@ -2,6 +2,8 @@
 // driven by made-up events: no sockets, no processes, no clock.
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "driver/mpi_agreement.hpp"
 #include "driver/placement.hpp"
 
@@ -181,4 +183,86 @@ TEST(OutcomeAgreementTest, TheLowestRankThatFailedByItselfWins) {
   BatchOutcome out = a.take();
   EXPECT_FALSE(out.ok);
   EXPECT_EQ(out.error.message, "rank 2 failed");
+}
+
+// threads=T (LANGUAGE.md §18): a batch holds T-1 more idle ranks while it runs, waits until
+// that many are idle at once, and gives them back when it ends.
+TEST(PlacementTest, AThreadedBatchHoldsIdleRanksForItsThreadsUntilItEnds) {
+  Placement p(2);
+  for (int w = 0; w < 4; ++w) p.rank_ready(w, w);  // local workers: one world each
+  Batch wide = batch(1);
+  wide.threads = 3;
+  p.enqueue(wide);
+  auto d = place(p);
+  ASSERT_EQ(d.size(), 1u);
+  ASSERT_EQ(d[0].workers.size(), 1u);  // it runs on one rank ...
+  EXPECT_EQ(p.busy_ranks(), 3u);       // ... and holds two more
+  for (uint64_t id = 2; id <= 3; ++id) p.enqueue(batch(id));
+  auto serial = place(p);
+  // Never on a lent rank: on the free one, or queued behind the threaded batch on its runner.
+  ASSERT_EQ(serial.size(), 2u);
+  std::set<int> allowed = {d[0].workers[0]};
+  for (int w = 0; w < 4; ++w)
+    if (w != d[0].workers[0] && !p.busy(w)) allowed.insert(w);
+  for (auto& s : serial) {
+    EXPECT_TRUE(allowed.count(s.workers[0]) || s.workers[0] == serial[0].workers[0]) << s.workers[0];
+    p.finished(s.workers[0], s.batch.id, 0);
+  }
+  EXPECT_EQ(p.busy_ranks(), 3u);  // the threaded batch and its two lent ranks
+  p.finished(d[0].workers[0], 1, 0);
+  place(p);
+  EXPECT_EQ(p.busy_ranks(), 0u);  // the lent ranks are free again
+}
+
+TEST(PlacementTest, AThreadedBatchWaitsForEnoughIdleRanksAndReservesThem) {
+  Placement p(1);
+  for (int w = 0; w < 2; ++w) p.rank_ready(w, w);
+  p.enqueue(batch(1));
+  ASSERT_EQ(place(p).size(), 1u);  // rank busy with a serial batch
+  Batch wide = batch(2);
+  wide.threads = 2;
+  p.enqueue(wide);
+  p.enqueue(batch(3));
+  auto d = place(p);
+  EXPECT_TRUE(d.empty()) << "the idle rank is held for the threaded batch, not given to batch 3";
+  p.finished(0, 1, 0);
+  p.finished(1, 1, 0);
+  d = place(p);
+  ASSERT_EQ(d.size(), 1u);
+  EXPECT_EQ(d[0].batch.id, 2u);
+  EXPECT_EQ(p.busy_ranks(), 2u);
+}
+
+TEST(PlacementTest, LosingALentRankDoesNotFailTheThreadedBatch) {
+  Placement p(1);
+  for (int w = 0; w < 2; ++w) p.rank_ready(w, w);
+  Batch wide = batch(1);
+  wide.threads = 2;
+  p.enqueue(wide);
+  auto d = place(p);
+  ASSERT_EQ(d.size(), 1u);
+  int runner = d[0].workers[0], lent = 1 - runner;
+  EXPECT_TRUE(p.rank_lost(lent).empty());  // nothing of its own to settle
+  EXPECT_TRUE(p.holds(runner, 1));
+  EXPECT_TRUE(p.finished(runner, 1, 0));
+}
+
+// cancel(): a queued batch comes out of the queue; a placed one is forgotten once its worker
+// confirms it never started it.
+TEST(PlacementTest, CancelledBatchesLeaveTheQueueOrTheirRank) {
+  Placement p(2);
+  p.rank_ready(0, 0);
+  p.enqueue(batch(1));
+  p.enqueue(batch(2));
+  p.enqueue(batch(3));
+  auto d = place(p);
+  ASSERT_EQ(d.size(), 2u);
+  Batch out;
+  EXPECT_TRUE(p.remove_queued(3, out));
+  EXPECT_EQ(out.id, 3u);
+  EXPECT_FALSE(p.remove_queued(3, out));
+  EXPECT_EQ(p.queued(), 0u);
+  p.cancelled(0, 2);
+  EXPECT_FALSE(p.holds(0, 2));
+  EXPECT_TRUE(p.holds(0, 1));
 }

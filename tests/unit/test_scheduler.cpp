@@ -3,6 +3,7 @@
 // ready, failures propagate to dependents with the input named, batches map to futures.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <mutex>
 #include <thread>
 
@@ -20,6 +21,23 @@ class RecordingExecutor : public Executor {
     batches.push_back(std::move(b));
   }
   void shutdown() override {}
+  // Nothing this executor was given has started: cancel() takes it out and reports it.
+  bool cancel(uint64_t id) override {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      auto it = std::find_if(batches.begin(), batches.end(), [&](const Batch& b) { return b.id == id; });
+      if (it == batches.end()) return false;
+      batches.erase(it);
+    }
+    BatchOutcome o;
+    o.id = id;
+    o.ok = false;
+    o.failed_item = 0;
+    o.error.message = "cancelled";
+    on_complete(std::move(o));
+    return true;
+  }
+  CompletionFn on_complete;
   std::mutex mutex;
   std::vector<Batch> batches;
 };
@@ -72,8 +90,9 @@ class SchedulerTest : public ::testing::Test {
       : manifest(test_manifest()),
         functions(manifest),
         scheduler(functions, PoolOptions{}, [this](const PoolOptions&, CompletionFn done) {
-          complete = std::move(done);
+          complete = done;
           auto e = std::make_unique<RecordingExecutor>();
+          e->on_complete = std::move(done);
           executor = e.get();
           return e;
         }) {}
@@ -117,6 +136,34 @@ class SchedulerTest : public ::testing::Test {
 };
 
 }  // namespace
+
+TEST_F(SchedulerTest, CancelOfAHeldTaskFailsItAndItsDependentsWithoutDispatching) {
+  FutureState* a = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(1)}, {nullptr});
+  FutureState* b = scheduler.submit(scheduler.default_pool(), {0, 0}, {""}, {a});
+  FutureState* c = scheduler.submit(scheduler.default_pool(), {0, 1}, {"", int_bytes(2)}, {b, nullptr});
+  ASSERT_EQ(dispatched(), 1u);  // only `a`: b waits for a, c for b
+  EXPECT_TRUE(scheduler.cancel(b));
+  ASSERT_EQ(b->state.load(), FutureState::Failed);
+  EXPECT_EQ(b->error->message, "cancelled");
+  ASSERT_EQ(c->state.load(), FutureState::Failed);
+  EXPECT_NE(c->error->message.find("cancelled"), std::string::npos) << c->error->message;
+  EXPECT_NE(c->error->message.find("argument 1"), std::string::npos) << c->error->message;
+  EXPECT_FALSE(scheduler.cancel(b));  // already cancelled
+  succeed(batch(0), {2});
+  EXPECT_EQ(value_of(a), 2);
+  EXPECT_FALSE(scheduler.cancel(a));  // done
+  EXPECT_EQ(dispatched(), 1u);
+}
+
+TEST_F(SchedulerTest, CancelOfADispatchedTaskAsksItsExecutor) {
+  FutureState* a = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(1)}, {nullptr});
+  FutureState* b = scheduler.submit(scheduler.default_pool(), {0, 0}, {""}, {a});
+  ASSERT_EQ(dispatched(), 1u);
+  EXPECT_TRUE(scheduler.cancel(a));  // the recording executor has not started it
+  EXPECT_EQ(a->error->message, "cancelled");
+  ASSERT_EQ(b->state.load(), FutureState::Failed);  // its dependent, never dispatched
+  EXPECT_EQ(dispatched(), 0u);
+}
 
 TEST_F(SchedulerTest, ReadyTaskIsDispatchedAtOnceAsABatchOfOne) {
   FutureState* f = scheduler.submit(scheduler.default_pool(), {0, 0}, {int_bytes(41)}, {nullptr});

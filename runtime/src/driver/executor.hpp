@@ -29,8 +29,15 @@ struct Batch {
   uint64_t id = 0;
   int32_t program = 0;      // driver/program_set.hpp
   int fn = 0;
-  int ranks = 1;            // ranks the batch occupies (mpi fn: its `ranks`)
+  int ranks = 1;            // ranks the batch runs on (mpi fn: its `ranks`, or `ranks=` at submission)
+  int threads = 1;          // worker slots each rank holds (`threads=`, LANGUAGE.md §18)
   std::string items;        // msgpack array of argument arrays
+};
+
+// What a submission asks for beyond the function's declaration (0: the declaration's).
+struct Resources {
+  int ranks = 0;
+  int threads = 0;
 };
 
 using CompletionFn = std::function<void(BatchOutcome&&)>;
@@ -42,6 +49,10 @@ class Executor {
   virtual void dispatch(Batch&& batch) = 0;
   // Ends every worker; outstanding batches complete with an error.
   virtual void shutdown() = 0;
+  // Withdraws batch `id` if it has not started (LANGUAGE.md §17): then it completes at once
+  // with the error "cancelled" and this returns true. A batch that runs or ran is left alone
+  // (false). Blocks until the executor knows which.
+  virtual bool cancel(uint64_t id) = 0;
 };
 
 // Executors run tasks of every program of `programs`, also of programs added after they

@@ -19,6 +19,18 @@ namespace {
 
 TaskHost& host(wf_ctx* ctx) { return *ctx->host; }
 
+// ranks= and threads= of a submission (LANGUAGE.md §18), checked at run time.
+Resources checked_resources(wf_ctx* ctx, int64_t loc, int64_t ranks, int64_t threads) {
+  if (ranks < 0 || ranks > (1 << 20) || (ranks == 0 && false))
+    raise(*ctx, loc, "`ranks=" + std::to_string(ranks) + "`: a task runs on 1 to 1048576 ranks");
+  if (threads < 0 || threads > 4096) raise(*ctx, loc, "`threads=" + std::to_string(threads) + "`: a task takes 1 to 4096 threads");
+  return Resources{(int)ranks, (int)threads};
+}
+
+std::string timed_out(double timeout, const FutureState* f) {
+  return "timed out after " + format_float(timeout) + " s waiting for " + f->function;
+}
+
 Pool* pool_of(wf_ctx* ctx, void* pool) {
   return pool ? static_cast<Pool*>(pool) : host(ctx).scheduler->default_pool();
 }
@@ -62,8 +74,10 @@ class Progress {
 
 extern "C" {
 
-void* wf_submit(wf_ctx* ctx, void* pool, int64_t fn, uint64_t* args, int64_t nargs, int64_t future_mask, int64_t) {
+void* wf_submit(wf_ctx* ctx, void* pool, int64_t fn, uint64_t* args, int64_t nargs, int64_t future_mask, int64_t loc,
+                int64_t ranks, int64_t threads) {
   const wf::ManifestFunction& f = ctx->manifest->functions[(size_t)fn];
+  Resources resources = checked_resources(ctx, loc, ranks, threads);
   std::vector<std::string> encoded((size_t)nargs);
   std::vector<FutureState*> inputs((size_t)nargs, nullptr);
   for (int64_t i = 0; i < nargs; ++i) {
@@ -71,7 +85,31 @@ void* wf_submit(wf_ctx* ctx, void* pool, int64_t fn, uint64_t* args, int64_t nar
     else encoded[(size_t)i] = encode_value(f.params[(size_t)i].type.c_str(), args[i]);
   }
   return host(ctx).scheduler->submit(pool_of(ctx, pool), {host(ctx).program, (int32_t)fn}, std::move(encoded),
-                                     std::move(inputs));
+                                     std::move(inputs), resources);
+}
+
+uint64_t wf_result_within(wf_ctx* ctx, void* future, int64_t loc, double timeout) {
+  auto* f = static_cast<FutureState*>(future);
+  if (!host(ctx).scheduler->wait_for(f, timeout)) raise(*ctx, loc, timed_out(timeout, f));
+  return settle(ctx, f, loc);
+}
+
+int64_t wf_cancel(wf_ctx* ctx, void* future) { return host(ctx).scheduler->cancel(static_cast<FutureState*>(future)); }
+
+int64_t wf_wait_any(wf_ctx* ctx, wf_array* futures, int64_t loc) {
+  if (futures->len == 0) raise(*ctx, loc, "`wait_any` of no futures would wait forever");
+  std::vector<FutureState*> fs;
+  for (int64_t i = 0; i < futures->len; ++i) fs.push_back(slot_ptr<FutureState>(futures->data[i]));
+  return (int64_t)host(ctx).scheduler->wait_any(fs);
+}
+
+wf_array* wf_wait_within(wf_ctx* ctx, wf_array* futures, int64_t loc, double timeout) {
+  double deadline = wf_now() + timeout;
+  for (int64_t i = 0; i < futures->len; ++i) {
+    auto* f = slot_ptr<FutureState>(futures->data[i]);
+    if (!host(ctx).scheduler->wait_for(f, deadline - wf_now())) raise(*ctx, loc, timed_out(timeout, f));
+  }
+  return wf_wait(ctx, futures, loc);
 }
 
 uint64_t wf_result(wf_ctx* ctx, void* future, int64_t loc) { return settle(ctx, static_cast<FutureState*>(future), loc); }
@@ -104,7 +142,8 @@ struct MapFailure {
 // The C++ side of `map`, with every object that has a destructor. It returns on failure
 // instead of raising: raising longjmps past destructors, so wf_map raises only once this
 // frame is gone (a sanitizer build would report each skipped buffer as a leak).
-WfArray* run_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, MapFailure& failure) {
+WfArray* run_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, Resources resources,
+                 bool ordered, MapFailure& failure) {
   const wf::ManifestFunction& f = ctx->manifest->functions[(size_t)fn];
   std::string tuple_desc = "(";
   for (auto& p : f.params) tuple_desc += p.type;
@@ -132,11 +171,33 @@ WfArray* run_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t c
     batches.push_back(batch.finish());
   }
   std::vector<FutureState*> futures =
-      host(ctx).scheduler->submit_batches(pool_of(ctx, pool), {host(ctx).program, (int32_t)fn}, std::move(batches));
+      host(ctx).scheduler->submit_batches(pool_of(ctx, pool), {host(ctx).program, (int32_t)fn}, std::move(batches), resources);
   Progress progress(host(ctx).progress, (size_t)items->len);
   WfArray* out = make_array(*ctx, items->len);
   int64_t filled = 0;
-  for (size_t b = 0; b < futures.size(); ++b) {
+  // ordered=false: batches are read in the order they finish (LANGUAGE.md §17).
+  std::vector<size_t> order;
+  if (!ordered) {
+    std::vector<FutureState*> pending = futures;
+    std::vector<size_t> index(futures.size());
+    for (size_t i = 0; i < index.size(); ++i) index[i] = i;
+    while (!pending.empty()) {
+      size_t k = host(ctx).scheduler->wait_any(pending);
+      for (size_t i = 0; i < pending.size();) {
+        if (i != k && !Scheduler::is_done(pending[i])) {
+          ++i;
+          continue;
+        }
+        order.push_back(index[i]);
+        pending.erase(pending.begin() + (long)i);
+        index.erase(index.begin() + (long)i);
+        if (k != SIZE_MAX && i < k) --k;
+        else if (i == k) k = SIZE_MAX;
+      }
+    }
+  }
+  for (size_t step = 0; step < futures.size(); ++step) {
+    size_t b = ordered ? step : order[step];
     FutureState* batch = futures[b];
     // Sleep until a batch some way ahead is done, not the very next one: results arrive
     // roughly in order, and waking the flow for each would take the cores from the workers.
@@ -168,9 +229,11 @@ WfArray* run_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t c
 
 extern "C" {
 
-wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, int64_t loc) {
+wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, int64_t loc,
+                 int64_t ranks, int64_t threads, int64_t ordered) {
   MapFailure failure;
-  WfArray* out = run_map(ctx, pool, fn, items, chunk, star, failure);
+  Resources resources = checked_resources(ctx, loc, ranks, threads);
+  WfArray* out = run_map(ctx, pool, fn, items, chunk, star, resources, ordered != 0, failure);
   if (failure.task_error) raise_task_error(*ctx, loc, *failure.task_error);
   if (!failure.message.empty()) raise(*ctx, loc, std::move(failure.message));
   return out;

@@ -5,6 +5,7 @@
 // a message that names the launcher to use instead of running somewhere else than asked.
 #include <condition_variable>
 #include <deque>
+#include <algorithm>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -49,6 +50,24 @@ class InProcessExecutor : public Executor {
       queue_.push_back(std::move(batch));
     }
     cv_.notify_one();
+  }
+
+  bool cancel(uint64_t id) override {
+    Batch taken;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Batch& b) { return b.id == id; });
+      if (it == queue_.end()) return false;  // running or done
+      taken = std::move(*it);
+      queue_.erase(it);
+    }
+    BatchOutcome out;
+    out.id = taken.id;
+    out.ok = false;
+    out.failed_item = 0;
+    out.error.message = "cancelled";
+    on_complete_(std::move(out));
+    return true;
   }
 
   void shutdown() override {

@@ -24,7 +24,15 @@ std::deque<uint64_t> Placement::rank_lost(int worker) {
   auto it = ranks_.find(worker);
   if (it == ranks_.end()) return {};
   std::deque<uint64_t> outstanding;
-  for (const Held& h : it->second.outstanding) outstanding.push_back(h.id);
+  for (const Held& h : it->second.outstanding) {
+    auto lent = lent_.find(h.id);
+    if (lent != lent_.end() && std::count(lent->second.lent.begin(), lent->second.lent.end(), worker)) {
+      // Only lent to that batch (threads=): the batch goes on without it.
+      lent->second.lent.erase(std::find(lent->second.lent.begin(), lent->second.lent.end(), worker));
+      continue;
+    }
+    outstanding.push_back(h.id);
+  }
   ranks_.erase(it);
   // Withdrawals from the lost rank: its batches are the executor's to settle now. Those for
   // it as the idle rank stay: the batch comes back and goes to whoever is idle then.
@@ -78,6 +86,24 @@ bool Placement::withdrawn(int worker, uint64_t id) {
   return true;
 }
 
+bool Placement::remove_queued(uint64_t id, Batch& out) {
+  auto it = std::find_if(queue_.begin(), queue_.end(), [&](const Batch& b) { return b.id == id; });
+  if (it == queue_.end()) return false;
+  mpi_queued_ -= wide(*it);
+  out = std::move(*it);
+  queue_.erase(it);
+  return true;
+}
+
+void Placement::cancelled(int worker, uint64_t id) {
+  auto w = withdrawing_.find(id);
+  if (w != withdrawing_.end()) end_withdrawal(w);
+  auto it = ranks_.find(worker);
+  if (it == ranks_.end()) return;
+  auto pos = find(it->second.outstanding, id);
+  if (pos != it->second.outstanding.end()) it->second.outstanding.erase(pos);
+}
+
 void Placement::learn_run_time(uint32_t busy_us) {
   double us = std::max(1.0, (double)busy_us);
   average_us_ = average_us_ <= 0 ? us : 0.9 * average_us_ + 0.1 * us;
@@ -85,12 +111,12 @@ void Placement::learn_run_time(uint32_t busy_us) {
 }
 
 void Placement::enqueue(Batch batch) {
-  mpi_queued_ += batch.ranks > 1;
+  mpi_queued_ += wide(batch);
   queue_.push_back(std::move(batch));
 }
 
 void Placement::requeue_front(std::vector<Batch> batches) {
-  for (const Batch& b : batches) mpi_queued_ += b.ranks > 1;
+  for (const Batch& b : batches) mpi_queued_ += wide(b);
   queue_.insert(queue_.begin(), std::make_move_iterator(batches.begin()), std::make_move_iterator(batches.end()));
 }
 
@@ -117,6 +143,7 @@ size_t Placement::busy_ranks() const {
 }
 
 Placement::Round Placement::place(double now) {
+  release_lent();
   Round round;
   std::vector<Decision>& out = round.sends;
   int& world_wanted = round.world_wanted;
@@ -124,13 +151,13 @@ Placement::Round Placement::place(double now) {
   // 10^5 of them): only MPI batches are still looked at, and without any, the round ends.
   bool serial_full = false;
   for (auto it = queue_.begin(); it != queue_.end();) {
-    bool serial = it->ranks <= 1;
+    bool serial = !wide(*it);
     if (serial && serial_full) {
       if (mpi_queued_ == 0) break;
       ++it;
       continue;
     }
-    bool placed = serial ? place_serial(*it, out, now) : place_parallel(*it, out, world_wanted, now);
+    bool placed = serial ? place_serial(*it, out, now) : place_wide(*it, out, world_wanted, now);
     if (!placed && serial) serial_full = true;
     if (placed && !serial) --mpi_queued_;
     it = placed ? queue_.erase(it) : std::next(it);
@@ -185,7 +212,7 @@ bool Placement::place_serial(Batch& b, std::vector<Decision>& out, double now) {
   int best = -1;
   size_t best_load = 0;
   for (auto& [id, r] : ranks_) {
-    if (!r.available || r.reserved_for || r.outstanding.size() >= prefetch_) continue;
+    if (!r.available || r.reserved_for || r.lent_to || r.outstanding.size() >= prefetch_) continue;
     if (best < 0 || r.outstanding.size() < best_load) {
       best = id;
       best_load = r.outstanding.size();
@@ -195,6 +222,71 @@ bool Placement::place_serial(Batch& b, std::vector<Decision>& out, double now) {
   if (best < 0) return false;
   assign(b, {best}, out, now);
   return true;
+}
+
+bool Placement::idle_for(const Rank& r, uint64_t id) {
+  return r.available && r.outstanding.empty() && (!r.reserved_for || r.reserved_for == id);
+}
+
+// A batch with threads=T runs on its ranks and holds (T-1) more idle ranks per rank, lent to
+// it until it ends, so that its threads have the cores of those workers.
+bool Placement::place_wide(Batch& b, std::vector<Decision>& out, int& world_wanted, double now) {
+  size_t lend = (size_t)(std::max(1, b.threads) - 1) * (size_t)b.ranks;
+  if (lend == 0) return place_parallel(b, out, world_wanted, now);
+  size_t idle = 0;
+  bool older_reserving = false;
+  for (auto& [id, r] : ranks_) {
+    idle += idle_for(r, b.id);
+    older_reserving |= r.reserved_for && r.reserved_for != b.id && r.reserved_for < b.id;
+  }
+  if (idle < (size_t)b.ranks + lend) {
+    // Not yet: hold the idle ranks for it as they come (unless an older batch holds some), so
+    // that a stream of small tasks cannot starve it.
+    if (!older_reserving)
+      for (auto& [id, r] : ranks_)
+        if (idle_for(r, b.id)) r.reserved_for = b.id;
+    return false;
+  }
+  if (b.ranks > 1) {
+    if (!place_parallel(b, out, world_wanted, now)) return false;
+  } else {
+    int runner = -1;
+    for (auto& [id, r] : ranks_)
+      if (runner < 0 && idle_for(r, b.id)) runner = id;
+    assign(b, {runner}, out, now);
+  }
+  Lent lent;
+  lent.runners = out.back().workers;
+  for (auto& [id, r] : ranks_) {
+    if (r.reserved_for == b.id) r.reserved_for = 0;
+    if (lent.lent.size() == lend || !idle_for(r, b.id) || std::count(lent.runners.begin(), lent.runners.end(), id)) continue;
+    r.outstanding.push_back({out.back().batch.id, false});
+    r.lent_to = out.back().batch.id;
+    lent.lent.push_back(id);
+  }
+  lent_[out.back().batch.id] = std::move(lent);
+  return true;
+}
+
+// Lent ranks come back once none of their batch's ranks holds it (it finished, failed, or
+// its ranks were lost).
+void Placement::release_lent() {
+  for (auto it = lent_.begin(); it != lent_.end();) {
+    bool running = false;
+    for (int w : it->second.runners) running |= holds(w, it->first);
+    if (running) {
+      ++it;
+      continue;
+    }
+    for (int w : it->second.lent) {
+      auto r = ranks_.find(w);
+      if (r == ranks_.end()) continue;
+      auto pos = find(r->second.outstanding, it->first);
+      if (pos != r->second.outstanding.end()) r->second.outstanding.erase(pos);
+      r->second.lent_to = 0;
+    }
+    it = lent_.erase(it);
+  }
 }
 
 bool Placement::place_parallel(Batch& b, std::vector<Decision>& out, int& world_wanted, double now) {

@@ -15,6 +15,10 @@
 // submission order, skipping those that do not fit yet; the oldest waiting MPI batch reserves
 // the idle ranks of its best world as they become idle, so small tasks cannot starve it.
 //
+// threads=T: a batch holds T-1 idle ranks per rank of its own while it runs (`lent`), so its
+// threads get those workers' cores; it waits (reserving idle ranks, like an MPI batch) until
+// that many are idle at once.
+//
 // Steal-back: the pipelining win for tiny tasks commits work to a rank before anyone knows how
 // long it runs, so one long batch can hold short ones hostage behind it. When a rank is idle
 // and nothing waits in the queue, it takes back the newest not-yet-started serial batch of
@@ -72,6 +76,10 @@ class Placement {
   void learn_run_time(uint32_t busy_us);
 
   void enqueue(Batch batch);
+  // cancel(): a batch still in the queue, taken out (false if it is not there).
+  bool remove_queued(uint64_t id, Batch& out);
+  // cancel(): `worker` confirmed it will never start batch `id`; it is forgotten.
+  void cancelled(int worker, uint64_t id);
   void requeue_front(std::vector<Batch> batches);  // batches that had not started
   std::deque<Batch> take_queue();                 // every waiting batch (to fail them)
 
@@ -98,11 +106,22 @@ class Placement {
     double running_since = 0;          // when the first one started (as far as we know)
     uint64_t reserved_for = 0;         // an MPI batch waiting for this rank
     uint64_t stealing = 0;             // a batch being withdrawn for this idle rank
+    uint64_t lent_to = 0;              // a threads= batch this idle rank is held for
     bool available = true;             // false once dying
   };
 
   bool place_serial(Batch& b, std::vector<Decision>& out, double now);
   bool place_parallel(Batch& b, std::vector<Decision>& out, int& world_wanted, double now);
+  bool place_wide(Batch& b, std::vector<Decision>& out, int& world_wanted, double now);
+  static bool idle_for(const Rank& r, uint64_t id);
+  void release_lent();
+  // A batch placed by ranks (MPI) or with threads=: considered even when serial ones wait.
+  static bool wide(const Batch& b) { return b.ranks > 1 || b.threads > 1; }
+  struct Lent {
+    std::vector<int> runners;  // the ranks it runs on
+    std::vector<int> lent;     // the idle ranks held for its threads
+  };
+  std::map<uint64_t, Lent> lent_;
   void assign(Batch& b, std::vector<int> workers, std::vector<Decision>& out, double now);
   void steal(std::vector<Withdrawal>& out, double now);
   using Withdrawing = std::map<uint64_t, std::pair<int, int>>;  // batch -> (its rank, the idle rank)
@@ -112,7 +131,7 @@ class Placement {
 
   std::map<int, Rank> ranks_;  // ready, live ranks by worker number
   std::deque<Batch> queue_;
-  size_t mpi_queued_ = 0;  // batches in queue_ with more than one rank
+  size_t mpi_queued_ = 0;  // batches in queue_ that are `wide`
   Withdrawing withdrawing_;
   size_t prefetch_ = 2;
   bool fixed_prefetch_ = false;

@@ -26,6 +26,7 @@
 #include <cstring>
 #include <deque>
 #include <fstream>
+#include <future>
 #include <map>
 #include <mutex>
 #include <set>
@@ -60,6 +61,12 @@ struct Flight {
   OutcomeAgreement outcome;   // from the ranks' reports
 };
 
+// A cancel() from the flow thread, answered by the I/O thread once it knows.
+struct CancelRequest {
+  uint64_t id;
+  std::shared_ptr<std::promise<bool>> answer;
+};
+
 class ProcessExecutor : public Executor {
  public:
   ProcessExecutor(const ProgramSet& programs, const PoolOptions& options, CompletionFn on_complete)
@@ -84,6 +91,18 @@ class ProcessExecutor : public Executor {
       inbox_.push_back(std::move(batch));
     }
     wake();
+  }
+
+  bool cancel(uint64_t id) override {
+    auto answer = std::make_shared<std::promise<bool>>();
+    std::future<bool> result = answer->get_future();
+    {
+      std::lock_guard<std::mutex> lock(inbox_mutex_);
+      if (stopping_) return false;
+      cancels_.push_back({id, answer});
+    }
+    wake();
+    return result.get();
   }
 
   void shutdown() override {
@@ -229,10 +248,12 @@ class ProcessExecutor : public Executor {
 
   bool take_inbox() {
     std::deque<Batch> incoming;
+    std::vector<CancelRequest> cancels;
     bool stop;
     {
       std::lock_guard<std::mutex> lock(inbox_mutex_);
       incoming.swap(inbox_);
+      cancels.swap(cancels_);
       stop = stopping_;
     }
     for (Batch& b : incoming) {
@@ -243,23 +264,60 @@ class ProcessExecutor : public Executor {
       }
       placement_.enqueue(std::move(b));
     }
+    for (CancelRequest& c : cancels) start_cancel(c);
+    // A batch being cancelled that ended another way (it ran, its worker died): not cancelled.
+    for (auto it = pending_cancels_.begin(); it != pending_cancels_.end();) {
+      if (flights_.count(it->first) && !stop) {
+        ++it;
+        continue;
+      }
+      it->second->set_value(false);
+      it = pending_cancels_.erase(it);
+    }
     return stop;
+  }
+
+  // cancel(): a queued batch is taken out at once; a serial batch in a worker's pipeline is
+  // asked back like a steal-back (the worker answers Withdrawn or WithdrawRefused); an MPI
+  // batch already sent to its ranks, or one that is done, is not cancelled.
+  void start_cancel(CancelRequest& c) {
+    Batch queued;
+    if (placement_.remove_queued(c.id, queued)) {
+      fail_batch(queued, "cancelled", "");
+      c.answer->set_value(true);
+      return;
+    }
+    auto it = flights_.find(c.id);
+    if (it == flights_.end() || it->second.workers.size() != 1) {
+      c.answer->set_value(false);
+      return;
+    }
+    Message m;
+    m.kind = MsgKind::Withdraw;
+    m.id = c.id;
+    m.seq = it->second.seqs.at(0);
+    heartbeats_->send_to(health_.rank(it->second.workers[0]).routing_id, encode(m));
+    pending_cancels_[c.id] = c.answer;
   }
 
   std::string unplaceable(const Batch& b) {
     if (!broken_.empty()) return broken_;
-    if (b.ranks <= 1) return "";
+    int slots = b.ranks * std::max(1, b.threads);
+    if (slots <= 1) return "";
     const std::string& name = programs_.function({b.program, b.fn}).name;
-    if (launcher_ == LauncherKind::Local)
+    if (b.ranks > 1 && launcher_ == LauncherKind::Local)
       return "`" + name + "` needs " + std::to_string(b.ranks) +
              " MPI ranks; the local launcher runs no MPI: use `--launcher mpirun`";
-    if (b.ranks > width_) {
+    if (slots > width_) {
+      std::string need = b.threads > 1 ? std::to_string(slots) + " worker slots (" + std::to_string(b.ranks) + " rank" +
+                                             (b.ranks > 1 ? "s" : "") + " x threads=" + std::to_string(b.threads) + ")"
+                                       : std::to_string(b.ranks) + " ranks";
       if (!options_.oversubscribe)
-        return "`" + name + "` needs " + std::to_string(b.ranks) + " ranks but the pool has " + std::to_string(width_) +
+        return "`" + name + "` needs " + need + " but the pool has " + std::to_string(width_) +
                "; give the pool more workers or let it oversubscribe";
       // An oversubscribing pool grows a world big enough, once.
-      width_ += b.ranks;
-      grow(b.ranks);
+      width_ += slots;
+      grow(slots);
     }
     return "";
   }
@@ -311,6 +369,13 @@ class ProcessExecutor : public Executor {
       if (!r) continue;
       r->last_heard = now_seconds();
       if (m.kind == MsgKind::Withdrawn) on_withdrawn(r->worker, m.id);
+      if (m.kind == MsgKind::WithdrawRefused) {
+        auto c = pending_cancels_.find(m.id);
+        if (c != pending_cancels_.end()) {
+          c->second->set_value(false);
+          pending_cancels_.erase(c);
+        }
+      }
     }
   }
 
@@ -318,6 +383,16 @@ class ProcessExecutor : public Executor {
   // placed again, at the front of the queue.
   void on_withdrawn(int worker, uint64_t id) {
     auto it = flights_.find(id);
+    auto c = pending_cancels_.find(id);
+    if (it != flights_.end() && c != pending_cancels_.end()) {
+      placement_.cancelled(worker, id);
+      Batch b = std::move(it->second.batch);
+      flights_.erase(it);
+      fail_batch(b, "cancelled", "");
+      c->second->set_value(true);
+      pending_cancels_.erase(c);
+      return;
+    }
     if (it == flights_.end() || !placement_.withdrawn(worker, id)) return;
     log_debug("pool %d: task %llu taken back from worker %d", pool_id_, (unsigned long long)id, worker);
     std::vector<Batch> again;
@@ -420,6 +495,7 @@ class ProcessExecutor : public Executor {
     m.id = b.id;
     m.program = b.program;
     m.fn = b.fn;
+    m.threads = b.threads;
     if (b.ranks > 1) {
       m.ranks = rank_set(workers);
       m.generation = generation_[m.ranks];
@@ -627,6 +703,7 @@ class ProcessExecutor : public Executor {
   int wake_fd_ = -1;
   std::mutex inbox_mutex_;
   std::deque<Batch> inbox_;
+  std::vector<CancelRequest> cancels_;
   bool stopping_ = false;
   std::thread thread_;
 
@@ -637,6 +714,7 @@ class ProcessExecutor : public Executor {
   std::map<int, std::vector<std::string>> outbox_;  // encoded Task messages per worker, this round
   std::map<std::vector<int32_t>, int> generation_;  // per MPI rank set: bumped after a failed task
   std::unordered_map<uint64_t, Flight> flights_;
+  std::map<uint64_t, std::shared_ptr<std::promise<bool>>> pending_cancels_;  // Withdraw sent for cancel()
   struct Link {  // what was sent to one worker
     std::vector<bool> programs;  // objects, by program id
     bool ready = false;          // it answered the first one

@@ -60,12 +60,13 @@ void Scheduler::end_if_unused(Pool* pool) {
   reapers_.emplace_back([executor = std::move(pool->executor)] { executor->shutdown(); });
 }
 
-Batch Scheduler::make_batch(Pool* pool, FunctionId fn, std::string items, FutureState* future) {
+Batch Scheduler::make_batch(Pool* pool, FunctionId fn, std::string items, FutureState* future, Resources resources) {
   Batch b;
   b.id = next_id_++;
   b.program = fn.program;
   b.fn = fn.fn;
-  b.ranks = functions_.function(fn).ranks;
+  b.ranks = resources.ranks > 0 ? resources.ranks : std::max(1, functions_.function(fn).ranks);
+  b.threads = std::max(1, resources.threads);
   b.items = std::move(items);
   in_flight_[b.id] = InFlight{future, pool};
   ++pool->tasks;
@@ -77,13 +78,15 @@ void Scheduler::send(std::vector<std::pair<Pool*, Batch>>& ready) {
   ready.clear();
 }
 
-FutureState* Scheduler::submit(Pool* pool, FunctionId fn, std::vector<std::string> args, std::vector<FutureState*> inputs) {
+FutureState* Scheduler::submit(Pool* pool, FunctionId fn, std::vector<std::string> args, std::vector<FutureState*> inputs,
+                               Resources resources) {
   std::vector<std::pair<Pool*, Batch>> ready;
   FutureState* future;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     future = new_future();
     future->result_type = functions_.function(fn).result.c_str();
+    future->function = functions_.function(fn).name.c_str();
     if (stopped_) {
       future->error = std::make_unique<RuntimeError>(RuntimeError{"the runtime is shutting down", {}, "", {}});
       future->state.store(FutureState::Failed, std::memory_order_release);
@@ -107,12 +110,12 @@ FutureState* Scheduler::submit(Pool* pool, FunctionId fn, std::vector<std::strin
     if (failed_input) {
       finish(future, "", std::move(failed_input), ready);
     } else if (waiting == 0) {
-      ready.emplace_back(pool, make_batch(pool, fn, single_call(args), future));
+      ready.emplace_back(pool, make_batch(pool, fn, single_call(args), future, resources));
     } else {
       uint64_t id = next_id_++;
       for (FutureState* in : inputs)
         if (in) in->dependents.push_back(id);
-      held_[id] = Held{pool, fn, std::move(args), std::move(inputs), waiting, future};
+      held_[id] = Held{pool, fn, std::move(args), std::move(inputs), waiting, future, resources};
       ++pool->tasks;
     }
   }
@@ -120,7 +123,8 @@ FutureState* Scheduler::submit(Pool* pool, FunctionId fn, std::vector<std::strin
   return future;
 }
 
-std::vector<FutureState*> Scheduler::submit_batches(Pool* pool, FunctionId fn, std::vector<std::string> batches) {
+std::vector<FutureState*> Scheduler::submit_batches(Pool* pool, FunctionId fn, std::vector<std::string> batches,
+                                                    Resources resources) {
   std::vector<FutureState*> futures;
   futures.reserve(batches.size());
   std::vector<std::pair<Pool*, Batch>> ready;
@@ -130,10 +134,11 @@ std::vector<FutureState*> Scheduler::submit_batches(Pool* pool, FunctionId fn, s
       FutureState* f = new_future();
       f->batch = true;
       f->result_type = functions_.function(fn).result.c_str();
+      f->function = functions_.function(fn).name.c_str();
       futures.push_back(f);
       if (stopped_) fail(f, RuntimeError{"the runtime is shutting down", {}, "", {}}, ready);
       else {
-        ready.emplace_back(pool, make_batch(pool, fn, std::move(items), f));
+        ready.emplace_back(pool, make_batch(pool, fn, std::move(items), f, resources));
       }
     }
   }
@@ -216,9 +221,10 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
       Pool* pool = h.pool;
       FunctionId fn = h.fn;
       FutureState* future = h.future;
+      Resources resources = h.resources;
       held_.erase(it);
       --pool->tasks;  // counted again as in flight by make_batch
-      ready.emplace_back(pool, make_batch(pool, fn, std::move(items), future));
+      ready.emplace_back(pool, make_batch(pool, fn, std::move(items), future, resources));
     }
   }
 }
@@ -238,6 +244,63 @@ void Scheduler::wait(FutureState* f, bool spin) {
   auto mark = awaited_.insert(f);
   done_cv_.wait(lock, [&] { return is_done(f); });
   awaited_.erase(mark);
+}
+
+bool Scheduler::wait_for(FutureState* f, double seconds) {
+  if (is_done(f)) return true;
+  std::unique_lock<std::mutex> lock(mutex_);
+  auto mark = awaited_.insert(f);
+  bool done = done_cv_.wait_for(lock, std::chrono::duration<double>(std::max(0.0, seconds)), [&] { return is_done(f); });
+  awaited_.erase(mark);
+  return done;
+}
+
+size_t Scheduler::wait_any(const std::vector<FutureState*>& fs) {
+  auto first_done = [&]() {
+    for (size_t i = 0; i < fs.size(); ++i)
+      if (is_done(fs[i])) return i;
+    return fs.size();
+  };
+  size_t i = first_done();
+  if (i < fs.size() || fs.empty()) return i;
+  std::unique_lock<std::mutex> lock(mutex_);
+  std::vector<std::unordered_multiset<const FutureState*>::iterator> marks;
+  for (FutureState* f : fs) marks.push_back(awaited_.insert(f));
+  done_cv_.wait(lock, [&] { return (i = first_done()) < fs.size(); });
+  for (auto& m : marks) awaited_.erase(m);
+  return i;
+}
+
+bool Scheduler::cancel(FutureState* f) {
+  std::vector<std::pair<Pool*, Batch>> ready;
+  Executor* runner = nullptr;
+  uint64_t batch = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (is_done(f) || f->batch) return false;
+    for (auto it = held_.begin(); it != held_.end() && !runner; ++it) {
+      if (it->second.future != f) continue;
+      // Still waiting for its inputs: it never reached a pool.
+      Pool* pool = it->second.pool;
+      held_.erase(it);
+      --pool->tasks;
+      fail(f, RuntimeError{"cancelled", {}, "", {}}, ready);  // its dependents fail too
+      end_if_unused(pool);
+      break;
+    }
+    if (!is_done(f)) {
+      for (auto& [id, flight] : in_flight_)
+        if (flight.future == f) batch = id, runner = flight.pool->executor.get();
+      if (!runner) return false;
+    }
+  }
+  if (!runner) {  // cancelled here
+    done_cv_.notify_all();
+    send(ready);
+    return true;
+  }
+  // The executor completes the batch with "cancelled" (through complete()) before it says yes.
+  return runner->cancel(batch);
 }
 
 void Scheduler::drain() {

@@ -40,6 +40,7 @@ struct FutureState {
   bool batch = false;
   int32_t failed_item = -1;
   const char* result_type = "v";       // descriptor of one result (from the manifest)
+  const char* function = "";           // the task's function name (from the manifest), for messages
   std::string value;                    // encoded result (batch: array of results), when Done
   std::unique_ptr<RuntimeError> error;  // when Failed
   std::vector<uint64_t> dependents;     // held tasks waiting for this future (under the mutex)
@@ -68,14 +69,23 @@ class Scheduler {
 
   // One call of `fn`. `args[i]` is the encoded argument, or empty when `inputs[i]` (a future)
   // provides it.
-  FutureState* submit(Pool* pool, FunctionId fn, std::vector<std::string> args, std::vector<FutureState*> inputs);
+  FutureState* submit(Pool* pool, FunctionId fn, std::vector<std::string> args, std::vector<FutureState*> inputs,
+                      Resources resources = {});
   // Batches of calls of `fn`: each `batches[i]` is an encoded array of argument arrays. One
   // future per batch, in order.
-  std::vector<FutureState*> submit_batches(Pool* pool, FunctionId fn, std::vector<std::string> batches);
+  std::vector<FutureState*> submit_batches(Pool* pool, FunctionId fn, std::vector<std::string> batches,
+                                           Resources resources = {});
+  // `cancel()` of LANGUAGE.md §17: true if the task had not started and never will (its future
+  // fails with "cancelled", and so do its dependents); false if it runs, ran or is done.
+  bool cancel(FutureState* f);
 
   // Waits for `f`. With `spin`, first watches it briefly without sleeping (for a lone task
   // whose result is microseconds away; not while many tasks keep every core busy).
   void wait(FutureState* f, bool spin = true);
+  // As wait, for at most `seconds`: false if `f` is still pending then.
+  bool wait_for(FutureState* f, double seconds);
+  // Blocks until one of `fs` is done (value or error); the lowest index of a done one.
+  size_t wait_any(const std::vector<FutureState*>& fs);
   // Waits for every task submitted so far: a future dropped unread still runs its task
   // (LANGUAGE.md §17), as Python's executors do at shutdown(wait=True). Flow thread only.
   void drain();
@@ -92,11 +102,12 @@ class Scheduler {
     std::vector<FutureState*> inputs;
     size_t waiting;
     FutureState* future;
+    Resources resources;
   };
 
   FutureState* new_future();
   // Under the mutex: prepares a batch for `pool`; the caller dispatches it after unlocking.
-  Batch make_batch(Pool* pool, FunctionId fn, std::string items, FutureState* future);
+  Batch make_batch(Pool* pool, FunctionId fn, std::string items, FutureState* future, Resources resources);
   void complete(BatchOutcome&& outcome);
   std::unique_ptr<RuntimeError> input_failed(const RuntimeError& input, size_t index, FunctionId fn) const;
   void fail(FutureState* f, RuntimeError error, std::vector<std::pair<Pool*, Batch>>& ready);

@@ -5,8 +5,10 @@
 // through protocol/batch (the scheduler wraps a single call with single_call; a map writes
 // its chunks with BatchWriter and reads their results with read_batch), so the embedding
 // holds no knowledge of either format. Every type error is thrown before the first task is
-// submitted. Futures keep their program alive and reach its scheduler only through
-// ProgramState::scheduler().
+// submitted. A result type is accepted by value_bridge's desc_matches, not compared as a
+// string: the C++ side may ask for any record (wf::Record) or name a record's fields in
+// another order (an adapted struct). Futures keep their program alive and reach its
+// scheduler only through ProgramState::scheduler().
 #include <algorithm>
 
 #include "embed/errors.hpp"
@@ -29,7 +31,7 @@ struct MapState {
 namespace {
 
 void check_result_type(const std::string& function, const std::string& declared, const std::string& wanted) {
-  if (wanted != declared)
+  if (!desc_matches(wanted.c_str(), declared.c_str()))
     throw TypeError("`" + function + "` returns `" + declared + "`, not `" + wanted + "`");
 }
 
@@ -55,7 +57,7 @@ Future Pool::submit_values(const Function& f, std::vector<detail::Typed> args) c
       std::string why;
       if (!detail::to_slot(scratch.ctx(), param, args[i].value, slot, why))
         throw TypeError("argument " + std::to_string(i + 1) + " of `" + mf.name + "`: " + why + " (`" + param +
-                        "`), got `" + args[i].desc + "`");
+                        "`), got `" + detail::describe(args[i].desc, args[i].value) + "`");
       encoded.push_back(detail::encode_value(param, slot));
     }
   }
@@ -76,7 +78,7 @@ std::string Future::error() const {
 }
 
 Value Future::wait_value(const std::string& desc) const {
-  if (desc != state_->result_type)
+  if (!detail::desc_matches(desc.c_str(), state_->result_type))
     throw TypeError(std::string("the task returns `") + state_->result_type + "`, not `" + desc + "`");
   wait();
   if (detail::failed(state_)) detail::throw_task_error(*state_->error);
@@ -107,7 +109,8 @@ MapFuture Pool::map_values(const Function& f, const std::string& item_desc, cons
       detail::Slot slot = 0;
       std::string why;
       if (!detail::to_slot(scratch.ctx(), param, items.items[i], slot, why))
-        throw TypeError("items of map over `" + mf.name + "`: " + why + " (`" + param + "`), got `" + item_desc + "`");
+        throw TypeError("items of map over `" + mf.name + "`: " + why + " (`" + param + "`), got `" +
+                        detail::describe(item_desc, items.items[i]) + "`");
       batch.begin_call(1);
       detail::pack_value(batch.buffer(), param, slot);
     }

@@ -82,7 +82,7 @@ std::string encode(const Message& m) {
     case MsgKind::Hello: n += 6; break;
     case MsgKind::Object: n += 2; break;
     case MsgKind::Ready: n += m.ok ? 3 : 4; break;
-    case MsgKind::Task: n += 7; break;
+    case MsgKind::Task: n += 8; break;
     case MsgKind::Output: n += 3; break;
     case MsgKind::Done: n += m.ok ? 6 : 10; break;
     case MsgKind::Heartbeat: n += 1; break;
@@ -90,6 +90,7 @@ std::string encode(const Message& m) {
     case MsgKind::Bundle: n += 1; break;
     case MsgKind::Withdraw: n += 2; break;
     case MsgKind::Withdrawn: n += 2; break;
+    case MsgKind::WithdrawRefused: n += 2; break;
   }
   pk.pack_map(n);
   key(pk, "v");
@@ -125,6 +126,7 @@ std::string encode(const Message& m) {
       for (int32_t r : m.ranks) pk.pack_int32(r);
       key(pk, "gen"); pk.pack_int32(m.generation);
       key(pk, "seq"); pk.pack_uint64(m.seq);
+      key(pk, "threads"); pk.pack_int32(m.threads);
       break;
     case MsgKind::Output:
       key(pk, "id"); pk.pack_uint64(m.id);
@@ -157,6 +159,7 @@ std::string encode(const Message& m) {
       key(pk, "seq"); pk.pack_uint64(m.seq);
       break;
     case MsgKind::Withdrawn:
+    case MsgKind::WithdrawRefused:
       key(pk, "id"); pk.pack_uint64(m.id);
       key(pk, "worker"); pk.pack_int32(m.worker);
       break;
@@ -182,7 +185,7 @@ bool decode(const void* data, size_t size, Message& out) {
       ok = get_int(v, n) && n == kProtocolVersion;
       have_version = ok;
     } else if (name == "k") {
-      ok = get_int(v, n) && n >= (int)MsgKind::Hello && n <= (int)MsgKind::Withdrawn;
+      ok = get_int(v, n) && n >= (int)MsgKind::Hello && n <= (int)MsgKind::WithdrawRefused;
       if (ok) m.kind = (MsgKind)n;
       have_kind = ok;
     } else if (name == "id") {
@@ -210,6 +213,7 @@ bool decode(const void* data, size_t size, Message& out) {
     } else if (name == "worker") ok = get_i32(v, m.worker);
     else if (name == "rank") ok = get_i32(v, m.rank);
     else if (name == "gen") ok = get_i32(v, m.generation);
+    else if (name == "threads") ok = get_i32(v, m.threads) && m.threads >= 1;
     else if (name == "aborted") ok = get_bool(v, m.aborted);
     else if (name == "us") {
       ok = v.type == msgpack::type::POSITIVE_INTEGER && v.via.u64 <= UINT32_MAX;

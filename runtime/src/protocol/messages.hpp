@@ -28,6 +28,7 @@ enum class MsgKind : uint8_t {
   Bundle,       // either way: several whole messages in `bytes`, one after the other
   Withdraw,     // driver -> worker, heartbeat socket: do not start task `id` (`seq`)
   Withdrawn,    // worker -> driver, heartbeat socket: task `id` will never start here
+  WithdrawRefused,  // worker -> driver, heartbeat socket: task `id` has started; its result will come
 };
 
 struct Message {
@@ -43,6 +44,7 @@ struct Message {
   std::vector<int32_t> ranks;    // Task: world ranks of an MPI task, leader first
   int32_t generation = 0;        // Task: which communicator of that rank set to use (MPI)
   uint64_t seq = 0;              // Task/Withdraw: the task's number among those sent to this worker
+  int32_t threads = 1;           // Task: OMP_NUM_THREADS for the task (LANGUAGE.md §18)
   bool aborted = false;          // Done: this rank stopped because another rank failed
   int32_t worker = -1;           // Hello/Done/Heartbeat: the sender's worker number
   int32_t rank = -1;             // Done: the sender's rank within the task (MPI)

@@ -31,6 +31,7 @@
 #include "spin.hpp"
 #include "task/task_runner.hpp"
 #include "worker/mpi_task.hpp"
+#include "worker/task_threads.hpp"
 #include "worker/withdrawals.hpp"
 
 // GCC defines __SANITIZE_ADDRESS__ under -fsanitize=address; clang has __has_feature.
@@ -112,12 +113,13 @@ void pin_to_cpu(int worker) {
   cpu_set_t allowed;
   if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
   int k = worker % std::max(1, CPU_COUNT(&allowed));
+  int index = k;
   for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
     if (CPU_ISSET(cpu, &allowed) && k-- == 0) {
       cpu_set_t one;
       CPU_ZERO(&one);
       CPU_SET(cpu, &one);
-      sched_setaffinity(0, sizeof one, &one);
+      if (sched_setaffinity(0, sizeof one, &one) == 0) remember_pinning(allowed, index);
       return;
     }
 }
@@ -175,9 +177,9 @@ void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker, Withdrawals
       if (!malformed && decode(payload.data(), payload.size(), m)) {
         if (m.kind == MsgKind::Heartbeat) last_heard = now_seconds();
         if (m.kind == MsgKind::Shutdown) exit_worker(0);
-        if (m.kind == MsgKind::Withdraw && withdrawals->withdraw(m.seq)) {
+        if (m.kind == MsgKind::Withdraw) {
           Message back;
-          back.kind = MsgKind::Withdrawn;
+          back.kind = withdrawals->withdraw(m.seq) ? MsgKind::Withdrawn : MsgKind::WithdrawRefused;
           back.id = m.id;
           back.worker = worker;
           hb.send(encode(back), true);
@@ -290,6 +292,7 @@ class TaskLoop {
     done.worker = worker_;
     BatchOutcome out;
     double started = now_seconds();
+    TaskThreads threads(m.threads);
     auto program = programs_.find(m.program);
     if (program == programs_.end()) {
       out.ok = false;

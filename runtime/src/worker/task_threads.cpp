@@ -1,0 +1,61 @@
+// The design notes for this module are atop task_threads.hpp.
+#include "worker/task_threads.hpp"
+
+#include <dlfcn.h>
+
+#include <cstdlib>
+
+namespace wf::detail {
+
+namespace {
+bool g_pinned = false;
+cpu_set_t g_allowed;
+int g_index = 0;
+
+using SetThreads = void (*)(int);
+using GetThreads = int (*)();
+}  // namespace
+
+void remember_pinning(const cpu_set_t& allowed, int index) {
+  g_allowed = allowed;
+  g_index = index;
+  g_pinned = true;
+}
+
+TaskThreads::TaskThreads(int threads) {
+  if (threads <= 1) return;
+  active_ = true;
+  if (const char* v = std::getenv("OMP_NUM_THREADS")) had_env_ = true, old_env_ = v;
+  ::setenv("OMP_NUM_THREADS", std::to_string(threads).c_str(), 1);
+  auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  auto get = reinterpret_cast<GetThreads>(::dlsym(RTLD_DEFAULT, "omp_get_max_threads"));
+  if (set && get) {
+    old_omp_ = get();
+    set(threads);
+  }
+  if (g_pinned && sched_getaffinity(0, sizeof old_cpus_, &old_cpus_) == 0) {
+    int n = CPU_COUNT(&g_allowed);
+    cpu_set_t wide;
+    CPU_ZERO(&wide);
+    for (int k = 0; k < threads && k < n; ++k) {
+      int want = (g_index + k) % n;
+      for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+        if (CPU_ISSET(cpu, &g_allowed) && want-- == 0) {
+          CPU_SET(cpu, &wide);
+          break;
+        }
+    }
+    widened_ = sched_setaffinity(0, sizeof wide, &wide) == 0;
+  }
+}
+
+TaskThreads::~TaskThreads() {
+  if (!active_) return;
+  if (had_env_) ::setenv("OMP_NUM_THREADS", old_env_.c_str(), 1);
+  else ::unsetenv("OMP_NUM_THREADS");
+  if (old_omp_ > 0)
+    if (auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "omp_set_num_threads"))) set(old_omp_);
+  if (widened_) sched_setaffinity(0, sizeof old_cpus_, &old_cpus_);
+}
+
+}  // namespace wf::detail
