@@ -191,6 +191,7 @@ class CodeGen {
     mf.name = f.name;
     mf.kind = f.kind == FnKind::Serial ? "fn" : f.kind == FnKind::Mpi ? "mpi" : f.kind == FnKind::Flow ? "flow" : "extern";
     mf.ranks = f.ranks;
+    mf.threads = f.threads;
     for (auto& p : f.params) mf.params.push_back({p.name, p.type->desc});
     mf.result = f.result->desc;
     mf.file = f.loc.file;

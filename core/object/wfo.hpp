@@ -25,12 +25,13 @@ struct ManifestParam {
 struct ManifestFunction {
   std::string name;
   std::string kind;  // "fn", "mpi", "flow", "extern"
-  int ranks = 1;
+  int ranks = 1;       // mpi: 0 = given at each submission
+  int threads = 0;     // declared threads= (0: none)
   std::vector<ManifestParam> params;
   std::string result;  // descriptor, "v" for none
   int file = 0, line = 0, col = 0;
   std::string entry;   // symbol of the task entry (empty for extern)
-  MSGPACK_DEFINE_MAP(name, kind, ranks, params, result, file, line, col, entry)
+  MSGPACK_DEFINE_MAP(name, kind, ranks, threads, params, result, file, line, col, entry)
 };
 
 // A place in the source that a runtime error frame can point at.

@@ -749,6 +749,16 @@ class Program {
   std::shared_ptr<detail::ProgramState> state_;
 };
 
+// What one submission asks for beyond the function's declaration (LANGUAGE.md §18): 0 keeps
+// the declaration's. `ranks` is for an `mpi fn` (one declared without `ranks=` needs it);
+// `threads` holds that many worker slots per rank and sets OMP_NUM_THREADS for the task;
+// `chunk` (maps) sends that many elements per message.
+struct TaskOptions {
+  int ranks = 0;
+  int threads = 0;
+  int chunk = 1;
+};
+
 // The result of one task, like std::future but copyable and type-checked at get().
 class Future {
  public:
@@ -760,16 +770,26 @@ class Future {
     return detail::ValueTraits<T>::from(v);
   }
   void wait() const;
+  // Waits at most `seconds`; true if the task is done (value or error) by then.
+  bool wait_for(double seconds) const;
   bool done() const;
   // Waits; "" if the task succeeded, else its error message.
   std::string error() const;
+  // Withdraws the task if it has not started (LANGUAGE.md §17): true, and get() throws a
+  // TaskError "cancelled"; false for a task that runs, ran, or was cancelled already.
+  bool cancel() const;
 
  private:
   friend class Pool;
+  friend size_t wait_any(const std::vector<Future>& futures);
   Value wait_value(const std::string& desc) const;
   std::shared_ptr<detail::ProgramState> program_;
   detail::FutureState* state_ = nullptr;
 };
+
+// Blocks until one of `futures` is done; the lowest index of a done one. Throws wf::Error for
+// an empty vector (it would wait forever).
+size_t wait_any(const std::vector<Future>& futures);
 
 // The results of one map_async, in input order: every element's task is already submitted
 // (one message per `chunk` elements); get<R>() waits for all of them.
@@ -804,28 +824,41 @@ class Pool {
  public:
   template <typename... Args>
   Future submit(const Function& f, Args&&... args) const {
-    return submit_values(f, {detail::typed(std::forward<Args>(args))...});
+    return submit_values(f, {detail::typed(std::forward<Args>(args))...}, TaskOptions{});
+  }
+  // With ranks/threads: `pool.submit({.ranks = 4}, solve, n)`.
+  template <typename... Args>
+  Future submit(const TaskOptions& options, const Function& f, Args&&... args) const {
+    return submit_values(f, {detail::typed(std::forward<Args>(args))...}, options);
   }
   // f(x) for every element as tasks, returning at once (like std::async): one message per
   // `chunk` elements. Type errors in the call are thrown here, before anything runs.
   template <typename T>
   MapFuture map_async(const Function& f, const std::vector<T>& xs, int chunk = 1) const {
-    return map_values(f, detail::ValueTraits<T>::desc(), detail::ValueTraits<std::vector<T>>::to(xs), nullptr, chunk);
+    return map_async(f, xs, TaskOptions{0, 0, chunk});
+  }
+  template <typename T>
+  MapFuture map_async(const Function& f, const std::vector<T>& xs, const TaskOptions& options) const {
+    return map_values(f, detail::ValueTraits<T>::desc(), detail::ValueTraits<std::vector<T>>::to(xs), nullptr, options);
   }
   // The blocking form: map_async(f, xs, chunk).get<R>(), with R checked before anything runs.
   template <typename R, typename T>
   std::vector<R> map(const Function& f, const std::vector<T>& xs, int chunk = 1) const {
+    return map<R>(f, xs, TaskOptions{0, 0, chunk});
+  }
+  template <typename R, typename T>
+  std::vector<R> map(const Function& f, const std::vector<T>& xs, const TaskOptions& options) const {
     const std::string result_desc = detail::ValueTraits<R>::desc();
     return map_values(f, detail::ValueTraits<T>::desc(), detail::ValueTraits<std::vector<T>>::to(xs), &result_desc,
-                      chunk)
+                      options)
         .template get<R>();
   }
 
  private:
   friend class Runtime;
-  Future submit_values(const Function& f, std::vector<detail::Typed> args) const;
+  Future submit_values(const Function& f, std::vector<detail::Typed> args, const TaskOptions& options) const;
   MapFuture map_values(const Function& f, const std::string& item_desc, const Value& items,
-                       const std::string* result_desc, int chunk) const;
+                       const std::string* result_desc, const TaskOptions& options) const;
   std::shared_ptr<detail::PoolState> state_;
 };
 
@@ -844,6 +877,14 @@ class Runtime {
   template <typename... Args>
   Future submit(const Function& f, Args&&... args) {
     return default_pool(f).submit(f, std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  Future submit(const TaskOptions& options, const Function& f, Args&&... args) {
+    return default_pool(f).submit(options, f, std::forward<Args>(args)...);
+  }
+  template <typename R, typename T>
+  std::vector<R> map(const Function& f, const std::vector<T>& xs, const TaskOptions& options) {
+    return default_pool(f).map<R>(f, xs, options);
   }
   template <typename T>
   MapFuture map_async(const Function& f, const std::vector<T>& xs, int chunk = 1) {

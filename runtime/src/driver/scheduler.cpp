@@ -66,7 +66,7 @@ Batch Scheduler::make_batch(Pool* pool, FunctionId fn, std::string items, Future
   b.program = fn.program;
   b.fn = fn.fn;
   b.ranks = resources.ranks > 0 ? resources.ranks : std::max(1, functions_.function(fn).ranks);
-  b.threads = std::max(1, resources.threads);
+  b.threads = std::max(1, resources.threads > 0 ? resources.threads : functions_.function(fn).threads);
   b.items = std::move(items);
   in_flight_[b.id] = InFlight{future, pool};
   ++pool->tasks;

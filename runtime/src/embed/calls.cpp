@@ -42,8 +42,23 @@ bool failed(const FutureState* f) { return f->state.load(std::memory_order_acqui
 
 // ---- one task -----------------------------------------------------------------------------------
 
-Future Pool::submit_values(const Function& f, std::vector<detail::Typed> args) const {
+namespace detail {
+namespace {
+// TaskOptions against the function's declaration (LANGUAGE.md §18), as the compiler checks a flow's.
+Resources checked_resources(const ManifestFunction& mf, const TaskOptions& o) {
+  if (o.ranks < 0 || o.threads < 0) throw TypeError("`" + mf.name + "`: ranks and threads cannot be negative");
+  if (o.ranks > 0 && mf.kind != "mpi")
+    throw TypeError("`ranks` applies to an `mpi fn`; `" + mf.name + "` is a serial `fn` (use `threads` for cores)");
+  if (o.ranks == 0 && mf.kind == "mpi" && mf.ranks == 0)
+    throw TypeError("`" + mf.name + "` takes its rank count at submission: TaskOptions{.ranks = N}");
+  return Resources{o.ranks, o.threads};
+}
+}  // namespace
+}  // namespace detail
+
+Future Pool::submit_values(const Function& f, std::vector<detail::Typed> args, const TaskOptions& options) const {
   const ManifestFunction& mf = detail::task_function(*state_, f.program_, f.index_);
+  detail::Resources resources = detail::checked_resources(mf, options);
   if (args.size() != mf.params.size())
     throw TypeError("`" + mf.name + "` takes " + std::to_string(mf.params.size()) + " arguments, " +
                     std::to_string(args.size()) + " given");
@@ -64,8 +79,19 @@ Future Pool::submit_values(const Function& f, std::vector<detail::Typed> args) c
   Future fut;
   fut.program_ = f.program_;
   fut.state_ = f.program_->scheduler().submit(state_->pool, {f.program_->id, f.index_}, std::move(encoded),
-                                                    std::vector<detail::FutureState*>(args.size(), nullptr));
+                                                    std::vector<detail::FutureState*>(args.size(), nullptr), resources);
   return fut;
+}
+
+bool Future::wait_for(double seconds) const { return program_->scheduler().wait_for(state_, seconds); }
+
+bool Future::cancel() const { return program_->scheduler().cancel(state_); }
+
+size_t wait_any(const std::vector<Future>& futures) {
+  if (futures.empty()) throw Error("wf::wait_any of no futures would wait forever");
+  std::vector<detail::FutureState*> states;
+  for (const Future& f : futures) states.push_back(f.state_);
+  return futures.front().program_->scheduler().wait_any(states);
 }
 
 void Future::wait() const { program_->scheduler().wait(state_); }
@@ -92,13 +118,15 @@ Value Future::wait_value(const std::string& desc) const {
 // ---- map ----------------------------------------------------------------------------------------
 
 MapFuture Pool::map_values(const Function& f, const std::string& item_desc, const Value& items,
-                           const std::string* result_desc, int chunk) const {
+                           const std::string* result_desc, const TaskOptions& options) const {
   const ManifestFunction& mf = detail::task_function(*state_, f.program_, f.index_);
+  detail::Resources resources = detail::checked_resources(mf, options);
+  int chunk = options.chunk;
   if (mf.params.size() != 1)
     throw TypeError("map needs a function of one argument; `" + mf.name + "` takes " + std::to_string(mf.params.size()));
   if (result_desc) detail::check_result_type(mf.name, mf.result, *result_desc);
   const char* param = mf.params[0].type.c_str();
-  size_t per_batch = mf.ranks > 1 ? 1 : (size_t)std::max(chunk, 1);
+  size_t per_batch = mf.kind == "mpi" ? 1 : (size_t)std::max(chunk, 1);
   std::vector<std::string> batches;
   batches.reserve((items.items.size() + per_batch - 1) / per_batch);
   for (size_t begin = 0; begin < items.items.size(); begin += per_batch) {
@@ -121,7 +149,7 @@ MapFuture Pool::map_values(const Function& f, const std::string& item_desc, cons
   state->size = items.items.size();
   state->function = mf.name;
   state->result_type = mf.result;
-  state->batches = f.program_->scheduler().submit_batches(state_->pool, {f.program_->id, f.index_}, std::move(batches));
+  state->batches = f.program_->scheduler().submit_batches(state_->pool, {f.program_->id, f.index_}, std::move(batches), resources);
   MapFuture out;
   out.state_ = std::move(state);
   return out;
