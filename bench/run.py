@@ -3,7 +3,7 @@
 
     /usr/bin/python3 bench/run.py                # full run: Release build, all workloads, 3 reps
     /usr/bin/python3 bench/run.py --quick        # 1 repetition, smaller sizes
-    /usr/bin/python3 bench/run.py --only W1,W3   # a subset (W1 W2 W3 W4 W5 W6 W7 C1 M1 G1 M2; T1 comes with W1 and W4)
+    /usr/bin/python3 bench/run.py --only W1,W3   # a subset (W1 W2 W3 W4 W5 W6 W7 C1 M1 G1 M2 D1; T1 comes with W1 and W4)
 
 Steps: (a) builds wf in Release into build-release/ (cmake -G Ninja, ninja -j2), (b) builds the
 C baselines of bench/c/ into build-release/bench-c/, (c) runs each workload for wf (with each
@@ -28,7 +28,7 @@ import time
 BENCH = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(BENCH)
 PY = "/usr/bin/python3"  # the Debian Python, which has the peers' packages
-ALL = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "C1", "M1", "G1", "M2"]
+ALL = ["W1", "W2", "W3", "W4", "W5", "W6", "W7", "C1", "M1", "G1", "M2", "D1"]
 
 SYSTEM_NAMES = {
     "ppe": "ProcessPoolExecutor",
@@ -231,6 +231,7 @@ class Bench:
             ("w3_kernel", ["gcc", "-O2", "-o", "{out}", os.path.join(src, "w3_kernel.c")]),
             ("zmq_pingpong", ["gcc", "-O2", "-o", "{out}", os.path.join(src, "zmq_pingpong.c"), "-lzmq"]),
             ("mpi_hello", ["mpicc", "-O2", "-o", "{out}", os.path.join(src, "mpi_hello.c")]),
+            ("d1_dict", ["g++", "-O2", "-o", "{out}", os.path.join(src, "d1_dict.cpp")]),
         ]
         for name, cmd in jobs:
             out = os.path.join(self.cbin, name)
@@ -716,6 +717,76 @@ class Bench:
             self.repeat("M2", NUMPY, [PY, os.path.join(BENCH, "m2_numpy.py"), "--n", n, "--steps", steps],
                         timeout, "M2", hn, expect_workers=0)
 
+    D1_PHASES = (("int_insert_s", "int keys: insert"), ("int_lookup_s", "int keys: lookup"),
+                 (None, "int keys: insert + lookup"),
+                 ("str_insert_s", "str keys: insert"), ("str_lookup_s", "str keys: lookup"),
+                 (None, "str keys: insert + lookup"),
+                 ("str_build_s", "str keys: building the n keys (not in insert or lookup)"))
+
+    def d1(self):
+        """Dictionaries (issue 12): insert n keys, then look each one up and sum the values, for
+        int keys and short string keys, in a wf task, in C++ (std::unordered_map, g++ -O2) and in
+        Python (dict). Each program times its own phases, so process start-up and compiling are
+        not measured; the repetitions are interleaved (wf, C++, Python, wf, ...) and the ratios
+        are paired per repetition. Goals: wf ≤ 2× C++ and Python ≥ 10× wf, on insert + lookup
+        of each key kind."""
+        n = 100000 if self.quick else 1000000
+        reps = self.a.reps or (1 if self.quick else 5)
+        self.size("D1", "n = %s int keys (i * 2654435761) %% 2^32 and n string keys \"k\" + str(i), values i; "
+                        "insert into an empty dictionary, then look every key up once in a shuffled order "
+                        "(LCG-driven Fisher-Yates) and sum; %d interleaved repetitions, one process each; wf: "
+                        "one task, local launcher, 1 worker" % (fmt_n(n), reps))
+        wf = self.wf_label("local")
+        cxx, py = "C++ std::unordered_map (g++ -O2)", "Python dict (%s)" % PY
+        progs = [(wf, self.wf_cmd("d1_dict.wf", "local", workers=1, args=(n,)))]
+        exe = self.cprog("d1_dict")
+        if exe:
+            progs.append((cxx, [exe, n]))
+        else:
+            self.R.problem("D1", cxx, "bench/c/d1_dict.cpp did not build")
+        progs.append((py, [PY, os.path.join(BENCH, "d1_dict.py"), n]))
+        failed = set()
+        checks = {}
+        for i in range(reps):
+            got = {}
+            for system, cmd in progs:
+                if system in failed:
+                    continue
+
+                def h(rows, r, system=system):
+                    got[system] = rows[0]
+                if not self.repeat("D1", system, cmd, 300, "D1", h, reps=1, expect_workers=1):
+                    failed.add(system)
+            for system, d in got.items():
+                key = (int(d["int_sum"]), int(d["str_sum"]), int(d["order_check"]))
+                checks.setdefault(key, []).append(system)
+                for field, metric in self.D1_PHASES:
+                    v = d[field] if field else (d[metric[:3] + "_insert_s"] + d[metric[:3] + "_lookup_s"])
+                    self.R.add("D1", metric, system, v * 1e3, "ms", "lower")
+                self.say("  %-34s int: insert %.1f lookup %.1f ms;  str: insert %.1f lookup %.1f ms "
+                         "(building the keys %.1f ms)" % (system, d["int_insert_s"] * 1e3, d["int_lookup_s"] * 1e3,
+                                                          d["str_insert_s"] * 1e3, d["str_lookup_s"] * 1e3,
+                                                          d["str_build_s"] * 1e3))
+            if wf not in got:
+                continue
+            w = got[wf]
+            for field, metric in self.D1_PHASES[:6]:
+                def t(d, field=field, metric=metric):
+                    kind = metric[:3]
+                    return d[field] if field else d[kind + "_insert_s"] + d[kind + "_lookup_s"]
+                if cxx in got:
+                    self.R.add("D1", metric + ": wf ÷ C++", wf, t(w) / t(got[cxx]), "×", "lower")
+                if py in got:
+                    self.R.add("D1", metric + ": Python ÷ wf", wf, t(got[py]) / t(w), "×", "higher")
+        if len(checks) > 1:
+            self.R.problem("D1", "all", "the programs disagree on (int sum, str sum, order check): %s"
+                           % "; ".join("%s: %s" % (k, ", ".join(sorted(set(v)))) for k, v in checks.items()))
+        for kind in ("int", "str"):
+            self.R.goals[("D1", "%s keys: insert + lookup: wf ÷ C++" % kind)] = ("≤ 2× C++", lambda m: m <= 2)
+            self.R.goals[("D1", "%s keys: insert + lookup: Python ÷ wf" % kind)] = ("≥ 10× (wf faster than Python)",
+                                                                                  lambda m: m >= 10)
+        self.d1_systems = [s for s, _ in progs]
+
     # ---- main --------------------------------------------------------------------------------
     def run(self, only):
         started = datetime.datetime.now(datetime.timezone.utc)
@@ -736,6 +807,8 @@ class Bench:
                 self.say("  run.py error in %s: %r" % (w, e))
             self.say("  (%.1f s)" % (time.perf_counter() - t0))
         write_reports(self, only, started)
+        if "D1" in only:
+            write_d1_report(self, started)
         shutil.rmtree(self.tmp, ignore_errors=True)
         return 0
 
@@ -990,6 +1063,98 @@ def write_reports(b, only, started):
         f.write("\n".join(L))
     print("\n".join(L))
     print("wrote %s and %s (log: %s)" % (out_md, out_csv, os.path.join(b.a.out_dir, "raw", "latest.log")))
+
+
+def write_d1_report(b, started):
+    """<out-dir>/dicts.md: D1's table, wf beside C++ and Python, with the paired ratios."""
+    R = b.R
+    path = os.path.join(b.a.out_dir, "dicts.md")
+    systems = getattr(b, "d1_systems", [])
+    wf = next((s for s in systems if s.startswith("wf")), None)
+    cxx = next((s for s in systems if s.startswith("C++")), None)
+    py = next((s for s in systems if s.startswith("Python")), None)
+
+    def cell(metric, system):
+        r = R.rows.get(("D1", metric, system)) if system else None
+        if not r or not r["values"]:
+            return "—"
+        v = r["values"]
+        return "%s (min %s)" % (fmt(statistics.median(v)), fmt(min(v)))
+
+    def ratio(metric):
+        r = R.rows.get(("D1", metric, wf)) if wf else None
+        if not r or not r["values"]:
+            return "—", ""
+        v = r["values"]
+        text = "%.2f× (%.2f–%.2f)" % (statistics.median(v), min(v), max(v))
+        met = ""
+        if ("D1", metric) in R.goals:
+            goal, ok = R.goals[("D1", metric)]
+            met = "%s: %s" % (goal, "met" if ok(statistics.median(v)) else "NOT met")
+        return text, met
+
+    head = cmd_out(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"])
+    try:  # not cmd_out: it strips the first line's leading status column
+        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "compiler", "stdlib", "runtime",
+                                "core", "CMakeLists.txt"], capture_output=True, text=True, timeout=30).stdout
+    except Exception:
+        dirty = ""
+    info, versions = machine_info(b)
+    caches = []
+    for line in cmd_out(["lscpu"]).splitlines():
+        if re.match(r"^L[123]\w* cache:", line):
+            caches.append(" ".join(line.split()))
+    L = ["# D1 — dictionaries: wf, C++ std::unordered_map, Python dict (issue 12)\n"]
+    L.append("- date: %s (started %s)" % (datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                                          started.strftime("%H:%M UTC")))
+    L.append("- command: `%s`" % " ".join(["bench/run.py"] + sys.argv[1:]))
+    if b.a.wfc:
+        L.append("- wfc: `%s` (given with --wfc; the commit below is this work tree's, which need not be the "
+                 "binary's)" % b.wfc)
+    L.append("- work tree: `%s` at commit `%s`%s" % (ROOT, head, "" if not dirty.strip() else
+                                                     ", with uncommitted changes to: "
+                                                     + ", ".join("`%s`" % l[3:] for l in dirty.splitlines())))
+    L.append("- sizes: %s" % b.sizes.get("D1", ""))
+    L.append("- each program times its own phases (wf: `now()` inside the task; C++: CLOCK_MONOTONIC; "
+             "Python: time.perf_counter), so process start-up, compiling and building the key arrays are "
+             "not in the times; the string keys' build is reported on its own row")
+    L.append("- times in ms, median (min) of the repetitions; ratios paired per repetition, median (min–max); "
+             "goals judged on the median\n")
+    L.append("## Machine\n")
+    for k, v in info:
+        L.append("- %s: %s" % (k, v))
+    if caches:
+        L.append("- caches (lscpu): %s" % "; ".join(caches))
+    for k, v in versions:
+        if k in ("wfc", "gcc", "LLVM", "Python"):
+            L.append("- %s: %s" % (k, v))
+    L.append("- g++: %s" % (cmd_out(["g++", "--version"]).splitlines() or ["?"])[0])
+    L.append("\n## Results\n")
+    L.append("| phase | wf | C++ | Python | wf ÷ C++ | Python ÷ wf | goal |")
+    L.append("|---|---|---|---|---|---|---|")
+    for _, metric in Bench.D1_PHASES:
+        rc, mc = ratio(metric + ": wf ÷ C++")
+        rp, mp = ratio(metric + ": Python ÷ wf")
+        if metric.startswith("str keys: building"):
+            wr, cr = R.median("D1", metric, wf), R.median("D1", metric, cxx)
+            pr = R.median("D1", metric, py)
+            rc = "%.2f× (of medians)" % (wr / cr) if wr and cr else "—"
+            rp = "%.2f× (of medians)" % (pr / wr) if wr and pr else "—"
+        L.append("| %s | %s | %s | %s | %s | %s | %s |" % (
+            metric, cell(metric, wf), cell(metric, cxx), cell(metric, py), rc, rp,
+            "; ".join(x for x in (mc, mp) if x)))
+    probs = {k: v for k, v in R.problems.items() if k[0] in ("D1", "all")}
+    L.append("\n## Failed, timed out or skipped\n")
+    if probs:
+        for (w, sname), ps in sorted(probs.items()):
+            L.append("- %s %s: %s" % (w, sname, "; ".join(dict.fromkeys(ps))))
+    else:
+        L.append("none")
+    L.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(L))
+    print("\n".join(L))
+    print("wrote %s" % path)
 
 
 def short(s):

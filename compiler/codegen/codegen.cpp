@@ -630,55 +630,42 @@ class CodeGen {
       call_noreturn("wf_fail_msg", {ctx_, loc(step_e->loc), str_const("range step is zero")});
       b_.SetInsertPoint(ok);
     }
-    Value* region = with_region ? call("wf_region_mark", {ctx_}) : nullptr;
-    // A hidden counter, so that the body cannot change the iteration by shadowing.
-    llvm::AllocaInst* counter = entry_alloca(i64_, "for.i");
-    b_.CreateStore(start, counter);
-    BasicBlock* cond_bb = new_block("for.cond");
-    BasicBlock* body_bb = new_block("for.body");
-    BasicBlock* next_bb = new_block("for.next");
-    BasicBlock* end_bb = new_block("for.end");
-    b_.CreateBr(cond_bb);
-    b_.SetInsertPoint(cond_bb);
-    Value* i = b_.CreateLoad(i64_, counter);
-    Value* up = b_.CreateICmpSLT(i, end);
-    Value* cond = up;
-    if (step_e) cond = b_.CreateSelect(b_.CreateICmpSGT(step, b_.getInt64(0)), up, b_.CreateICmpSGT(i, end));
-    b_.CreateCondBr(cond, body_bb, end_bb);
-    b_.SetInsertPoint(body_bb);
-    body(i, next_bb, end_bb);
-    branch_to(next_bb);
-    b_.SetInsertPoint(next_bb);
-    if (region) call("wf_region_reset", {ctx_, region});
-    // Stop, rather than wrap around, when the next value would overflow `int`.
-    Value* sum = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, counter), step);
-    b_.CreateStore(b_.CreateExtractValue(sum, 0), counter);
-    b_.CreateCondBr(b_.CreateExtractValue(sum, 1), end_bb, cond_bb);
-    b_.SetInsertPoint(end_bb);
-    if (region) call("wf_region_pop", {ctx_, region});
+    gen_loop(start, step, [&](Value* i) {
+      Value* up = b_.CreateICmpSLT(i, end);
+      return step_e ? b_.CreateSelect(b_.CreateICmpSGT(step, b_.getInt64(0)), up, b_.CreateICmpSGT(i, end)) : up;
+    }, with_region, body);
   }
 
   // i = 0 .. len(arr)-1
   void gen_array_loop(Value* arr, bool with_region, const LoopBody& body) {
     Value* len = array_len(arr);
+    gen_loop(b_.getInt64(0), b_.getInt64(1), [&](Value* i) { return b_.CreateICmpSLT(i, len); }, with_region, body);
+  }
+
+  // The skeleton of both: a hidden counter (so that the body cannot change the iteration by
+  // shadowing) from `start` while `continues(i)`, advanced by `step`; it stops, rather than
+  // wraps around, when the next value would overflow `int`.
+  void gen_loop(Value* start, Value* step, const std::function<Value*(Value*)>& continues, bool with_region,
+                const LoopBody& body) {
     Value* region = with_region ? call("wf_region_mark", {ctx_}) : nullptr;
-    llvm::AllocaInst* counter = entry_alloca(i64_, "each.i");
-    b_.CreateStore(b_.getInt64(0), counter);
-    BasicBlock* cond_bb = new_block("each.cond");
-    BasicBlock* body_bb = new_block("each.body");
-    BasicBlock* next_bb = new_block("each.next");
-    BasicBlock* end_bb = new_block("each.end");
+    llvm::AllocaInst* counter = entry_alloca(i64_, "loop.i");
+    b_.CreateStore(start, counter);
+    BasicBlock* cond_bb = new_block("loop.cond");
+    BasicBlock* body_bb = new_block("loop.body");
+    BasicBlock* next_bb = new_block("loop.next");
+    BasicBlock* end_bb = new_block("loop.end");
     b_.CreateBr(cond_bb);
     b_.SetInsertPoint(cond_bb);
     Value* i = b_.CreateLoad(i64_, counter);
-    b_.CreateCondBr(b_.CreateICmpSLT(i, len), body_bb, end_bb);
+    b_.CreateCondBr(continues(i), body_bb, end_bb);
     b_.SetInsertPoint(body_bb);
     body(i, next_bb, end_bb);
     branch_to(next_bb);
     b_.SetInsertPoint(next_bb);
     if (region) call("wf_region_reset", {ctx_, region});
-    b_.CreateStore(b_.CreateAdd(b_.CreateLoad(i64_, counter), b_.getInt64(1)), counter);
-    b_.CreateBr(cond_bb);
+    Value* sum = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, counter), step);
+    b_.CreateStore(b_.CreateExtractValue(sum, 0), counter);
+    b_.CreateCondBr(b_.CreateExtractValue(sum, 1), end_bb, cond_bb);
     b_.SetInsertPoint(end_bb);
     if (region) call("wf_region_pop", {ctx_, region});
   }
