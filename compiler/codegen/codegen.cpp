@@ -997,6 +997,7 @@ class CodeGen {
       case ExprKind::DictLit: return gen_dict_lit(e);
       case ExprKind::Comprehension: return gen_comprehension(e);
       case ExprKind::FString: return gen_fstring(e);
+      case ExprKind::Error: break;  // never reaches code generation: the checker reported it
       case ExprKind::Field: return tuple_field(gen(*e.args[0]), e.args[0]->type, e.field);
       case ExprKind::Call:
       case ExprKind::Method: return gen_call(e);
