@@ -1165,11 +1165,12 @@ class CodeGen {
     while (n < e.args.size() && e.arg_names[n].empty()) ++n;
     return n;
   }
-  // ranks= and threads= of a submission (0: the declaration's).
-  std::pair<Value*, Value*> resources(const Expr& e, const FnDecl& f) {
+  // ranks= and threads= of a submission (kAbiOptionAbsent: the declaration's).
+  std::pair<Value*, Value*> resources(const Expr& e, const FnDecl&) {
     const Expr* ranks = option(e, "ranks");
     const Expr* threads = option(e, "threads");
-    return {ranks ? gen(*ranks) : b_.getInt64(0), threads ? gen(*threads) : b_.getInt64(f.threads)};
+    Value* absent = b_.getInt64(kAbiOptionAbsent);
+    return {ranks ? gen(*ranks) : absent, threads ? gen(*threads) : absent};
   }
 
   // submit([pool,] f, args...) with args starting at e.args[first]; `pool` may be null.

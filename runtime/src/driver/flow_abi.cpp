@@ -20,11 +20,20 @@ namespace {
 TaskHost& host(wf_ctx* ctx) { return *ctx->host; }
 
 // ranks= and threads= of a submission (LANGUAGE.md §18), checked at run time.
+// kAbiOptionAbsent: not given (the declaration's value).
 Resources checked_resources(wf_ctx* ctx, int64_t loc, int64_t ranks, int64_t threads) {
-  if (ranks < 0 || ranks > (1 << 20) || (ranks == 0 && false))
-    raise(*ctx, loc, "`ranks=" + std::to_string(ranks) + "`: a task runs on 1 to 1048576 ranks");
-  if (threads < 0 || threads > 4096) raise(*ctx, loc, "`threads=" + std::to_string(threads) + "`: a task takes 1 to 4096 threads");
-  return Resources{(int)ranks, (int)threads};
+  Resources r;
+  if (ranks != wf::kAbiOptionAbsent) {
+    if (ranks < 1 || ranks > (1 << 20))
+      raise(*ctx, loc, "`ranks=" + std::to_string(ranks) + "`: a task runs on 1 to 1048576 ranks");
+    r.ranks = (int)ranks;
+  }
+  if (threads != wf::kAbiOptionAbsent) {
+    if (threads < 1 || threads > 4096)
+      raise(*ctx, loc, "`threads=" + std::to_string(threads) + "`: a task takes 1 to 4096 threads");
+    r.threads = (int)threads;
+  }
+  return r;
 }
 
 std::string timed_out(double timeout, const FutureState* f) {
