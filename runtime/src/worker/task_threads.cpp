@@ -53,9 +53,19 @@ TaskThreads::~TaskThreads() {
   if (!active_) return;
   if (had_env_) ::setenv("OMP_NUM_THREADS", old_env_.c_str(), 1);
   else ::unsetenv("OMP_NUM_THREADS");
-  if (old_omp_ > 0)
-    if (auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "omp_set_num_threads"))) set(old_omp_);
   if (widened_) sched_setaffinity(0, sizeof old_cpus_, &old_cpus_);
+  auto set = reinterpret_cast<SetThreads>(::dlsym(RTLD_DEFAULT, "omp_set_num_threads"));
+  if (!set) return;
+  int restore = old_omp_;
+  if (restore <= 0) {
+    // The OpenMP runtime was loaded during this task and read our OMP_NUM_THREADS: give it
+    // the default it would have taken from the worker's own environment (the variable, or
+    // the CPUs this process may use, as libgomp does).
+    cpu_set_t cpus;
+    restore = had_env_ ? std::atoi(old_env_.c_str()) : 0;
+    if (restore <= 0 && sched_getaffinity(0, sizeof cpus, &cpus) == 0) restore = CPU_COUNT(&cpus);
+  }
+  if (restore > 0) set(restore);
 }
 
 }  // namespace wf::detail
