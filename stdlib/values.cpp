@@ -9,6 +9,7 @@
 #include <mutex>
 
 #include "abi.h"
+#include "format/format_spec.hpp"
 #include "dicts.hpp"
 #include "output.hpp"
 
@@ -83,43 +84,8 @@ const char* next_field(const char* f) {
   return p;
 }
 
-std::string format_float(double x) {
-  if (std::isnan(x)) return "nan";
-  if (std::isinf(x)) return x < 0 ? "-inf" : "inf";
-  if (x == 0) return std::signbit(x) ? "-0.0" : "0.0";
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, x, std::chars_format::scientific);
-  std::string sci(buf, res.ptr);
-  // sci = [-]d[.ddd]e[+-]XX
-  std::string sign;
-  if (sci[0] == '-') {
-    sign = "-";
-    sci.erase(0, 1);
-  }
-  size_t e = sci.find('e');
-  int exp = std::atoi(sci.c_str() + e + 1);
-  std::string digits;
-  for (size_t i = 0; i < e; ++i)
-    if (sci[i] != '.') digits += sci[i];
-  std::string out;
-  if (exp >= -4 && exp < 16) {
-    int point = exp + 1;  // digits before the decimal point
-    if (point <= 0) {
-      out = "0." + std::string((size_t)-point, '0') + digits;
-    } else if ((size_t)point >= digits.size()) {
-      out = digits + std::string((size_t)point - digits.size(), '0') + ".0";
-    } else {
-      out = digits.substr(0, (size_t)point) + "." + digits.substr((size_t)point);
-    }
-  } else {
-    out = digits.substr(0, 1);
-    if (digits.size() > 1) out += "." + digits.substr(1);
-    char ebuf[16];
-    std::snprintf(ebuf, sizeof ebuf, "e%c%02d", exp < 0 ? '-' : '+', exp < 0 ? -exp : exp);
-    out += ebuf;
-  }
-  return sign + out;
-}
+// One shortest-repr printer for str(), print and f-strings: core/format's.
+std::string format_float(double x) { return wf::format::float_repr(x); }
 
 namespace {
 void quote(std::string& out, std::string_view s) {

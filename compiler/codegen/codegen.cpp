@@ -1166,7 +1166,7 @@ class CodeGen {
     return n;
   }
   // ranks= and threads= of a submission (kAbiOptionAbsent: the declaration's).
-  std::pair<Value*, Value*> resources(const Expr& e, const FnDecl&) {
+  std::pair<Value*, Value*> resources(const Expr& e) {
     const Expr* ranks = option(e, "ranks");
     const Expr* threads = option(e, "threads");
     Value* absent = b_.getInt64(kAbiOptionAbsent);
@@ -1186,7 +1186,7 @@ class CodeGen {
       b_.CreateStore(slot, b_.CreateConstGEP2_64(slots->getAllocatedType(), slots, 0, i));
     }
     Value* args_ptr = b_.CreateBitCast(slots, i8p_);
-    auto [ranks, threads] = resources(e, f);
+    auto [ranks, threads] = resources(e);
     return call("wf_submit", {ctx_, pool ? pool : llvm::ConstantPointerNull::get(i8p_), b_.getInt64(f.index), args_ptr,
                               b_.getInt64(n), b_.getInt64((int64_t)mask), loc(e.loc), ranks, threads});
   }
@@ -1319,7 +1319,7 @@ class CodeGen {
         const Expr* ordered_e = option(e, "ordered");
         Value* chunk = chunk_e ? gen(*chunk_e) : b_.getInt64(kAbiOptionAbsent);
         Value* ordered = ordered_e ? b_.CreateZExt(gen(*ordered_e), i64_) : b_.getInt64(1);
-        auto [ranks, threads] = resources(e, f);
+        auto [ranks, threads] = resources(e);
         return call("wf_map", {ctx_, pool, b_.getInt64(f.index), xs, chunk, b_.getInt64(b == Builtin::Starmap),
                                loc(e.loc), ranks, threads, ordered});
       }

@@ -612,20 +612,9 @@ class Builder {
         out += ch;
         continue;
       }
-      char esc = raw[++i];
-      switch (esc) {
-        case 'n': out += '\n'; break;
-        case 't': out += '\t'; break;
-        case 'r': out += '\r'; break;
-        case '\\': out += '\\'; break;
-        case '"': out += '"'; break;
-        case '0': out += '\0'; break;
-        default: {
-          SourceLoc l = loc(tok);
-          l.col += (int)i - 1;
-          diags_.error(l, std::string("unknown escape `\\") + esc + "` in string");
-        }
-      }
+      SourceLoc at = loc(tok);
+      at.col += (int)i;
+      out += unescape_char(raw[++i], at);
     }
     return out;
   }

@@ -1448,7 +1448,6 @@ class Checker {
         if (!want_args(x, 1, name)) return E();
         TypeRef t = arg_type(0);
         if (!t->is(TypeKind::Future)) return bad(0, "a future");
-        if (b == Builtin::Result) return t->elem();
         return b == Builtin::Done ? types::bool_() : types::str();
       }
       case Builtin::Pool: return check_pool(x);

@@ -278,7 +278,7 @@ bool Scheduler::cancel(FutureState* f) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (is_done(f) || f->batch) return false;
-    for (auto it = held_.begin(); it != held_.end() && !runner; ++it) {
+    for (auto it = held_.begin(); it != held_.end(); ++it) {
       if (it->second.future != f) continue;
       // Still waiting for its inputs: it never reached a pool.
       Pool* pool = it->second.pool;
