@@ -5,6 +5,8 @@
 #include <gtest/gtest.h>
 #include <wf/wf.hpp>
 
+#include "shared_runtime.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <chrono>
@@ -23,12 +25,8 @@
 
 namespace {
 
-const std::string kDir = WF_EMBED_TEST_DIR;
-
-wf::Runtime& runtime() {
-  static wf::Runtime rt({.workers = 2, .launcher = wf::Launcher::Local});
-  return rt;
-}
+using wf_test::kDir;
+using wf_test::runtime;
 
 const wf::Program& program() {
   static wf::Program prog = runtime().compile_file(kDir + "/roundtrip.wf");

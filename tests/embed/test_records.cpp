@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <wf/wf.hpp>
 
+#include "shared_runtime.hpp"
+
 #include <cstdint>
 #include <map>
 #include <sstream>
@@ -47,12 +49,8 @@ WF_RECORD_NAMED(geo::Point3, "Point", x, y, z);
 
 namespace {
 
-const std::string kDir = WF_EMBED_TEST_DIR;
-
-wf::Runtime& runtime() {
-  static wf::Runtime rt({.workers = 2, .launcher = wf::Launcher::Local});
-  return rt;
-}
+using wf_test::kDir;
+using wf_test::runtime;
 
 const wf::Program& program() {
   static wf::Program prog = runtime().compile_file(kDir + "/records.wf");
