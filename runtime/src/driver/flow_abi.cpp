@@ -191,18 +191,18 @@ WfArray* run_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t c
     std::vector<size_t> index(futures.size());
     for (size_t i = 0; i < index.size(); ++i) index[i] = i;
     while (!pending.empty()) {
-      size_t k = host(ctx).scheduler->wait_any(pending);
-      for (size_t i = 0; i < pending.size();) {
-        if (i != k && !Scheduler::is_done(pending[i])) {
-          ++i;
-          continue;
+      host(ctx).scheduler->wait_any(pending);  // then take every batch done by now, in order
+      size_t kept = 0;
+      for (size_t i = 0; i < pending.size(); ++i) {
+        if (Scheduler::is_done(pending[i])) {
+          order.push_back(index[i]);
+        } else {
+          pending[kept] = pending[i];
+          index[kept++] = index[i];
         }
-        order.push_back(index[i]);
-        pending.erase(pending.begin() + (long)i);
-        index.erase(index.begin() + (long)i);
-        if (k != SIZE_MAX && i < k) --k;
-        else if (i == k) k = SIZE_MAX;
       }
+      pending.resize(kept);
+      index.resize(kept);
     }
   }
   for (size_t step = 0; step < futures.size(); ++step) {
@@ -240,8 +240,8 @@ extern "C" {
 
 wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, int64_t loc,
                  int64_t ranks, int64_t threads, int64_t ordered) {
+  Resources resources = checked_resources(ctx, loc, ranks, threads);  // may raise: before any C++ object
   MapFailure failure;
-  Resources resources = checked_resources(ctx, loc, ranks, threads);
   WfArray* out = run_map(ctx, pool, fn, items, chunk, star, resources, ordered != 0, failure);
   if (failure.task_error) raise_task_error(*ctx, loc, *failure.task_error);
   if (!failure.message.empty()) raise(*ctx, loc, std::move(failure.message));

@@ -292,11 +292,7 @@ class ProcessExecutor : public Executor {
       c.answer->set_value(false);
       return;
     }
-    Message m;
-    m.kind = MsgKind::Withdraw;
-    m.id = c.id;
-    m.seq = it->second.seqs.at(0);
-    heartbeats_->send_to(health_.rank(it->second.workers[0]).routing_id, encode(m));
+    withdraw({it->second.workers[0], c.id});
     pending_cancels_[c.id] = c.answer;
   }
 
