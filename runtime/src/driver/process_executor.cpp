@@ -364,6 +364,14 @@ class ProcessExecutor : public Executor {
       RankState* r = health_.rank_by_routing(from);
       if (!r) continue;
       r->last_heard = now_seconds();
+      if (m.kind == MsgKind::Bundle) {  // results the worker held back past their deadline
+        int worker = r->worker;
+        std::vector<Message> parts;
+        if (!decode_bundle(m.bytes, parts)) log_always("wf: dropped a malformed bundle from worker %d", worker);
+        for (Message& part : parts)
+          if (part.kind == MsgKind::Done) on_done(from, std::move(part));
+        continue;
+      }
       if (m.kind == MsgKind::Withdrawn) on_withdrawn(r->worker, m.id);
       if (m.kind == MsgKind::WithdrawRefused) {
         auto c = pending_cancels_.find(m.id);

@@ -16,6 +16,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <deque>
 #include <memory>
 #include <string>
@@ -30,6 +31,7 @@
 #include "protocol/socket.hpp"
 #include "spin.hpp"
 #include "task/task_runner.hpp"
+#include "worker/held_results.hpp"
 #include "worker/mpi_task.hpp"
 #include "worker/task_threads.hpp"
 #include "worker/withdrawals.hpp"
@@ -135,8 +137,10 @@ class ForwardOutput : public OutputSink {
     m.stream = stream;
     m.bytes.assign(text);
     socket_.send(encode(m));
+    wrote_ = true;
   }
   uint64_t task_ = 0;
+  bool wrote_ = false;  // since the main thread last cleared it
 
  private:
   Socket& socket_;
@@ -152,8 +156,9 @@ bool connect_to_driver(Socket& s, const std::string& endpoint, const std::string
 }
 
 // Beats every 0.5 s; ends the process if the driver is silent for `timeout` seconds. Answers
-// the driver's Withdraw messages at once, also while the main thread runs a long task.
-void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker, Withdrawals* withdrawals) {
+// the driver's Withdraw messages at once, also while the main thread runs a long task, and
+// sends results the main thread held back when they have waited long enough (HeldResults).
+void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker, Withdrawals* withdrawals, HeldResults* held) {
   double timeout = e.driver_timeout;
   Socket hb(ZMQ_DEALER);
   if (!connect_to_driver(hb, e.heartbeat_endpoint, routing_id, e, nullptr)) _exit(3);
@@ -168,8 +173,12 @@ void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker, Withdrawals
       hb.send(bytes, true);
       last_sent = now;
     }
-    zmq_pollitem_t item{hb.handle(), 0, ZMQ_POLLIN, 0};
-    zmq_poll(&item, 1, 100);
+    int wait_ms;
+    std::vector<std::string> due = held->take_if_due(now, 100, wait_ms);
+    if (!due.empty()) hb.send(encode_bundle(due), true);
+    zmq_pollitem_t items[] = {{hb.handle(), 0, ZMQ_POLLIN, 0}, {nullptr, held->wake_fd(), ZMQ_POLLIN, 0}};
+    zmq_poll(items, held->wake_fd() >= 0 ? 2 : 1, wait_ms);
+    if (items[1].revents & ZMQ_POLLIN) held->drain();
     std::string payload;
     bool malformed;
     while (hb.try_recv(payload, nullptr, &malformed) || malformed) {
@@ -196,10 +205,14 @@ void heartbeat_loop(WorkerEnv e, std::string routing_id, int worker, Withdrawals
 // The main thread's loop: receive (bundles of) messages, run tasks, answer. Results of
 // short tasks are held back briefly while more tasks are waiting, and go out together as one
 // bundle (one ZeroMQ message, one wake-up of the driver) instead of one message each.
+// A held result must not wait for a long task: before a task of a function not run here yet,
+// or last seen running long, the main thread sends what is held; before one expected to be
+// short it leaves the held results to the heartbeat thread's deadline (HeldResults), which
+// sends them if the task turns out long after all.
 class TaskLoop {
  public:
-  TaskLoop(Socket& tasks, int worker, MpiWorld* mpi, Withdrawals& withdrawals)
-      : tasks_(tasks), worker_(worker), mpi_(mpi), withdrawals_(withdrawals), output_(tasks) {}
+  TaskLoop(Socket& tasks, int worker, MpiWorld* mpi, Withdrawals& withdrawals, HeldResults& held)
+      : tasks_(tasks), worker_(worker), mpi_(mpi), withdrawals_(withdrawals), held_(held), output_(tasks) {}
 
   [[noreturn]] void run() {
     double last_activity = 0;
@@ -286,6 +299,9 @@ class TaskLoop {
 
   void run_task(const Message& m) {
     if (withdrawals_.skip(m.seq)) return;  // the driver took it back: the heartbeat thread said so
+    double& last_run = last_run_time(m);
+    if (!(last_run < kShortTask) || !held_.arm()) flush_results();
+    output_.wrote_ = false;
     Message done;
     done.kind = MsgKind::Done;
     done.id = m.id;
@@ -316,35 +332,42 @@ class TaskLoop {
     }
     g_running_task = 0;
     double busy = now_seconds() - started;
+    last_run = busy;
     done.busy_us = (uint32_t)std::min(4e9, busy * 1e6);
     done.ok = out.ok;
     done.bytes = std::move(out.results);
     done.error = std::move(out.error);
     done.failed_item = out.failed_item;
     done.aborted = out.aborted;
-    if (results_.empty()) oldest_result_ = now_seconds();
-    results_.push_back(encode(done));
+    double now = now_seconds();
+    held_.hold(encode(done), output_.wrote_, now);
     // Hold the result back only while short tasks keep coming, and never for long.
     bool more_waiting = !inbox_.empty();
-    bool hold = more_waiting && busy < 50e-6 && results_.size() < 256 && now_seconds() - oldest_result_ < 500e-6;
+    bool hold = more_waiting && busy < kShortTask && held_.size() < 256 && now - held_.oldest() < 500e-6;
     if (!hold) flush_results();
   }
 
+  static constexpr double kShortTask = 50e-6;  // seconds; a result may wait this long for company
+  // The last run time of a task's function (a batch's whole run); NaN before its first run.
+  double& last_run_time(const Message& m) {
+    uint64_t key = (uint64_t)(uint32_t)m.program << 32 | (uint32_t)m.fn;
+    return last_run_.try_emplace(key, std::numeric_limits<double>::quiet_NaN()).first->second;
+  }
+
   void flush_results() {
-    if (results_.empty()) return;
-    tasks_.send(encode_bundle(results_));
-    results_.clear();
+    std::vector<std::string> results = held_.take();
+    if (!results.empty()) tasks_.send(encode_bundle(results));
   }
 
   Socket& tasks_;
   int worker_;
   MpiWorld* mpi_;
   Withdrawals& withdrawals_;
+  HeldResults& held_;
   ForwardOutput output_;
   std::unordered_map<int32_t, Program> programs_;
   std::deque<Message> inbox_;
-  std::vector<std::string> results_;  // encoded Done messages not sent yet
-  double oldest_result_ = 0;
+  std::unordered_map<uint64_t, double> last_run_;  // (program, fn) -> seconds
 };
 
 }  // namespace
@@ -379,8 +402,10 @@ int worker_main(int argc, char** argv) {
   }
 
   std::string routing_id = "w" + std::to_string(worker);
-  static Withdrawals withdrawals;  // shared with the detached heartbeat thread: never destroyed first
-  std::thread(heartbeat_loop, e, routing_id, worker, &withdrawals).detach();
+  // Shared with the detached heartbeat thread: never destroyed first.
+  static Withdrawals withdrawals;
+  static HeldResults held;
+  std::thread(heartbeat_loop, e, routing_id, worker, &withdrawals, &held).detach();
 
   Socket tasks(ZMQ_DEALER);
   std::string error;
@@ -398,7 +423,7 @@ int worker_main(int argc, char** argv) {
   hello.world_size = world_size;
   tasks.send(encode(hello));
 
-  TaskLoop loop(tasks, worker, mpi.get(), withdrawals);
+  TaskLoop loop(tasks, worker, mpi.get(), withdrawals, held);
   loop.run();
 }
 
