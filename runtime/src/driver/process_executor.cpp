@@ -364,7 +364,12 @@ class ProcessExecutor : public Executor {
       RankState* r = health_.rank_by_routing(from);
       if (!r) continue;
       r->last_heard = now_seconds();
-      if (m.kind == MsgKind::Bundle) {  // results the worker held back past their deadline
+      // Results the worker held back past their deadline (a bundle of one is the message itself).
+      if (m.kind == MsgKind::Done) {
+        on_done(from, std::move(m));
+        continue;
+      }
+      if (m.kind == MsgKind::Bundle) {
         int worker = r->worker;
         std::vector<Message> parts;
         if (!decode_bundle(m.bytes, parts)) log_always("wf: dropped a malformed bundle from worker %d", worker);
