@@ -14,6 +14,7 @@
 
 #include "ast/ast.hpp"
 #include "codegen/codegen.hpp"
+#include "sema/identity.hpp"
 #include "diagnostics/diagnostics.hpp"
 #include "parse/parser.hpp"
 #include "sema/checker.hpp"
@@ -35,6 +36,13 @@ CompileStatus front_end(const std::string& path, ProgramAst& program, std::ostre
   if (!diags.has_errors() && require_main) find_main(program, diags);
   diags.render(diag_out);
   return diags.has_errors() ? CompileStatus::CompileErrors : CompileStatus::Ok;
+}
+
+// Each function's compiled identity into the manifest (the result cache's keys use it).
+void stamp_identities(const ProgramAst& program, Manifest& manifest) {
+  std::vector<std::string> identities = function_identities(program);
+  for (size_t i = 0; i < identities.size() && i < manifest.functions.size(); ++i)
+    manifest.functions[i].identity = std::move(identities[i]);
 }
 
 std::string hash_sources(const ProgramAst& program, int opt_level, const std::string& salt) {
@@ -113,11 +121,15 @@ CompileResult compile_here(const std::string& path, const CompileOptions& option
   if (!cache_dir.empty() && options.emit_llvm_path.empty()) {
     cache_path = cache_dir + "/" + result.source_hash + ".wfo";
     std::string bytes, error;
-    if (read_file_bytes(cache_path, bytes) && decode_wfo(bytes, result.object, error)) return result;
+    if (read_file_bytes(cache_path, bytes) && decode_wfo(bytes, result.object, error)) {
+      stamp_identities(program, result.object.manifest);  // an object cached by an older wfc has none
+      return result;
+    }
   }
 
   llvm::LLVMContext context;
   std::unique_ptr<llvm::Module> module = generate_ir(program, context, result.object.manifest);
+  stamp_identities(program, result.object.manifest);
   std::string error;
   if (!emit_object(*module, options.opt_level, result.object.object, error)) {
     diag_out << "error: " << error << "\n";

@@ -33,6 +33,14 @@ struct TypeExpr {
 
 struct FnDecl;
 struct ConstDecl;
+
+// A top-level declaration as tokens: its text with comments and layout dropped (tokens joined
+// by a separator no token contains), and the identifiers in it. The result cache's function
+// identity is made of these (sema/identity.hpp).
+struct DeclTokens {
+  std::string text;
+  std::vector<std::string> names;
+};
 struct StructDecl;
 struct Expr;
 using ExprPtr = std::unique_ptr<Expr>;
@@ -132,6 +140,7 @@ struct FnDecl {
   ExprPtr ranks_expr;              // mpi(ranks=...); absent: ranks given at submission
   ExprPtr threads_expr;            // mpi(..., threads=...)
   std::string extern_lib;          // extern ... from "lib"
+  DeclTokens tokens;
   Block body;
 
   // checker annotations
@@ -148,6 +157,7 @@ struct ConstDecl {
   SourceLoc loc;
   TypeExprPtr type_expr;
   ExprPtr value;
+  DeclTokens tokens;
   TypeRef type = nullptr;
   // folded value, set by the checker
   int64_t int_val = 0;
@@ -166,6 +176,7 @@ struct StructDecl {
   std::string name;
   SourceLoc loc;
   std::vector<FieldDecl> fields;
+  DeclTokens tokens;
   TypeRef type = nullptr;  // set by the checker: a Record type
 };
 

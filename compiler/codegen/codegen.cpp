@@ -1345,13 +1345,17 @@ class CodeGen {
         Value* workers = b_.getInt64(kAbiOptionAbsent);
         Value* cwd = llvm::ConstantPointerNull::get(i8p_);
         Value* oversubscribe = b_.getInt64(-1);
+        Value* cache = llvm::ConstantPointerNull::get(i8p_);
+        Value* cache_errors = b_.getInt64(-1);
         for (size_t i = 0; i < e.args.size(); ++i) {
           Value* v = arg(i);
           if (e.arg_names[i] == "workers") workers = v;
           if (e.arg_names[i] == "cwd") cwd = v;
           if (e.arg_names[i] == "oversubscribe") oversubscribe = b_.CreateZExt(v, i64_);
+          if (e.arg_names[i] == "cache") cache = v;
+          if (e.arg_names[i] == "cache_errors") cache_errors = b_.CreateZExt(v, i64_);
         }
-        return call("wf_pool", {ctx_, workers, cwd, oversubscribe, loc(e.loc)});
+        return call("wf_pool", {ctx_, workers, cwd, oversubscribe, cache, cache_errors, loc(e.loc)});
       }
       case Builtin::Rank: return call("wf_mpi_rank", {ctx_});
       case Builtin::Size: return call("wf_mpi_size", {ctx_});

@@ -63,6 +63,7 @@ class Builder {
     d->loc = loc(c->IDENT()->getSymbol());
     d->type_expr = type(c->type());
     d->value = expr(c->expr());
+    d->tokens = tokens_of(c);
     program_.consts.push_back(std::move(d));
   }
 
@@ -80,6 +81,7 @@ class Builder {
       field.type_expr = type(f->type());
       d->fields.push_back(std::move(field));
     }
+    d->tokens = tokens_of(c);
     program_.structs.push_back(std::move(d));
   }
 
@@ -101,6 +103,7 @@ class Builder {
     }
     if (!fill_signature(*f, c->IDENT(), c->params(), c->type())) return;
     f->body = block(c->block());
+    f->tokens = tokens_of(c);
     program_.functions.push_back(std::move(f));
   }
 
@@ -110,6 +113,7 @@ class Builder {
     f->kind = FnKind::Extern;
     if (!fill_signature(*f, c->IDENT(), c->params(), c->type())) return;
     if (c->STRING() && !dynamic_cast<antlr4::tree::ErrorNode*>(c->STRING())) f->extern_lib = unescape(c->STRING()->getSymbol());
+    f->tokens = tokens_of(c);
     program_.functions.push_back(std::move(f));
   }
 
@@ -119,7 +123,27 @@ class Builder {
     f->kind = FnKind::Flow;
     if (!fill_signature(*f, c->IDENT(), c->params(), c->type())) return;
     f->body = block(c->block());
+    f->tokens = tokens_of(c);
     program_.functions.push_back(std::move(f));
+  }
+
+  // The leaves of a declaration's parse tree (hidden-channel tokens, comments and layout, are
+  // not in the tree).
+  static DeclTokens tokens_of(antlr4::tree::ParseTree* decl) {
+    DeclTokens out;
+    std::vector<antlr4::tree::ParseTree*> stack{decl};
+    while (!stack.empty()) {
+      antlr4::tree::ParseTree* t = stack.back();
+      stack.pop_back();
+      if (auto* leaf = dynamic_cast<antlr4::tree::TerminalNode*>(t)) {
+        out.text += leaf->getText();
+        out.text += '\x1f';
+        if (leaf->getSymbol()->getType() == P::IDENT) out.names.push_back(leaf->getText());
+        continue;
+      }
+      for (auto it = t->children.rbegin(); it != t->children.rend(); ++it) stack.push_back(*it);
+    }
+    return out;
   }
 
   // False when the declaration has no name to declare (a syntax error took it).

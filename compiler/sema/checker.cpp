@@ -1645,9 +1645,13 @@ class Checker {
   TypeRef check_pool(Expr& x) {
     for (size_t i = 0; i < x.args.size(); ++i) {
       const std::string& key = x.arg_names[i];
-      TypeRef want = key == "workers" ? types::int_() : key == "cwd" ? types::str() : key == "oversubscribe" ? types::bool_() : nullptr;
+      TypeRef want = key == "workers"                                ? types::int_()
+                     : key == "cwd" || key == "cache"                  ? types::str()
+                     : key == "oversubscribe" || key == "cache_errors" ? types::bool_()
+                                                                       : nullptr;
       if (!want) {
-        diags_.error(x.args[i]->loc, key.empty() ? "`pool` takes only named arguments: `workers=`, `cwd=`, `oversubscribe=`"
+        diags_.error(x.args[i]->loc, key.empty() ? "`pool` takes only named arguments: `workers=`, `cwd=`, `oversubscribe=`, "
+                                                   "`cache=`, `cache_errors=`"
                                                  : "`pool` has no option " + q(key));
         return types::error();
       }

@@ -31,7 +31,8 @@ struct ManifestFunction {
   std::string result;  // descriptor, "v" for none
   int file = 0, line = 0, col = 0;
   std::string entry;   // symbol of the task entry (empty for extern)
-  MSGPACK_DEFINE_MAP(name, kind, ranks, threads, params, result, file, line, col, entry)
+  std::string identity;  // its code and all it reaches, hashed (compiler/sema/identity.hpp)
+  MSGPACK_DEFINE_MAP(name, kind, ranks, threads, params, result, file, line, col, entry, identity)
 };
 
 // A place in the source that a runtime error frame can point at.

@@ -16,6 +16,7 @@
 
 #include "compiler.hpp"
 #include "driver/run_main.hpp"
+#include "cache_command.hpp"
 #include "help.hpp"
 #include "launch/launcher.hpp"
 
@@ -42,7 +43,7 @@ bool is_object_file(const std::string& path) {
 
 int status_of(wf::CompileStatus s) { return s == wf::CompileStatus::Ok ? 0 : 1; }
 
-const std::vector<std::string> kCommands = {"check", "build", "run", "help"};
+const std::vector<std::string> kCommands = {"check", "build", "run", "cache", "help"};
 
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
@@ -99,6 +100,25 @@ int main(int argc, char** argv) {
   run->add_flag("--oversubscribe", oversubscribe, "allow more ranks than cores");
   run->add_flag("--progress", progress, "progress bar for each map (on a terminal)");
   run->add_option("-O", opt_level, "optimization level 0-3 (default 2)")->check(CLI::Range(0, 3));
+  std::string result_cache;
+  bool cache_errors = false;
+  run->add_option("--cache", result_cache, "keep task results in this directory and reuse them (docs/cache.md)");
+  run->add_flag("--cache-errors", cache_errors, "with --cache: failed tasks are cached too");
+
+  CLI::App* cache = app.add_subcommand("cache", "list, show or clear a result cache");
+  cache->require_subcommand(1);
+  std::string cache_fn;
+  bool as_csv = false, as_json = false;
+  CLI::App* cache_ls = cache->add_subcommand("ls", "functions, entry counts and sizes");
+  cache_ls->add_option("dir", file, "the cache directory")->required();
+  CLI::App* cache_show = cache->add_subcommand("show", "arguments and results, as a table");
+  cache_show->add_option("dir", file, "the cache directory")->required();
+  cache_show->add_option("function", cache_fn, "only this function");
+  cache_show->add_flag("--csv", as_csv, "comma-separated values, a header line per function");
+  cache_show->add_flag("--json", as_json, "a JSON array of entries (pandas.read_json)");
+  CLI::App* cache_clear = cache->add_subcommand("clear", "remove entries");
+  cache_clear->add_option("dir", file, "the cache directory")->required();
+  cache_clear->add_option("function", cache_fn, "only this function's");
 
   CLI::App* help = app.add_subcommand("help", "show help for wfc or one command");
   std::string help_topic, man_page;
@@ -128,6 +148,12 @@ int main(int argc, char** argv) {
     if (page.empty()) return unknown_command(help_topic);
     std::cout << page;
     return 0;
+  }
+
+  if (*cache) {
+    if (*cache_ls) return wf::cli::cache_ls(file);
+    if (*cache_show) return wf::cli::cache_show(file, cache_fn, as_json ? "json" : as_csv ? "csv" : "table");
+    return wf::cli::cache_clear(file, cache_fn);
   }
 
   if (*check) {
@@ -197,6 +223,8 @@ int main(int argc, char** argv) {
   if (!launcher.empty()) wf::detail::parse_launcher(launcher, run_options.pool.launcher);  // checked above
   run_options.pool.hostfile = hostfile;
   run_options.pool.oversubscribe = oversubscribe;
+  run_options.pool.cache = result_cache;
+  run_options.pool.cache_errors = cache_errors;
   run_options.progress = progress && ::isatty(2);  // a bar only where someone watches it
   return wf::detail::run_main(object, main_args, run_options);
 }

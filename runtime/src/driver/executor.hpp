@@ -23,6 +23,8 @@ struct PoolOptions {
   bool oversubscribe = false;
   LauncherKind launcher = LauncherKind::Default;
   std::string hostfile;
+  std::string cache;          // result cache directory (driver/caching_executor.hpp); "" = none
+  bool cache_errors = false;  // failed tasks are cached too
 };
 
 struct Batch {
@@ -54,6 +56,9 @@ class Executor {
   // (false). Blocks until the executor knows which.
   virtual bool cancel(uint64_t id) = 0;
 };
+
+// Makes a pool's executor when the pool is first used (driver/run_main.cpp's is the usual one).
+using ExecutorFactory = std::function<std::unique_ptr<Executor>(const PoolOptions&, CompletionFn)>;
 
 // Executors run tasks of every program of `programs`, also of programs added after they
 // started.

@@ -254,7 +254,8 @@ wf_array* wf_wait(wf_ctx* ctx, wf_array* futures, int64_t loc) {
   return out;
 }
 
-void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe, int64_t loc) {
+void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe, wf_str* cache, int64_t cache_errors,
+              int64_t loc) {
   PoolOptions options = host(ctx).pool_defaults;
   if (workers != wf::kAbiOptionAbsent) {
     if (workers < 1 || workers > (1 << 20))
@@ -263,6 +264,8 @@ void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe, 
   }
   if (cwd) options.cwd = std::string(cwd->view());
   if (oversubscribe >= 0) options.oversubscribe = oversubscribe != 0;
+  if (cache) options.cache = std::string(cache->view());
+  if (cache_errors >= 0) options.cache_errors = cache_errors != 0;
   return host(ctx).scheduler->make_pool(std::move(options));
 }
 

@@ -8,6 +8,7 @@
 #include <iostream>
 #include <thread>
 
+#include "driver/caching_executor.hpp"
 #include "driver/flow_host.hpp"
 #include "jit/loader.hpp"
 #include "launch/launcher.hpp"
@@ -17,10 +18,10 @@
 namespace wf::detail {
 
 ExecutorFactory executor_factory(const ProgramSet& programs) {
-  return [&programs](const PoolOptions& options, CompletionFn done) {
+  return with_result_cache(programs, [&programs](const PoolOptions& options, CompletionFn done) {
     if (options.launcher == LauncherKind::InProcess) return make_inprocess_executor(programs, options, std::move(done));
     return make_process_executor(programs, options, std::move(done));
-  };
+  });
 }
 
 namespace {

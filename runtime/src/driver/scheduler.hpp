@@ -54,8 +54,6 @@ struct Pool {
   size_t tasks = 0;       // its tasks held for inputs or in flight (under the mutex)
 };
 
-using ExecutorFactory = std::function<std::unique_ptr<Executor>(const PoolOptions&, CompletionFn)>;
-
 class Scheduler {
  public:
   Scheduler(const FunctionTable& functions, PoolOptions default_pool, ExecutorFactory factory);

@@ -70,6 +70,12 @@ class ResultsWriter {
 // The one encoded value of a batch of one result, or false if `results` is not that.
 bool single_result(std::string_view results, std::string& value);
 
+// The encoded elements of a batch's items or results (calls, or results), as views into
+// `bytes`, without decoding them; false if `bytes` is not one msgpack array.
+bool split_batch(std::string_view bytes, std::vector<std::string_view>& out);
+// An array of already encoded elements: the inverse of split_batch.
+std::string join_batch(const std::vector<std::string_view>& elements);
+
 // Decodes a batch's items or results into `out` (an array), using `zone` (cleared first and
 // reused). False if the bytes are not a msgpack array.
 bool read_batch(msgpack::zone& zone, std::string_view bytes, msgpack::object& out);
