@@ -130,7 +130,9 @@ wf_str* wf_error(wf_ctx* ctx, void* future);
 wf_array* wf_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t chunk, int64_t star, int64_t loc,
                  int64_t ranks, int64_t threads, int64_t ordered);
 wf_array* wf_wait(wf_ctx* ctx, wf_array* futures, int64_t loc);
-void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe, int64_t loc);
+// oversubscribe, cache_errors: -1 absent, 0/1; cwd, cache: null when absent.
+void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe, wf_str* cache, int64_t cache_errors,
+              int64_t loc);
 void wf_pool_hold(wf_ctx* ctx, void* pool);
 void wf_pool_release(wf_ctx* ctx, void* pool);
 
