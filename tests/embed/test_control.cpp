@@ -5,6 +5,10 @@
 #include <gtest/gtest.h>
 #include <wf/wf.hpp>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -55,4 +59,18 @@ TEST(Control, ThreadsAreSetForTheTaskOnly) {
 TEST(Control, RanksAreCheckedAgainstTheDeclaration) {
   EXPECT_THROW(runtime().submit(program()["width"]), wf::TypeError);                 // needs ranks
   EXPECT_THROW(runtime().submit({.ranks = 2}, program()["nap"], 0.1), wf::TypeError);  // not an mpi fn
+}
+
+TEST(Control, APoolWithACacheRunsARepeatedCallOnce) {
+  char dir[] = "/tmp/wf-embed-cache-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string counter = std::string(dir) + "/ran.txt";
+  wf::Pool pool = runtime().pool({.workers = 1, .launcher = wf::Launcher::Local, .cache = std::string(dir) + "/cache"});
+  EXPECT_EQ(pool.submit(program()["counted"], counter, 4).get<int64_t>(), 40);
+  EXPECT_EQ(pool.submit(program()["counted"], counter, 4).get<int64_t>(), 40);  // from the cache
+  EXPECT_EQ(pool.submit(program()["counted"], counter, 5).get<int64_t>(), 50);
+  std::ifstream in(counter);
+  std::string ran((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(ran, "4\n5\n");
+  std::filesystem::remove_all(dir);
 }

@@ -39,9 +39,23 @@ const Page kPages[] = {
      "  --hostfile F        Open MPI hostfile, for pools across nodes\n"
      "  --oversubscribe     let mpirun start more ranks than there are cores\n"
      "  --progress          a progress bar for each map, when standard error is a terminal\n"
+     "  --cache DIR         keep every task's result in DIR and take it from there when the\n"
+     "                      same function (same code) is called with the same arguments again:\n"
+     "                      a re-run, or a run resumed after its driver was killed, does not\n"
+     "                      compute it again (docs/cache.md)\n"
+     "  --cache-errors      with --cache: failed tasks are cached too\n"
      "  -O0 .. -O3          optimisation level when compiling a .wf (a .wfo is already compiled)"},
+    {"cache", "wfc cache ls|show|clear DIR [FUNCTION] [--csv|--json]",
+     "Look into a result cache (`wfc run --cache DIR`, `pool(cache=\"DIR\")`).\n"
+     "\n"
+     "  ls DIR              each cached function: its identity, entries, failures and bytes\n"
+     "  show DIR [FN]       arguments and results of every entry (of FN), as a table;\n"
+     "                      --csv or --json (an array of objects) for pandas\n"
+     "  clear DIR [FN]      remove every entry (of FN)\n"
+     "\n"
+     "A damaged entry is reported on standard error and skipped."},
     {"help", "wfc help [COMMAND]",
-     "Print this overview, or the page of one command (check, build, run)."},
+     "Print this overview, or the page of one command (check, build, run, cache)."},
 };
 
 const char* kDescription =

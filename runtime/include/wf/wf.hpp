@@ -705,6 +705,8 @@ struct Options {
   bool oversubscribe = false;
   std::string cwd = {};                 // tasks' working directory ("" = the host's)
   std::string hostfile = {};            // Open MPI hostfile (multi-node, TCP + CURVE)
+  std::string cache = {};               // result cache directory (docs/cache.md); "" = none
+  bool cache_errors = false;            // with `cache`: failed tasks are cached too
 };
 
 // What a function of the program is. Only Fn and Mpi run as tasks.

@@ -136,38 +136,45 @@ std::string encode_entry(const CacheEntry& e) {
   return out;
 }
 
+namespace {
+
+// The entry at `at` if it checks out (header, length, checksum, payload).
+bool entry_at(std::string_view bytes, size_t at, CacheEntry& e, size_t& size) {
+  if (bytes.size() - at < kHeader) return false;
+  const char* p = bytes.data() + at;
+  uint64_t length = get_le(p + 4, 4);
+  if (std::memcmp(p, kMagic, 4) != 0 || length > kMaxEntry || kHeader + length > bytes.size() - at) return false;
+  if (get_le(p + 8, 8) != XXH3_64bits(p + kHeader, length) || !read_payload(p + kHeader, length, e)) return false;
+  size = kHeader + length;
+  return true;
+}
+
+}  // namespace
+
 std::vector<CacheEntry> decode_log(std::string_view bytes, std::vector<std::string>& problems) {
   std::vector<CacheEntry> out;
   size_t at = 0;
   while (at < bytes.size()) {
-    const char* p = bytes.data() + at;
-    size_t left = bytes.size() - at;
-    if (left < kHeader) {
-      problems.push_back("an incomplete entry at byte " + std::to_string(at) + " (the run writing it was killed, or is still writing)");
-      break;
-    }
-    uint64_t length = get_le(p + 4, 4);
-    bool header_ok = std::memcmp(p, kMagic, 4) == 0 && length <= kMaxEntry;
-    if (header_ok && kHeader + length > left) {
-      problems.push_back("an incomplete entry at byte " + std::to_string(at) + " (the run writing it was killed, or is still writing)");
-      break;
-    }
     CacheEntry e;
-    if (header_ok && get_le(p + 8, 8) == XXH3_64bits(p + kHeader, length) && read_payload(p + kHeader, length, e)) {
+    size_t size;
+    if (entry_at(bytes, at, e, size)) {
       out.push_back(std::move(e));
-      at += kHeader + length;
+      at += size;
       continue;
     }
-    problems.push_back("a corrupt entry at byte " + std::to_string(at));
-    // Resynchronise on the next header that checks out.
+    // Resynchronise on the next entry that checks out. Without one, an entry whose header
+    // promises more bytes than there are is the torn end of a log whose writer was killed
+    // (or is still writing); anything else is damage.
     size_t next = at + 1;
-    for (; next + kHeader <= bytes.size(); ++next) {
-      if (std::memcmp(bytes.data() + next, kMagic, 4) != 0) continue;
-      uint64_t n = get_le(bytes.data() + next + 4, 4);
-      if (next + kHeader + n <= bytes.size() && get_le(bytes.data() + next + 8, 8) == XXH3_64bits(bytes.data() + next + kHeader, n))
-        break;
-    }
-    at = next + kHeader <= bytes.size() ? next : bytes.size();
+    for (; next < bytes.size(); ++next)
+      if (bytes[next] == kMagic[0] && entry_at(bytes, next, e, size)) break;
+    size_t left = bytes.size() - at;
+    bool torn = next >= bytes.size() &&
+                (left < kHeader || (std::memcmp(bytes.data() + at, kMagic, 4) == 0 &&
+                                    kHeader + get_le(bytes.data() + at + 4, 4) > left));
+    problems.push_back((torn ? "an incomplete entry at byte " : "a corrupt entry at byte ") + std::to_string(at) +
+                       (torn ? " (the run writing it was killed, or is still writing)" : ""));
+    at = next;
   }
   return out;
 }

@@ -38,6 +38,8 @@ PoolOptions pool_options(const Options& o, const Options& defaults) {
   p.oversubscribe = o.oversubscribe || defaults.oversubscribe;
   p.cwd = !o.cwd.empty() ? o.cwd : defaults.cwd;
   p.hostfile = !o.hostfile.empty() ? o.hostfile : defaults.hostfile;
+  p.cache = !o.cache.empty() ? o.cache : defaults.cache;
+  p.cache_errors = o.cache_errors || defaults.cache_errors;
   return p;
 }
 
