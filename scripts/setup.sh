@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # Installs every Debian 12 package wf needs to build and test, plus any packages named as
 # arguments (scripts/setup-bench.sh passes the benchmarks' peers).
+# `--flux` also builds flux-core from ../shared/thirdparty into /opt/flux-core when flux is
+# not installed (scripts/setup-flux.sh; for the `flux` launcher's test).
 # Idempotent: packages already present are skipped, `apt-get update` runs at most once.
 set -euo pipefail
+
+if [ "${1:-}" = "--flux" ]; then
+  shift
+  bash "$(dirname "${BASH_SOURCE[0]}")/setup.sh" "$@"
+  exec bash "$(dirname "${BASH_SOURCE[0]}")/setup-flux.sh"
+fi
 
 packages=(
   cmake g++ ninja-build ccache pkg-config python3 python3-zmq python3-msgpack

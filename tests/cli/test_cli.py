@@ -234,7 +234,7 @@ class Files(WfcCase):
 
 # ---- launchers and hostfiles -----------------------------------------------------------------
 
-LAUNCHERS = ("mpirun", "local", "slurm", "inprocess")
+LAUNCHERS = ("mpirun", "local", "slurm", "inprocess", "flux")
 
 
 class Launchers(WfcCase):

@@ -4,7 +4,8 @@
 For the local and the mpirun launcher: a run whose tasks sleep 30 s; once both workers are
 seen running a task, wfc gets SIGKILL (so it can clean nothing up). Within 5 s every worker
 pid of the debug log, the mpirun pid and every other process that was below wfc must be gone
-(a zombie counts as gone).
+(a zombie counts as gone), and no Open MPI shared-memory file of the run (`vader_segment.*`)
+may be left in /dev/shm.
 """
 import os
 import signal
@@ -47,6 +48,10 @@ def case(launcher):
     check(rc == -signal.SIGKILL, "wfc did not die of SIGKILL (status %s)" % rc, run)
     left = wait_gone(procs, 5.0 - (time.monotonic() - t_kill))
     check(not left, "still alive 5 s after the driver was killed: %s" % left, run)
+    if launcher == "mpirun":
+        check(run.shm, "no Open MPI shared-memory file seen in the workers' maps: the residue check sees nothing", run)
+    left = run.shm_residue()
+    check(not left, "Open MPI shared-memory files of the run left on the machine: %s" % left, run)
 
 
 for launcher in ("local", "mpirun"):

@@ -6,7 +6,9 @@ allreduce_sum. Each rank writes "<rank> <pid>" first, so the test knows which wo
 was rank 1 (worker number from the `worker N up` debug line with that pid). Checks:
   - error() of that future mentions the signal: "worker N died: signal 6 (Aborted)" with the N
     of rank 1's process, and that process is gone;
-  - tasks submitted afterwards, serial (map) and MPI (map), all succeed; exit status 0.
+  - tasks submitted afterwards, serial (map) and MPI (map), all succeed; exit status 0;
+  - no Open MPI shared-memory file of the run (`vader_segment.*`) is left in /dev/shm after it:
+    not the aborted rank's, not its partner's (SIGKILLed by the driver).
 Cases:
   immediate[w4] / immediate[w2] - the flow submits the later tasks right after error() returns
           (what a user writes), on a pool of 4 (oversubscribed) or 2 ranks;
@@ -101,6 +103,9 @@ def case(workers, settled):
     check(not task_procs[0].alive(), "rank 1's process (pid %d) is still alive" % ranks[1], run)
     check(rc == 0, "exit status %s, expected 0 (later tasks must succeed)" % rc, run)
     check(out[1:] == EXPECTED_TAIL, "later tasks: got %s, expected %s" % (out[1:], EXPECTED_TAIL), run)
+    check(run.shm, "no Open MPI shared-memory file seen in the workers' maps: the residue check sees nothing", run)
+    left = run.shm_residue()
+    check(not left, "Open MPI shared-memory files of the run left on the machine: %s" % left, run)
 
 
 h.case("mpi_rank_kill_immediate[mpirun,w4]", lambda: case(4, False), needs_mpi=True)

@@ -8,6 +8,8 @@ Cases, for the local and the mpirun launcher:
   submit - a submit loop read with error(): exactly one future fails (with that message), every
           other one has its value, and tasks submitted afterwards complete on the replacement
           worker (a new `worker 2 up` pid that actually runs tasks).
+Both also check that no Open MPI shared-memory file of the run (`vader_segment.*`, as the
+workers mapped them) is left in /dev/shm afterwards: the killed rank's must be removed too.
 """
 import os
 import signal
@@ -119,6 +121,11 @@ def case_map(launcher):
     left = wait_gone(run.snapshot(), 3)
     check(not left, "processes of the run still alive after it ended: %s" % left, run)
 
+    if launcher == "mpirun":
+        check(run.shm, "no Open MPI shared-memory file seen in the workers' maps: the residue check sees nothing", run)
+    left = run.shm_residue()
+    check(not left, "Open MPI shared-memory files of the run left on the machine: %s" % left, run)
+
 
 def case_submit(launcher):
     d = h.fresh_dir("submit-" + launcher)
@@ -148,6 +155,11 @@ def case_submit(launcher):
           % (new_pid, sorted(after_pids)), run)
     left = wait_gone(run.snapshot(), 3)
     check(not left, "processes of the run still alive after it ended: %s" % left, run)
+
+    if launcher == "mpirun":
+        check(run.shm, "no Open MPI shared-memory file seen in the workers' maps: the residue check sees nothing", run)
+    left = run.shm_residue()
+    check(not left, "Open MPI shared-memory files of the run left on the machine: %s" % left, run)
 
 
 for launcher in ("local", "mpirun"):

@@ -99,6 +99,20 @@ def wait_gone(procs, timeout):
         time.sleep(0.02)
 
 
+def mapped_shm_files(pid):
+    """The Open MPI shared-memory files (`vader_segment.*`) process `pid` has mapped now."""
+    out = set()
+    try:
+        with open("/proc/%d/maps" % pid) as f:
+            for line in f:
+                i = line.find("/")
+                if i >= 0 and os.path.basename(line[i:].rstrip("\n")).startswith("vader_segment."):
+                    out.add(line[i:].rstrip("\n"))
+    except OSError:
+        pass
+    return out
+
+
 def have_mpirun():
     return shutil.which("mpirun") is not None
 
@@ -122,6 +136,7 @@ class Run:
         self.rc = None
         self.seen = {}  # pid -> Proc: every process of the run ever observed
         self.seen[self.pid] = self.proc
+        self.shm = set()  # Open MPI shared-memory files its workers were seen to map
         harness.runs.append(self)
 
     # output so far
@@ -152,6 +167,7 @@ class Run:
         for w, (pid, _, _) in self.workers().items():
             if pid not in self.seen:
                 self.seen[pid] = Proc(pid, "worker %d" % w)
+            self.shm |= mapped_shm_files(pid)
         for wd, (pid, launcher, _) in self.worlds().items():
             if pid not in self.seen:
                 self.seen[pid] = Proc(pid, "world %d launcher (%s)" % (wd, launcher))
@@ -160,6 +176,23 @@ class Run:
                 if pid not in self.seen:
                     self.seen[pid] = Proc(pid, "descendant %s" % comm)
         return list(self.seen.values())
+
+    def shm_residue(self, timeout=3):
+        """Open MPI shared-memory files of this run still on the machine after `timeout` s: those its
+        workers mapped, and any other file of the same Open MPI jobs (the name up to the rank)."""
+        jobs = {os.path.join(os.path.dirname(f), os.path.basename(f).rsplit(".", 1)[0] + ".") for f in self.shm}
+        deadline = time.monotonic() + timeout
+        while True:
+            left = {f for f in self.shm if os.path.exists(f)}
+            for prefix in jobs:
+                d = os.path.dirname(prefix)
+                try:
+                    left |= {os.path.join(d, n) for n in os.listdir(d) if os.path.join(d, n).startswith(prefix)}
+                except OSError:
+                    pass
+            if not left or time.monotonic() >= deadline:
+                return sorted(left)
+            time.sleep(0.05)
 
     def wait_for(self, pred, timeout, what):
         """Polls `pred()` (also snapshotting processes) until true; fails the test on timeout or early exit."""

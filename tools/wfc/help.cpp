@@ -35,7 +35,8 @@ const Page kPages[] = {
      "  --workers N         ranks of the default pool (default: the number of cores)\n"
      "  --launcher L        how workers start: mpirun (default when Open MPI is installed),\n"
      "                      local (plain processes, no MPI), slurm (srun inside an allocation),\n"
-     "                      inprocess (threads in the driver, one rank, for debugging)\n"
+     "                      flux (a Flux job per pool inside a Flux instance; the default when\n"
+     "                      FLUX_URI is set), inprocess (threads in the driver, for debugging)\n"
      "  --hostfile F        Open MPI hostfile, for pools across nodes\n"
      "  --oversubscribe     let mpirun start more ranks than there are cores\n"
      "  --progress          a progress bar for each map, when standard error is a terminal\n"
@@ -61,11 +62,12 @@ const Page kPages[] = {
 const char* kDescription =
     "wfc compiles and runs wf workflows: typed .wf programs of serial `fn`s, MPI-parallel\n"
     "`mpi(ranks=N) fn`s and `flow`s that submit tasks to warm pools of worker processes\n"
-    "started by mpirun, as plain processes, or by Slurm.";
+    "started by mpirun, as plain processes, by Slurm or by Flux.";
 
 const char* kEnvironment =
     "  WF_LAUNCHER         the launcher when --launcher is not given (mpirun, local, slurm,\n"
-    "                      inprocess); any other value is a usage error\n"
+    "                      inprocess, flux); any other value is a usage error\n"
+    "  FLUX_URI            set inside a Flux instance: the default launcher is then flux\n"
     "  WF_CACHE_DIR        where compiled programs are cached (default ~/.cache/wf)\n"
     "  WF_LOG=debug        log launches, placement and failures to standard error\n"
     "  OMPI_MCA_*          Open MPI settings, passed to mpirun unchanged";

@@ -692,11 +692,12 @@ struct MapState;
 
 // How a pool's workers start (docs/cli.md "Launchers").
 enum class Launcher {
-  Default,    // Mpirun if Open MPI is installed, else Local
+  Default,    // Flux inside a Flux instance (FLUX_URI set), else Mpirun if Open MPI is installed, else Local
   Mpirun,     // one mpirun launch of all ranks: serial and mpi(ranks=N) tasks
   Local,      // plain processes: serial and mpi(ranks=1) tasks only
   Slurm,      // srun inside a Slurm allocation
   InProcess,  // threads of the host itself (no processes; a crashing task ends the host)
+  Flux,       // one Flux job per pool, inside a Flux instance
 };
 
 struct Options {

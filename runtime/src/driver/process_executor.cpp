@@ -669,7 +669,7 @@ class ProcessExecutor : public Executor {
     // Worlds with ranks that never said hello cannot be told: end them now. Give the others
     // a moment to exit on their own (MPI_Finalize), then end what is left.
     for (auto& [id, w] : health_.worlds())
-      if (!w.exited && w.hellos < w.size) ::kill(-w.pid, SIGKILL), ::kill(w.pid, SIGKILL);
+      if (!w.exited && (w.hellos < w.size || (launcher_ == LauncherKind::Flux && lost_a_rank(id)))) end_launched_world(w.pid);
     double deadline = now_seconds() + 2.0;
     while (now_seconds() < deadline) {
       bool alive = false;
@@ -688,7 +688,7 @@ class ProcessExecutor : public Executor {
     }
     for (auto& [id, w] : health_.worlds()) {
       if (w.exited) continue;
-      ::kill(-w.pid, SIGKILL);
+      end_launched_world(w.pid);
       int status;
       ::waitpid(w.pid, &status, 0);
       forget_launched(w.pid);
@@ -698,6 +698,14 @@ class ProcessExecutor : public Executor {
     fail_queue("cancelled: the pool shut down");
     tasks_.reset();
     heartbeats_.reset();
+  }
+
+  // Under Flux the ranks of a world that lost one would wait in MPI_Finalize for it forever
+  // (the job's PMI barrier counts every task): such a job is cancelled at once.
+  bool lost_a_rank(int world) {
+    for (auto& [id, r] : health_.ranks())
+      if (r.world == world && r.dead) return true;
+    return false;
   }
 
   const ProgramSet& programs_;

@@ -25,6 +25,7 @@ LauncherKind launcher_kind(Launcher l) {
     case Launcher::Local: return LauncherKind::Local;
     case Launcher::Slurm: return LauncherKind::Slurm;
     case Launcher::InProcess: return LauncherKind::InProcess;
+    case Launcher::Flux: return LauncherKind::Flux;
   }
   throw TypeError("wf::Options::launcher is not a wf::Launcher (" + std::to_string((int)l) + ")");
 }

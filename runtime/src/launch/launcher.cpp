@@ -16,8 +16,11 @@
 #include <filesystem>
 #include <chrono>
 #include <thread>
+#include <utility>
 
+#include "launch/flux.hpp"
 #include "launch/mpirun_stderr.hpp"
+#include "launch/shm_residue.hpp"
 
 extern char** environ;
 
@@ -29,6 +32,8 @@ std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
 }
+
+}  // namespace
 
 bool on_path(const std::string& program) {
   std::string path = env("PATH");
@@ -43,6 +48,8 @@ bool on_path(const std::string& program) {
   return false;
 }
 
+namespace {
+
 // Process groups launched, for kill_all_launched (fixed array: usable from a signal handler).
 constexpr int kMaxLaunched = 4096;
 std::atomic<pid_t> g_launched[kMaxLaunched];
@@ -50,6 +57,7 @@ std::atomic<pid_t> g_launched[kMaxLaunched];
 }  // namespace
 
 void remember_launched(pid_t pid) {
+  note_shm_files(pid);  // a rank at its hello: its MPI shared-memory files (a launcher: none)
   for (auto& slot : g_launched) {
     pid_t expected = 0;
     if (slot.compare_exchange_strong(expected, pid)) return;
@@ -98,7 +106,8 @@ struct NamedLauncher {
 constexpr NamedLauncher kLaunchers[] = {{LauncherKind::Mpirun, "mpirun"},
                                         {LauncherKind::Local, "local"},
                                         {LauncherKind::Slurm, "slurm"},
-                                        {LauncherKind::InProcess, "inprocess"}};
+                                        {LauncherKind::InProcess, "inprocess"},
+                                        {LauncherKind::Flux, "flux"}};
 }  // namespace
 
 const char* launcher_name(LauncherKind kind) {
@@ -127,7 +136,9 @@ const std::vector<std::string>& launcher_names() {
 
 LauncherKind resolve_launcher(LauncherKind kind) {
   if (kind != LauncherKind::Default) return kind;
-  static const LauncherKind chosen = on_path("mpirun") ? LauncherKind::Mpirun : LauncherKind::Local;
+  static const LauncherKind chosen = in_flux_instance() ? LauncherKind::Flux
+                                     : on_path("mpirun")  ? LauncherKind::Mpirun
+                                                          : LauncherKind::Local;
   return chosen;
 }
 
@@ -205,6 +216,11 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
     args = {"srun", "-n", std::to_string(spec.ranks), "--kill-on-bad-exit=0", "--export=ALL", "--overlap"};
     if (env("SLURM_MPI_TYPE").empty()) args.push_back("--mpi=pmix");
     if (spec.oversubscribe) args.push_back("--overcommit");
+  } else if (spec.launcher == LauncherKind::Flux) {
+    if (!flux_command(spec, args, error)) return false;
+    // Open MPI initializes through Flux's PMI; the same fast start-up as under mpirun.
+    set_default("OMPI_MCA_pml", "ob1");
+    set_default("OMPI_MCA_btl_vader_single_copy_mechanism", "none");
   }
   args.push_back(spec.worker_path);
 
@@ -226,9 +242,12 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
   bool search = spec.launcher != LauncherKind::Local;
 
   // mpirun's standard error passes through MpirunStderr, which drops a harmless line and
-  // turns the launch failures wf can explain into a diagnosis for wf's own error message.
+  // turns the launch failures wf can explain into a diagnosis for wf's own error message;
+  // `flux run`'s through FluxStderr, which also takes the job's id from it.
+  bool flux = spec.launcher == LauncherKind::Flux;
   int err_pipe[2] = {-1, -1};
-  if (spec.launcher == LauncherKind::Mpirun && ::pipe2(err_pipe, O_CLOEXEC) != 0) err_pipe[0] = err_pipe[1] = -1;
+  if ((spec.launcher == LauncherKind::Mpirun || flux) && ::pipe2(err_pipe, O_CLOEXEC) != 0)
+    err_pipe[0] = err_pipe[1] = -1;
 
   pid_t parent = ::getpid();
   pid_t pid = ::fork();
@@ -239,8 +258,12 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
   }
   if (pid == 0) {
     ::setpgid(0, 0);
-    // mpirun/srun die with the driver; the workers then notice the silence (heartbeat).
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    // srun and `flux run` die with the driver; the workers then notice the silence
+    // (heartbeat) and exit. mpirun outlives it by those 3 s instead: Open MPI _exits every
+    // rank the moment mpirun dies, which leaves their shared-memory files in /dev/shm (no one
+    // is left to remove them), whereas ranks that exit on their own let mpirun end the job
+    // and remove them (launch/shm_residue.hpp).
+    if (spec.launcher != LauncherKind::Mpirun) ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (::getppid() != parent) _exit(127);
     if (err_pipe[1] >= 0) ::dup2(err_pipe[1], 2);
     sigset_t none;
@@ -252,21 +275,27 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
   }
   ::setpgid(pid, pid);
   remember_launched(pid);
+  if (flux) flux_world_launched(pid);
   if (err_pipe[0] >= 0) {
     ::close(err_pipe[1]);
-    std::thread([fd = err_pipe[0], report = out.report] {
+    std::thread([fd = err_pipe[0], report = out.report, flux, pid] {
       FILE* in = ::fdopen(fd, "r");
       char line[4096];
-      MpirunStderr reader;
+      MpirunStderr mpirun_reader;
+      FluxStderr flux_reader;
+      bool jobid_told = false;
       while (in && std::fgets(line, sizeof line, in)) {
-        std::string shown = reader.feed(line);
+        std::string shown = flux ? flux_reader.feed(line) : mpirun_reader.feed(line);
         if (!shown.empty()) std::fputs(shown.c_str(), stderr);
-        if (!reader.diagnosis().empty()) {
+        if (flux && !flux_reader.jobid().empty() && !std::exchange(jobid_told, true))
+          flux_world_jobid(pid, flux_reader.jobid());
+        const std::string& diagnosis = flux ? flux_reader.diagnosis() : mpirun_reader.diagnosis();
+        if (!diagnosis.empty()) {
           std::lock_guard<std::mutex> lock(report->mutex);
-          report->diagnosis = reader.diagnosis();
+          report->diagnosis = diagnosis;
         }
       }
-      std::fputs(reader.finish().c_str(), stderr);
+      if (!flux) std::fputs(mpirun_reader.finish().c_str(), stderr);
       if (in) std::fclose(in);
       std::lock_guard<std::mutex> lock(report->mutex);
       report->closed = true;
@@ -284,7 +313,9 @@ std::string LaunchReport::wait_for_diagnosis(double seconds) {
 }
 
 void end_all_launched() {
-  // SIGTERM first: mpirun then ends its ranks and removes its session files.
+  // Flux jobs are cancelled through Flux (their `flux run` processes would only forward a
+  // signal), then SIGTERM: mpirun then ends its ranks and removes its session files.
+  cancel_flux_jobs();
   bool any = false;
   for (auto& slot : g_launched) {
     pid_t pid = slot.load();
@@ -303,6 +334,13 @@ void end_all_launched() {
     if (any) ::usleep(10000);
   }
   kill_all_launched();
+  remove_unused_shm_files(0.5);  // of the ranks just killed, once the kernel has ended them
+}
+
+void end_launched_world(pid_t pid) {
+  end_flux_world(pid);
+  ::kill(-pid, SIGKILL);
+  ::kill(pid, SIGKILL);
 }
 
 void kill_all_launched() {
@@ -316,10 +354,12 @@ void kill_all_launched() {
 }
 
 void forget_launched(pid_t pid) {
+  flux_world_ended(pid);
   for (auto& slot : g_launched) {
     pid_t expected = pid;
-    if (slot.compare_exchange_strong(expected, 0)) return;
+    if (slot.compare_exchange_strong(expected, 0)) break;
   }
+  remove_unused_shm_files();  // a rank gone: its files, unless a live rank still maps them
 }
 
 const std::string& run_directory() {

@@ -23,16 +23,20 @@
 namespace wf::detail {
 
 // How a pool's workers start. `InProcess` starts none: the driver runs the tasks itself
-// (driver/inprocess_executor). `Default` is "not chosen": mpirun if installed, else local.
-enum class LauncherKind { Default, Mpirun, Local, Slurm, InProcess };
+// (driver/inprocess_executor). `Default` is "not chosen": flux inside a Flux instance, else
+// mpirun if installed, else local.
+enum class LauncherKind { Default, Mpirun, Local, Slurm, InProcess, Flux };
 
 const char* launcher_name(LauncherKind kind);  // "mpirun", "local", ...; "default"
-// The launcher named `name` ("mpirun", "local", "slurm", "inprocess"); false for another name.
+// The launcher named `name` ("mpirun", "local", "slurm", "inprocess", "flux"); false for another.
 bool parse_launcher(std::string_view name, LauncherKind& out);
 // The names parse_launcher accepts, in the order the help lists them.
 const std::vector<std::string>& launcher_names();
-// `kind`, or for Default the launcher to use: mpirun if Open MPI is installed, else local.
+// `kind`, or for Default the launcher to use: flux when FLUX_URI is set (inside a Flux
+// instance), else mpirun if Open MPI is installed, else local.
 LauncherKind resolve_launcher(LauncherKind kind);
+// True if `program` is an executable in a directory of $PATH.
+bool on_path(const std::string& program);
 
 struct WorkerEnv {
   std::string task_endpoint;       // WF_ENDPOINT
@@ -54,7 +58,7 @@ struct WorkerEnv {
 };
 
 struct LaunchSpec {
-  LauncherKind launcher = LauncherKind::Local;  // Local, Mpirun or Slurm
+  LauncherKind launcher = LauncherKind::Local;  // Local, Mpirun, Slurm or Flux
   int ranks = 1;
   bool oversubscribe = false;
   std::string hostfile;
@@ -91,8 +95,14 @@ std::string find_worker_executable();
 void kill_all_launched();
 // The polite version for Ctrl-C: SIGTERM, up to 0.5 s for launchers to clean up, then SIGKILL.
 void end_all_launched();
+// A process of the run: a launcher, or a worker rank on this host (at its hello). A rank's
+// MPI shared-memory files are noted then (launch/shm_residue.hpp), and removed when it is
+// forgotten (it died or was ended) or at exit, so a killed rank leaves nothing in /dev/shm.
 void remember_launched(pid_t pid);
 void forget_launched(pid_t pid);
+// Ends one launched world that did not end by itself: cancels its Flux job (flux launcher),
+// then SIGKILLs its process group.
+void end_launched_world(pid_t pid);
 
 // A fresh private directory (mode 0700) for this process's sockets and death notes; removed
 // at exit.
