@@ -7,8 +7,9 @@ in this repository's set; executorlib's cache_directory needs its Python stack).
   2. lookups per second: a 200 000-task map of zero-length tasks, fully cached, unchunked
      (one batch per task: what a map pays per cached item) and chunk=1000 (the lookups
      alone, almost) (goal >= 200 k/s);
-  3. W2 (bench/wf/w2_throughput.wf) with --cache on an empty directory against without
-     (goal <= 1.5x the uncached time), runs alternating, fresh directory each time.
+  3. W2 (bench/wf/w2_throughput.wf, distinct=1: no phase finds another's results) with
+     --cache on an empty directory against without (goal <= 1.5x the uncached time), runs
+     alternating, fresh directory each time.
 
     /usr/bin/python3 bench/k1_cache.py [--wfc build/wfc] [--reps 5] [--out bench/results/cache.md]
 """
@@ -74,9 +75,9 @@ def main():
         # 3. W2 overhead of --cache on an empty directory
         plain, withc = {"map_tps": [], "chunked_ips": [], "submit_tps": []}, {"map_tps": [], "chunked_ips": [], "submit_tps": []}
         for i in range(o.reps):
-            a = run(o.wfc, "w2_throughput.wf", (20000, 2500, 2))
+            a = run(o.wfc, "w2_throughput.wf", (20000, 2500, 2, 1))
             c = os.path.join(tmp, "w2-%d" % i)
-            b = run(o.wfc, "w2_throughput.wf", (20000, 2500, 2), c)
+            b = run(o.wfc, "w2_throughput.wf", (20000, 2500, 2, 1), c)
             shutil.rmtree(c)
             for k in plain:
                 plain[k].append(a[k])

@@ -94,18 +94,31 @@ TEST(CacheStore, AFunctionDirectoryIsReadByTheNextRun) {
   {
     auto c = FunctionCache::open(root, fn, nullptr);
     ASSERT_TRUE(c);
-    EXPECT_EQ(c->find(1, 1, entry(1).args), nullptr);
-    ASSERT_TRUE(c->store({entry(1), entry(2)}));
-    ASSERT_NE(c->find(1, 1, entry(1).args), nullptr);
+    CacheEntry e;
+    EXPECT_FALSE(c->find(1, 1, entry(1).args, e));
+    c->append(1, 1, entry(1).args, entry(1).value);
+    c->append(1, 1, entry(2).args, entry(2).value);
+    wf::detail::RuntimeError boom;
+    boom.message = "boom";
+    boom.frames = {"at f (a.wf:3:4)"};
+    c->append_error(1, 1, entry(3).args, boom);
+    EXPECT_FALSE(c->find(1, 1, entry(1).args, e));  // not on disk yet
+    ASSERT_TRUE(c->flush());
+    ASSERT_TRUE(c->find(1, 1, entry(1).args, e));
   }
   auto again = FunctionCache::open(root, fn, nullptr);
   ASSERT_TRUE(again);
-  EXPECT_EQ(again->size(), 2u);
-  const CacheEntry* e = again->find(1, 1, entry(2).args);
-  ASSERT_NE(e, nullptr);
-  EXPECT_EQ(e->value, entry(2).value);
-  EXPECT_EQ(again->find(2, 1, entry(2).args), nullptr);  // other resources: another task
-  EXPECT_EQ(again->find(1, 1, entry(3).args), nullptr);
+  EXPECT_EQ(again->size(), 3u);
+  CacheEntry e;
+  ASSERT_TRUE(again->find(1, 1, entry(2).args, e));
+  EXPECT_TRUE(e.ok);
+  EXPECT_EQ(e.value, entry(2).value);
+  ASSERT_TRUE(again->find(1, 1, entry(3).args, e));
+  EXPECT_FALSE(e.ok);
+  EXPECT_EQ(e.error.message, "boom");
+  EXPECT_EQ(e.error.frames, std::vector<std::string>{"at f (a.wf:3:4)"});
+  EXPECT_FALSE(again->find(2, 1, entry(2).args, e));  // other resources: another task
+  EXPECT_FALSE(again->find(1, 1, entry(4).args, e));
   std::filesystem::remove_all(root);
 }
 

@@ -38,30 +38,110 @@ void pack_bin(msgpack::packer<msgpack::sbuffer>& pk, const std::string& s) {
   pk.pack_bin_body(s.data(), (uint32_t)s.size());
 }
 
-bool read_payload(const char* data, size_t size, CacheEntry& e) {
+// A payload's fields as views into `data` (bins are referenced, not copied).
+struct PayloadView {
+  int32_t ranks = 1, threads = 1;
+  std::string_view args, value;  // value: result (ok) or the encoded [message, frames...]
+  bool ok = true;
+};
+
+bool reference_bins(msgpack::type::object_type type, std::size_t, void*) { return type == msgpack::type::BIN; }
+
+bool read_payload(const char* data, size_t size, PayloadView& v) {
   try {
-    msgpack::object_handle oh = msgpack::unpack(data, size);
+    msgpack::object_handle oh = msgpack::unpack(data, size, reference_bins);
     const msgpack::object& o = oh.get();
     if (o.type != msgpack::type::ARRAY || o.via.array.size != 5) return false;
     const msgpack::object* f = o.via.array.ptr;
     if (f[2].type != msgpack::type::BIN || f[3].type != msgpack::type::BOOLEAN) return false;
-    e.ranks = f[0].as<int32_t>();
-    e.threads = f[1].as<int32_t>();
-    e.args.assign(f[2].via.bin.ptr, f[2].via.bin.size);
-    e.ok = f[3].via.boolean;
-    if (e.ok) {
-      if (f[4].type != msgpack::type::BIN) return false;
-      e.value.assign(f[4].via.bin.ptr, f[4].via.bin.size);
-    } else {
-      std::vector<std::string> lines = f[4].as<std::vector<std::string>>();
-      if (lines.empty()) return false;
-      e.error.message = lines[0];
-      e.error.frames.assign(lines.begin() + 1, lines.end());
+    v.ranks = f[0].as<int32_t>();
+    v.threads = f[1].as<int32_t>();
+    v.args = std::string_view(f[2].via.bin.ptr, f[2].via.bin.size);
+    v.ok = f[3].via.boolean;
+    if (f[4].type != msgpack::type::BIN) return false;
+    v.value = std::string_view(f[4].via.bin.ptr, f[4].via.bin.size);
+    if (!v.ok) {
+      msgpack::object_handle lines = msgpack::unpack(v.value.data(), v.value.size());
+      if (lines.get().as<std::vector<std::string>>().empty()) return false;
     }
     return true;
   } catch (const std::exception&) {
     return false;
   }
+}
+
+std::string error_bytes(const RuntimeError& error) {
+  std::vector<std::string> lines{error.message};
+  lines.insert(lines.end(), error.frames.begin(), error.frames.end());
+  msgpack::sbuffer buf;
+  msgpack::pack(buf, lines);
+  return std::string(buf.data(), buf.size());
+}
+
+RuntimeError error_of(std::string_view bytes) {
+  RuntimeError e;
+  try {
+    msgpack::object_handle oh = msgpack::unpack(bytes.data(), bytes.size());
+    std::vector<std::string> lines = oh.get().as<std::vector<std::string>>();
+    if (!lines.empty()) e.message = lines[0];
+    if (lines.size() > 1) e.frames.assign(lines.begin() + 1, lines.end());
+  } catch (const std::exception&) {
+    e.message = "(an unreadable cached error)";
+  }
+  return e;
+}
+
+CacheEntry entry_of(const PayloadView& v) {
+  CacheEntry e;
+  e.ranks = v.ranks, e.threads = v.threads, e.ok = v.ok;
+  e.args.assign(v.args);
+  if (v.ok) e.value.assign(v.value);
+  else e.error = error_of(v.value);
+  return e;
+}
+
+// msgpack by hand for the hot path: a non-negative int, a bin header.
+void put_uint(std::string& out, uint32_t v) {
+  if (v < 128) {
+    out += (char)v;
+    return;
+  }
+  out += (char)0xce;
+  for (int i = 3; i >= 0; --i) out += (char)(v >> (8 * i));
+}
+void put_bin_header(std::string& out, size_t n) {
+  if (n < 256) {
+    out += (char)0xc4;
+    out += (char)n;
+  } else if (n < 65536) {
+    out += (char)0xc5;
+    out += (char)(n >> 8);
+    out += (char)n;
+  } else {
+    out += (char)0xc6;
+    for (int i = 3; i >= 0; --i) out += (char)(n >> (8 * i));
+  }
+}
+
+// Appends one entry to `out`; the offsets of its args and value within `out` are returned.
+void encode_into(std::string& out, int32_t ranks, int32_t threads, std::string_view args, bool ok,
+                 std::string_view value, uint64_t& args_at, uint64_t& value_at) {
+  size_t start = out.size();
+  out.append(kHeader, '\0');
+  out += (char)0x95;
+  put_uint(out, (uint32_t)std::max(ranks, 0));
+  put_uint(out, (uint32_t)std::max(threads, 0));
+  put_bin_header(out, args.size());
+  args_at = out.size();
+  out.append(args);
+  out += ok ? (char)0xc3 : (char)0xc2;
+  put_bin_header(out, value.size());
+  value_at = out.size();
+  out.append(value);
+  size_t payload = out.size() - start - kHeader;
+  std::memcpy(&out[start], kMagic, 4);
+  put_le(&out[start + 4], payload, 4);
+  put_le(&out[start + 8], XXH3_64bits(out.data() + start + kHeader, payload), 8);
 }
 
 std::string meta_bytes(const CacheFunction& fn) {
@@ -113,33 +193,16 @@ bool write_atomically(const std::string& path, const std::string& bytes) {
 }  // namespace
 
 std::string encode_entry(const CacheEntry& e) {
-  msgpack::sbuffer buf;
-  buf.write(std::string(kHeader, '\0').data(), kHeader);
-  msgpack::packer<msgpack::sbuffer> pk(buf);
-  pk.pack_array(5);
-  pk.pack(e.ranks);
-  pk.pack(e.threads);
-  pack_bin(pk, e.args);
-  pk.pack(e.ok);
-  if (e.ok) {
-    pack_bin(pk, e.value);
-  } else {
-    std::vector<std::string> lines{e.error.message};
-    lines.insert(lines.end(), e.error.frames.begin(), e.error.frames.end());
-    pk.pack(lines);
-  }
-  std::string out(buf.data(), buf.size());
-  size_t payload = out.size() - kHeader;
-  std::memcpy(&out[0], kMagic, 4);
-  put_le(&out[4], payload, 4);
-  put_le(&out[8], XXH3_64bits(out.data() + kHeader, payload), 8);
+  std::string out;
+  uint64_t a, v;
+  encode_into(out, e.ranks, e.threads, e.args, e.ok, e.ok ? std::string_view(e.value) : std::string_view(error_bytes(e.error)), a, v);
   return out;
 }
 
 namespace {
 
 // The entry at `at` if it checks out (header, length, checksum, payload).
-bool entry_at(std::string_view bytes, size_t at, CacheEntry& e, size_t& size) {
+bool entry_at(std::string_view bytes, size_t at, PayloadView& e, size_t& size) {
   if (bytes.size() - at < kHeader) return false;
   const char* p = bytes.data() + at;
   uint64_t length = get_le(p + 4, 4);
@@ -149,16 +212,15 @@ bool entry_at(std::string_view bytes, size_t at, CacheEntry& e, size_t& size) {
   return true;
 }
 
-}  // namespace
-
-std::vector<CacheEntry> decode_log(std::string_view bytes, std::vector<std::string>& problems) {
-  std::vector<CacheEntry> out;
+// Calls `take` with each entry of `bytes` that checks out; each problem is a message.
+template <typename Take>
+void scan_log(std::string_view bytes, std::vector<std::string>& problems, Take take) {
   size_t at = 0;
   while (at < bytes.size()) {
-    CacheEntry e;
+    PayloadView e;
     size_t size;
     if (entry_at(bytes, at, e, size)) {
-      out.push_back(std::move(e));
+      take(e);
       at += size;
       continue;
     }
@@ -176,6 +238,13 @@ std::vector<CacheEntry> decode_log(std::string_view bytes, std::vector<std::stri
                        (torn ? " (the run writing it was killed, or is still writing)" : ""));
     at = next;
   }
+}
+
+}  // namespace
+
+std::vector<CacheEntry> decode_log(std::string_view bytes, std::vector<std::string>& problems) {
+  std::vector<CacheEntry> out;
+  scan_log(bytes, problems, [&](const PayloadView& v) { out.push_back(entry_of(v)); });
   return out;
 }
 
@@ -241,11 +310,36 @@ std::unique_ptr<FunctionCache> FunctionCache::open(const std::string& root, cons
       return nullptr;
     }
   }
-  for (CacheEntry& e : read_entries(c->fn_, warn)) c->index(std::move(e));
+  std::vector<fs::path> logs;
+  for (auto& f : fs::directory_iterator(c->fn_.directory, ec))
+    if (f.path().extension() == ".log") logs.push_back(f.path());
+  std::sort(logs.begin(), logs.end());
+  for (auto& log : logs) {
+    std::string bytes;
+    if (!read_file_bytes(log.string(), bytes)) {
+      if (warn) warn("cannot read " + log.string());
+      continue;
+    }
+    uint64_t base = c->blob_.size();
+    c->blob_ += bytes;
+    std::string_view all(c->blob_);
+    std::string_view mine = all.substr(base);
+    std::vector<std::string> problems;
+    scan_log(mine, problems, [&](const PayloadView& v) {
+      Slot slot;
+      slot.ranks = v.ranks, slot.threads = v.threads, slot.ok = v.ok;
+      slot.args_at = (uint64_t)(v.args.data() - all.data()), slot.args_len = (uint32_t)v.args.size();
+      slot.value_at = (uint64_t)(v.value.data() - all.data()), slot.value_len = (uint32_t)v.value.size();
+      c->index_locked(slot, 0);
+    });
+    if (warn)
+      for (auto& p : problems) warn(log.string() + ": ignored " + p);
+  }
   return c;
 }
 
 FunctionCache::~FunctionCache() {
+  flush();
   if (log_fd_ >= 0) {
     ::fdatasync(log_fd_);
     ::close(log_fd_);
@@ -253,30 +347,51 @@ FunctionCache::~FunctionCache() {
 }
 
 Hash128 FunctionCache::key(int32_t ranks, int32_t threads, std::string_view args) {
-  Hasher h;
-  h.add((int64_t)ranks).add((int64_t)threads).add(args);
-  return h.digest();
+  XXH128_hash_t h = XXH3_128bits_withSeed(args.data(), args.size(), (uint64_t)(uint32_t)ranks << 32 | (uint32_t)threads);
+  return {h.high64, h.low64};
 }
 
-void FunctionCache::index(CacheEntry&& e) {
-  Hash128 k = key(e.ranks, e.threads, e.args);
-  entries_.try_emplace(k, std::make_unique<CacheEntry>(std::move(e)));  // the first one written wins
+void FunctionCache::index_locked(const Slot& s, uint64_t base) {
+  Slot at = s;
+  at.args_at += base, at.value_at += base;
+  std::string_view args(blob_.data() + at.args_at, at.args_len);
+  index_.try_emplace(key(at.ranks, at.threads, args), at);  // the first one written wins
 }
 
-const CacheEntry* FunctionCache::find(int32_t ranks, int32_t threads, std::string_view args) {
+bool FunctionCache::find(int32_t ranks, int32_t threads, std::string_view args, CacheEntry& out) {
   Hash128 k = key(ranks, threads, args);
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto it = entries_.find(k);
-  if (it == entries_.end()) return nullptr;
-  const CacheEntry& e = *it->second;
-  if (e.ranks != ranks || e.threads != threads || e.args != args) return nullptr;  // a collision
-  return &e;
+  std::lock_guard<std::mutex> lock(index_mutex_);
+  auto it = index_.find(k);
+  if (it == index_.end()) return false;
+  const Slot& s = it->second;
+  if (s.ranks != ranks || s.threads != threads || std::string_view(blob_.data() + s.args_at, s.args_len) != args)
+    return false;  // a collision
+  out.ok = s.ok;
+  if (s.ok) out.value.assign(blob_.data() + s.value_at, s.value_len);
+  else out.error = error_of(std::string_view(blob_.data() + s.value_at, s.value_len));
+  return true;
 }
 
-bool FunctionCache::store(std::vector<CacheEntry> entries) {
-  std::string bytes;
-  for (const CacheEntry& e : entries) bytes += encode_entry(e);
-  std::lock_guard<std::mutex> lock(mutex_);
+void FunctionCache::append_encoded(int32_t ranks, int32_t threads, std::string_view args, bool ok, std::string_view value) {
+  std::lock_guard<std::mutex> lock(pending_mutex_);
+  Slot s;
+  s.ranks = ranks, s.threads = threads, s.ok = ok;
+  s.args_len = (uint32_t)args.size(), s.value_len = (uint32_t)value.size();
+  encode_into(pending_, ranks, threads, args, ok, value, s.args_at, s.value_at);
+  pending_slots_.push_back(s);
+}
+
+void FunctionCache::append(int32_t ranks, int32_t threads, std::string_view args, std::string_view value) {
+  append_encoded(ranks, threads, args, true, value);
+}
+
+void FunctionCache::append_error(int32_t ranks, int32_t threads, std::string_view args, const RuntimeError& error) {
+  append_encoded(ranks, threads, args, false, error_bytes(error));
+}
+
+bool FunctionCache::flush() {
+  std::lock_guard<std::mutex> lock(pending_mutex_);
+  if (pending_slots_.empty()) return true;
   if (log_fd_ < 0) {
     auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::system_clock::now().time_since_epoch());
     std::string path = fn_.directory + "/" + host_name() + "-" + std::to_string(::getpid()) + "-" +
@@ -284,26 +399,35 @@ bool FunctionCache::store(std::vector<CacheEntry> entries) {
     log_fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0644);
     if (log_fd_ < 0) {
       if (warn_) warn_("cannot create " + path + ": " + std::strerror(errno));
+      pending_.clear(), pending_slots_.clear();
       return false;
     }
   }
-  size_t done = 0;
-  while (done < bytes.size()) {
-    ssize_t n = ::write(log_fd_, bytes.data() + done, bytes.size() - done);
+  bool written = true;
+  for (size_t done = 0; done < pending_.size();) {
+    ssize_t n = ::write(log_fd_, pending_.data() + done, pending_.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       if (warn_) warn_("cannot append to the cache of " + fn_.name + ": " + std::strerror(errno));
-      return false;
+      written = false;
+      break;
     }
     done += (size_t)n;
   }
-  for (CacheEntry& e : entries) index(std::move(e));
-  return true;
+  if (written) {
+    std::lock_guard<std::mutex> index_lock(index_mutex_);
+    uint64_t base = blob_.size();
+    blob_ += pending_;
+    for (const Slot& s : pending_slots_) index_locked(s, base);
+  }
+  pending_.clear();
+  pending_slots_.clear();
+  return written;
 }
 
 size_t FunctionCache::size() {
-  std::lock_guard<std::mutex> lock(mutex_);
-  return entries_.size();
+  std::lock_guard<std::mutex> lock(index_mutex_);
+  return index_.size();
 }
 
 }  // namespace wf::detail

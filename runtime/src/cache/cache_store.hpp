@@ -46,7 +46,12 @@ struct CacheFunction {
   std::string directory;
 };
 
-// Reading and writing one function's entries. Thread-safe.
+// Reading and writing one function's entries. Thread-safe: the flow thread looks up while
+// the pool's I/O thread appends.
+//
+// Entries live as their encoded bytes in one blob per function (the logs as read, then what
+// this process wrote), and the index points into it: an entry costs no allocation of its own,
+// and a lookup copies only the result it returns.
 class FunctionCache {
  public:
   // Opens (creating if needed) the directory of `fn` under `root` (DIR/wf-cache-v1) and reads
@@ -55,25 +60,42 @@ class FunctionCache {
                                              void (*warn)(const std::string&));
   ~FunctionCache();
 
-  // The entry for these arguments and resources, or null.
-  const CacheEntry* find(int32_t ranks, int32_t threads, std::string_view args);
-  // Appends entries to this process's log (one write) and makes them findable.
-  bool store(std::vector<CacheEntry> entries);
+  // The stored outcome of these arguments and resources into `out` (value, or ok=false and
+  // the error); false if there is none.
+  bool find(int32_t ranks, int32_t threads, std::string_view args, CacheEntry& out);
+  // Gathers an entry: `value` is an encoded result (ok) ...
+  void append(int32_t ranks, int32_t threads, std::string_view args, std::string_view value);
+  // ... or a failure.
+  void append_error(int32_t ranks, int32_t threads, std::string_view args, const RuntimeError& error);
+  // Writes everything gathered with one write() and makes it findable (an entry is found
+  // only once it is on disk). False (said through `warn`) if the log cannot be written.
+  bool flush();
   size_t size();
 
  private:
-  FunctionCache() = default;
-  static Hash128 key(int32_t ranks, int32_t threads, std::string_view args);
-  void index(CacheEntry&& e);
-
-  std::mutex mutex_;
-  CacheFunction fn_;
+  struct Slot {
+    uint64_t args_at = 0, value_at = 0;  // offsets into blob_ (pending_ before flush)
+    uint32_t args_len = 0, value_len = 0;
+    int32_t ranks = 1, threads = 1;
+    bool ok = true;                      // else value is the encoded [message, frames...]
+  };
   struct KeyHash {
     size_t operator()(const Hash128& h) const { return (size_t)h.low; }
   };
-  std::unordered_map<Hash128, std::unique_ptr<CacheEntry>, KeyHash> entries_;
-  int log_fd_ = -1;
+  FunctionCache() = default;
+  static Hash128 key(int32_t ranks, int32_t threads, std::string_view args);
+  void index_locked(const Slot& s, uint64_t base);
+  void append_encoded(int32_t ranks, int32_t threads, std::string_view args, bool ok, std::string_view value);
+
+  CacheFunction fn_;
   void (*warn_)(const std::string&) = nullptr;
+  std::mutex index_mutex_;  // blob_, index_
+  std::string blob_;
+  std::unordered_map<Hash128, Slot, KeyHash> index_;
+  std::mutex pending_mutex_;  // pending_, pending_slots_, log_fd_
+  std::string pending_;
+  std::vector<Slot> pending_slots_;
+  int log_fd_ = -1;
 };
 
 // Reading a cache directory as a whole (`wfc cache ls/show/clear`).

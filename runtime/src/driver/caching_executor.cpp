@@ -1,6 +1,7 @@
 // The design notes for this module are atop caching_executor.hpp.
 #include "driver/caching_executor.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -57,8 +58,10 @@ struct Sent {
   FunctionCache* cache;
   int32_t ranks, threads;
   std::string items;                   // the original batch's calls
-  std::vector<std::string> found;      // per call: the cached result, or empty
-  std::vector<size_t> sent;            // which calls went to the pool, in order
+  std::vector<std::string> found;      // per call: the cached result, or empty (none found: empty)
+  std::vector<uint32_t> sent;          // which calls went to the pool, in order (all: empty)
+  size_t ran(size_t calls) const { return sent.empty() ? calls : sent.size(); }
+  size_t call(size_t i) const { return sent.empty() ? i : sent[i]; }  // the i-th call that ran
 };
 
 // Shared by the executor and the inner executor's completion callback (which may outlive a
@@ -73,9 +76,14 @@ struct CacheState {
   CacheState(const ProgramSet& p, PoolOptions o, CompletionFn done)
       : programs(p), options(std::move(o)), on_complete(std::move(done)) {}
 
-  // The pool's outcome of a batch that went through dispatch(): stored, then completed with
-  // the cached calls put back in.
+  // Outcomes whose entries wait for the end of their burst to be written (then they are
+  // passed on), and the caches those entries go to.
+  std::vector<BatchOutcome> ready;
+  std::vector<FunctionCache*> dirty;
+
+  // From the pool: a batch's outcome, or the end of a burst (kEndOfBurst).
   void finished(BatchOutcome&& outcome) {
+    if (outcome.id == kEndOfBurst) return flush();
     Sent s;
     {
       std::lock_guard<std::mutex> lock(mutex);
@@ -87,37 +95,49 @@ struct CacheState {
       s = std::move(it->second);
       sent.erase(it);
     }
+    if (!merge(s, outcome)) return on_complete(std::move(outcome));
+    std::lock_guard<std::mutex> lock(mutex);
+    if (std::find(dirty.begin(), dirty.end(), s.cache) == dirty.end()) dirty.push_back(s.cache);
+    ready.push_back(std::move(outcome));
+  }
+
+  // Writes what the burst stored, then passes its outcomes on.
+  void flush() {
+    std::vector<BatchOutcome> out;
+    std::vector<FunctionCache*> caches;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      out.swap(ready);
+      caches.swap(dirty);
+    }
+    for (FunctionCache* c : caches) c->flush();
+    for (BatchOutcome& o : out) on_complete(std::move(o));
+  }
+
+  // Puts the cached calls back into a batch's outcome (in call order) and gathers entries for
+  // the calls that ran; false if there is nothing to store.
+  bool merge(const Sent& s, BatchOutcome& outcome) {
     std::vector<std::string_view> calls, results;
     split_batch(s.items, calls);
-    if (outcome.ok && split_batch(outcome.results, results) && results.size() == s.sent.size()) {
-      std::vector<CacheEntry> entries(results.size());
-      for (size_t i = 0; i < results.size(); ++i) {
-        entries[i].ranks = s.ranks, entries[i].threads = s.threads;
-        entries[i].args.assign(calls[s.sent[i]]);
-        entries[i].value.assign(results[i]);
-      }
-      s.cache->store(std::move(entries));
-      if (s.sent.size() < calls.size()) {
+    if (outcome.ok && split_batch(outcome.results, results) && results.size() == s.ran(calls.size())) {
+      for (size_t i = 0; i < results.size(); ++i) s.cache->append(s.ranks, s.threads, calls[s.call(i)], results[i]);
+      if (!s.sent.empty()) {
         std::vector<std::string_view> all(calls.size());
         for (size_t i = 0; i < calls.size(); ++i) all[i] = s.found[i];
-        for (size_t i = 0; i < results.size(); ++i) all[s.sent[i]] = results[i];
+        for (size_t i = 0; i < results.size(); ++i) all[s.call(i)] = results[i];
         outcome.results = join_batch(all);
       }
-    } else if (!outcome.ok) {
-      if (outcome.failed_item >= 0 && (size_t)outcome.failed_item < s.sent.size()) {
-        size_t call = s.sent[(size_t)outcome.failed_item];
-        if (options.cache_errors && calls.size() == 1) {
-          CacheEntry e;
-          e.ranks = s.ranks, e.threads = s.threads, e.ok = false;
-          e.args.assign(calls[call]);
-          e.error.message = outcome.error.message;
-          e.error.frames = outcome.error.frames;
-          s.cache->store({std::move(e)});
-        }
-        outcome.failed_item = (int32_t)call;
+      return !results.empty();
+    }
+    if (!outcome.ok && outcome.failed_item >= 0 && (size_t)outcome.failed_item < s.ran(calls.size())) {
+      size_t call = s.call((size_t)outcome.failed_item);
+      outcome.failed_item = (int32_t)call;
+      if (options.cache_errors && calls.size() == 1) {
+        s.cache->append_error(s.ranks, s.threads, calls[call], outcome.error);
+        return true;
       }
     }
-    on_complete(std::move(outcome));
+    return false;
   }
 };
 
@@ -127,40 +147,47 @@ class CachingExecutor : public Executor {
       : state_(std::move(state)), inner_(std::move(inner)) {}
 
   void dispatch(Batch&& batch) override {
-    const ManifestFunction& f = state_->programs.function({batch.program, batch.fn});
-    FunctionCache* cache = CacheRegistry::instance().get(state_->options.cache, f);
+    FunctionCache* cache = cache_of(batch);
     std::vector<std::string_view> calls;
     if (!cache || !split_batch(batch.items, calls)) return inner_->dispatch(std::move(batch));
-    Sent s{cache, batch.ranks, batch.threads, {}, std::vector<std::string>(calls.size()), {}};
+    Sent s{cache, batch.ranks, batch.threads, {}, {}, {}};
+    std::vector<uint32_t> missing;
+    CacheEntry e;
     for (size_t i = 0; i < calls.size(); ++i) {
-      const CacheEntry* e = cache->find(batch.ranks, batch.threads, calls[i]);
-      if (e && !e->ok && state_->options.cache_errors && calls.size() == 1) {  // a failure, known
+      if (!cache->find(batch.ranks, batch.threads, calls[i], e) || (!e.ok && !state_->options.cache_errors)) {
+        missing.push_back((uint32_t)i);  // not known, or a stored failure this pool does not take
+        continue;
+      }
+      if (!e.ok && calls.size() == 1) {  // a failure, known
         BatchOutcome out;
         out.id = batch.id;
         out.ok = false;
         out.failed_item = 0;
         out.worker = -1;
-        out.error.message = e->error.message;
-        out.error.frames = e->error.frames;
+        out.error = std::move(e.error);
         return deliver(std::move(out));
       }
-      if (e && e->ok) s.found[i] = e->value;
-      else s.sent.push_back(i);  // not known, or a stored failure this pool does not take
+      if (!e.ok) {
+        missing.push_back((uint32_t)i);  // a chunk runs again as a whole where a call failed
+        continue;
+      }
+      if (s.found.empty()) s.found.resize(calls.size());
+      s.found[i] = std::move(e.value);
     }
-    if (s.sent.empty()) {
+    if (missing.empty()) {
       BatchOutcome out;
       out.id = batch.id;
       out.worker = -1;
       out.results = join_batch(std::vector<std::string_view>(s.found.begin(), s.found.end()));
       return deliver(std::move(out));
     }
-    if (s.sent.size() < calls.size()) {
+    s.items = batch.items;
+    if (missing.size() < calls.size()) {
       std::vector<std::string_view> rest;
-      for (size_t i : s.sent) rest.push_back(calls[i]);
-      s.items = batch.items;
+      for (uint32_t i : missing) rest.push_back(calls[i]);
       batch.items = join_batch(rest);
-    } else {
-      s.items = batch.items;
+      s.sent = std::move(missing);
+      s.found.resize(calls.size());
     }
     {
       std::lock_guard<std::mutex> lock(state_->mutex);
@@ -169,7 +196,10 @@ class CachingExecutor : public Executor {
     inner_->dispatch(std::move(batch));
   }
 
-  void shutdown() override { inner_->shutdown(); }
+  void shutdown() override {
+    inner_->shutdown();
+    state_->flush();  // outcomes of a last burst whose end never came
+  }
   bool cancel(uint64_t id) override { return inner_->cancel(id); }
 
  private:
@@ -188,8 +218,20 @@ class CachingExecutor : public Executor {
     delivering = false;
   }
 
+  // The function's cache, looked up in the registry once per function.
+  FunctionCache* cache_of(const Batch& b) {
+    uint64_t key = (uint64_t)(uint32_t)b.program << 32 | (uint32_t)b.fn;
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = caches_.find(key);
+    if (it != caches_.end()) return it->second;
+    const ManifestFunction& f = state_->programs.function({b.program, b.fn});
+    return caches_[key] = CacheRegistry::instance().get(state_->options.cache, f);
+  }
+
   std::shared_ptr<CacheState> state_;
   std::unique_ptr<Executor> inner_;
+  std::mutex mutex_;
+  std::unordered_map<uint64_t, FunctionCache*> caches_;
 };
 
 }  // namespace

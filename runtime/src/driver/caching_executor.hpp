@@ -6,8 +6,10 @@
 // threads). A batch found whole completes at once, without reaching a worker, and so its
 // dependents are dispatched as soon as it is known; of a batch found in part, only the other
 // calls go to the pool (under the same id), and the outcome is put together in call order.
-// A batch that ran is stored (one write per batch) before its outcome is passed on, so a
-// future never completes with a result that a killed driver would not find again. Errors are
+// A batch that ran is stored before its outcome is passed on, so a future never completes with
+// a result that a killed driver would not find again: its entries are gathered, and at the end
+// of the pool's burst of reports (kEndOfBurst, executor.hpp) written with one write() per
+// function, after which the burst's outcomes go on to the scheduler. Errors are
 // stored only with `cache_errors` (and only that of a batch of one call: a failed chunk of a
 // map does not say what its other calls returned).
 //

@@ -42,7 +42,12 @@ struct Resources {
   int threads = 0;
 };
 
+// Called once per finished batch. An outcome with id 0 completes nothing: it says that a burst
+// of completions has ended (executors send it after each round of reports), so that a
+// listener that gathers work per completion can do it once per burst (the result cache writes
+// a burst's entries with one write before it passes their outcomes on).
 using CompletionFn = std::function<void(BatchOutcome&&)>;
+constexpr uint64_t kEndOfBurst = 0;
 
 class Executor {
  public:

@@ -98,6 +98,7 @@ class InProcessExecutor : public Executor {
       BatchOutcome out = run_batch(program, *ctx, batch.fn, batch.items, worker);
       out.id = batch.id;
       on_complete_(std::move(out));
+      on_complete_(BatchOutcome{});  // kEndOfBurst: each batch is a burst of its own here
     }
   }
 

@@ -138,6 +138,7 @@ class ProcessExecutor : public Executor {
     }
     double last_beat = 0, last_check = 0, last_activity = 0;
     while (true) {
+      size_t completed_before = completed_;
       zmq_pollitem_t items[3] = {{tasks_->handle(), 0, ZMQ_POLLIN, 0},
                                  {heartbeats_->handle(), 0, ZMQ_POLLIN, 0},
                                  {nullptr, wake_fd_, ZMQ_POLLIN, 0}};
@@ -168,6 +169,7 @@ class ProcessExecutor : public Executor {
         last_check = now;
       }
       place();
+      if (completed_ != completed_before) on_complete_(BatchOutcome{});  // kEndOfBurst
     }
     end_workers();
   }
@@ -483,6 +485,7 @@ class ProcessExecutor : public Executor {
     BatchOutcome outcome = f.outcome.take();
     if (f.workers.size() > 1 && !outcome.ok) generation_[rank_set(f.workers)]++;
     flights_.erase(it);
+    ++completed_;
     on_complete_(std::move(outcome));
   }
 
@@ -576,6 +579,7 @@ class ProcessExecutor : public Executor {
     out.failed_item = 0;
     out.error.message = message;
     out.error.task = task_line;
+    ++completed_;
     on_complete_(std::move(out));
   }
 
@@ -711,6 +715,7 @@ class ProcessExecutor : public Executor {
   const ProgramSet& programs_;
   PoolOptions options_;
   CompletionFn on_complete_;
+  size_t completed_ = 0;  // batches reported to on_complete_ (a change ends a burst)
   LauncherKind launcher_;
   WorkerHealth health_;
   int width_ = 1;
