@@ -147,7 +147,7 @@ class Commands(WfcCase):
         r = self.wfc("frobnicate")
         self.expect(r, 2)
         self.assertIn("frobnicate", r.err, r)
-        for c in ("check", "build", "run", "help"):
+        for c in ("check", "build", "run", "cache", "help"):
             self.assertRegex(r.err, r"\b%s\b" % c, "the commands are not listed\n%s" % r)
 
     def test_help_is_the_overview(self):
@@ -165,6 +165,17 @@ class Commands(WfcCase):
         self.assertIn("--launcher", r.out, r)
         self.assertIn("--oversubscribe", r.out, r)
 
+    def test_help_cache_and_cache_usage(self):
+        r = self.wfc("help", "cache")
+        self.expect(r, 0)
+        for text in ("ls DIR", "show DIR", "clear DIR", "--json"):
+            self.assertIn(text, r.out, r)
+        self.assertIn("--cache DIR", self.wfc("help", "run").out)
+        r = self.wfc("cache", "ls", self.path("no-such-cache"))
+        self.expect(r, 1)
+        self.assertIn("holds no wf result cache", r.err, r)
+        self.expect(self.wfc("cache"), 2)  # a subcommand is required
+
     def test_help_unknown_topic(self):
         r = self.wfc("help", "nope")
         self.expect(r, 2)
@@ -181,7 +192,7 @@ class Commands(WfcCase):
         from_help = synopsis_of_overview(overview.out)
         from_man = synopsis_of_man(roff)
         self.assertEqual(from_man, from_help, "the man page's SYNOPSIS differs from `wfc help`'s COMMANDS")
-        self.assertEqual(commands_of(from_help), ["build", "check", "help", "run"], from_help)
+        self.assertEqual(commands_of(from_help), ["build", "cache", "check", "help", "run"], from_help)
         for line in from_help:
             words = line.split()
             if words[1].startswith("-"):

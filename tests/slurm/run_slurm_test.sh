@@ -323,6 +323,54 @@ done
 [ -z "$(squeue -h -o %i 2>/dev/null)" ] || fail "jobs left in the queue: $(squeue 2>&1)"
 
 say "output and exit status right ($(grep -c . <<<"$got") lines, 2 slurm ranks)"
+
+# ---- 4. a dead worker fails only its own task ------------------------------------------------
+# No mpi fn of more than one rank: one step per worker, so Slurm's step-wide kill of a dead
+# rank's step takes no other worker with it (docs/cli.md, "Failures").
+cat >"$dir/app/crash.wf" <<'EOF'
+extern fn abort() from "libc.so.6";
+
+fn crash(x: int) -> int {
+    sleep(0.3);  // the others are running when this one dies
+    if x == 2 {
+        abort();
+    }
+    return x * 10;
+}
+
+flow main() {
+    let fs = [submit(crash, 1), submit(crash, 2), submit(crash, 3), submit(crash, 4)];
+    var failed = 0;
+    for f in fs {
+        if f.error() != "" {
+            failed += 1;
+        }
+    }
+    print(fs[0].result(), fs[2].result(), fs[3].result(), failed);
+    print(map(crash, [5, 6, 7]));
+}
+EOF
+expected="10 30 40 1
+[50, 60, 70]"
+say "salloc -n 2 $wfc run crash.wf --launcher slurm --workers 2 (one worker aborts)"
+(
+  cd "$dir/app" &&
+    WF_LOG=debug WF_CACHE_DIR="${WF_CACHE_DIR:-$dir/app/cache}" timeout 180 \
+      salloc -n 2 -J wf-slurm-crash "$wfc" run crash.wf --launcher slurm --workers 2
+) >"$dir/log/crash.stdout" 2>"$dir/log/crash.stderr"
+rc=$?
+got="$(cat "$dir/log/crash.stdout")"
+if [ $rc -ne 0 ] || [ "$got" != "$expected" ]; then
+  echo "---- wfc stdout ----" >&2; cat "$dir/log/crash.stdout" >&2
+  echo "---- wfc stderr (last 60 lines) ----" >&2; tail -n 60 "$dir/log/crash.stderr" >&2
+  fail "worker kill under slurm: exit $rc, expected exactly one failed task and:
+$expected"
+fi
+grep -q "launched world .*(slurm, 1 rank" "$dir/log/crash.stderr" ||
+  fail "the debug log shows no 1-rank slurm step for a program without multi-rank mpi fns"
+died="$(grep -c " died" "$dir/log/crash.stderr")"
+[ "$died" -eq 1 ] || fail "expected exactly one worker death, the log shows $died"
+say "one worker died, exactly one task failed, the others and the replacement ran"
 echo "PASS slurm_launcher"
-echo "1 passed, 0 failed"
+echo "2 passed, 0 failed"
 exit 0

@@ -198,10 +198,23 @@ class ProcessExecutor : public Executor {
   }
 
   // Launches worlds until the pool has `count` more ranks.
+  // Under Slurm, one dead rank ends its whole step (the PMIx plugin cancels it; no option
+  // turns that off), so a pool whose programs have no `mpi fn` of more than one rank starts
+  // one step per rank: a dead worker then fails only its own task, as under the other
+  // launchers. Programs with such functions need multi-rank worlds and get one step for the
+  // pool (docs/cli.md, "Slurm").
+  bool needs_mpi_worlds() const {
+    for (int32_t p = 0; p < programs_.size(); ++p)
+      for (const ManifestFunction& f : programs_.program(p).manifest().functions)
+        if (f.kind == "mpi" && f.ranks != 1) return true;
+    return false;
+  }
+
   void grow(int count) {
     if (count <= 0 || !broken_.empty()) return;
     std::string worker_path = find_worker_executable();
-    bool mpi = launcher_ != LauncherKind::Local;
+    // Slurm without multi-rank MPI functions: plain workers, one step each (needs_mpi_worlds).
+    bool mpi = launcher_ != LauncherKind::Local && !(launcher_ == LauncherKind::Slurm && !needs_mpi_worlds());
     int per_world = mpi ? count : 1;
     for (int launched = 0; launched < count; launched += per_world) {
       WorldState w;
@@ -226,13 +239,13 @@ class ProcessExecutor : public Executor {
       spec.env.world = w.id;
       spec.env.worker_base = w.worker_base;
       spec.env.use_mpi = mpi;
-      spec.env.parent_death_signal = !mpi;
+      spec.env.parent_death_signal = launcher_ == LauncherKind::Local;
       // Local workers each get a CPU of their own (round robin): idle workers that spin for
       // the next task otherwise crowd onto one core, and the first tasks of a burst share it
       // for milliseconds until the kernel migrates one (W3 2-worker speedup 1.35-1.8 -> ~2.0).
       // WF_PIN=0 in the driver's environment turns it off.
       const char* pin = std::getenv("WF_PIN");
-      spec.env.pin_cpu = !mpi && !(pin && std::string(pin) == "0");
+      spec.env.pin_cpu = launcher_ == LauncherKind::Local && !(pin && std::string(pin) == "0");
       Launched launched_world;
       std::string error;
       if (!launch(spec, launched_world, error)) {

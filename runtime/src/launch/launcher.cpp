@@ -214,7 +214,9 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
     // --overlap: later steps (a second pool, replacement workers) must not wait for the CPUs
     // the first step holds. Debian's Open MPI needs PMIx to initialize under srun.
     args = {"srun", "-n", std::to_string(spec.ranks), "--kill-on-bad-exit=0", "--export=ALL", "--overlap"};
-    if (env("SLURM_MPI_TYPE").empty()) args.push_back("--mpi=pmix");
+    // A world of plain workers (one step per rank, WF_USE_MPI=0) needs no MPI wiring at all.
+    if (!spec.env.use_mpi) args.push_back("--mpi=none");
+    else if (env("SLURM_MPI_TYPE").empty()) args.push_back("--mpi=pmix");
     if (spec.oversubscribe) args.push_back("--overcommit");
   } else if (spec.launcher == LauncherKind::Flux) {
     if (!flux_command(spec, args, error)) return false;
