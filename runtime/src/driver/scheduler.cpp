@@ -69,6 +69,7 @@ Batch Scheduler::make_batch(Pool* pool, FunctionId fn, std::string items, Future
   b.threads = std::max(1, resources.threads > 0 ? resources.threads : functions_.function(fn).threads);
   b.items = std::move(items);
   in_flight_[b.id] = InFlight{future, pool};
+  in_flight_count_.store(in_flight_.size(), std::memory_order_relaxed);
   ++pool->tasks;
   return b;
 }
@@ -156,6 +157,7 @@ void Scheduler::complete(BatchOutcome&& outcome) {
     FutureState* f = it->second.future;
     Pool* pool = it->second.pool;
     in_flight_.erase(it);
+    in_flight_count_.store(in_flight_.size(), std::memory_order_relaxed);
     if (!outcome.ok) {
       f->failed_item = outcome.failed_item;
       fail(f, std::move(outcome.error), ready);
@@ -232,8 +234,10 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
 void Scheduler::wait(FutureState* f, bool spin) {
   if (is_done(f)) return;
   // A short task's result usually arrives within tens of microseconds: watch for it briefly
-  // (yielding the core) before paying for a sleep and a wake-up.
-  if (spin && spin_seconds() > 0) {
+  // (yielding the core) before paying for a sleep and a wake-up. Not while there are at least
+  // as many batches in flight as cores: then every core has a task to run, the result is not
+  // microseconds away, and the watching would take time from the tasks (W3 on 2 cores).
+  if (spin && spin_seconds() > 0 && in_flight_count_.load(std::memory_order_relaxed) < cores()) {
     auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(spin_seconds());
     while (std::chrono::steady_clock::now() < until) {
       if (is_done(f)) return;
@@ -327,6 +331,7 @@ void Scheduler::shutdown() {
     for (auto& [id, f] : in_flight_) pending.push_back(f.future);
     for (auto& [id, h] : held_) pending.push_back(h.future);
     in_flight_.clear();
+    in_flight_count_.store(0, std::memory_order_relaxed);
     held_.clear();
     for (FutureState* f : pending)
       if (f->state.load() == FutureState::Pending)

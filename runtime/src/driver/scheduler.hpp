@@ -14,6 +14,7 @@
 // a copy in an array, starts again on first use, like a new pool.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
@@ -129,6 +130,11 @@ class Scheduler {
     Pool* pool;
   };
   std::unordered_map<uint64_t, InFlight> in_flight_;  // batch id -> its future and pool
+  std::atomic<size_t> in_flight_count_{0};             // in_flight_.size(), read without the mutex
+  static size_t cores() {
+    static const size_t n = std::max(1u, std::thread::hardware_concurrency());
+    return n;
+  }
   std::unordered_multiset<const FutureState*> awaited_;  // futures someone sleeps on
   bool wake_ = false;  // a future in `awaited_` finished: notify after unlocking
   uint64_t next_id_ = 1;
