@@ -135,6 +135,9 @@ TEST(Batch, SplitAndJoinAreInverse) {
   ASSERT_EQ(calls.size(), 3u);
   EXPECT_EQ(join_batch(calls), items);
   EXPECT_FALSE(split_batch(items.substr(0, items.size() - 1), calls));  // truncated
+  const std::string one("\x91\x05", 2);  // a batch of one
+  ASSERT_TRUE(split_batch(one, calls));
+  EXPECT_EQ(calls, std::vector<std::string_view>{"\x05"});
   EXPECT_FALSE(split_batch(items + "x", calls));                        // trailing bytes
   EXPECT_FALSE(split_batch("\x01", calls));                             // not an array
 }

@@ -212,6 +212,24 @@ bool entry_at(std::string_view bytes, size_t at, PayloadView& e, size_t& size) {
   return true;
 }
 
+// Calls `take(path, bytes)` with each log of a function directory, oldest name first.
+template <typename Take>
+void for_each_log(const std::string& dir, void (*warn)(const std::string&), Take take) {
+  std::vector<fs::path> logs;
+  std::error_code ec;
+  for (auto& f : fs::directory_iterator(dir, ec))
+    if (f.path().extension() == ".log") logs.push_back(f.path());
+  std::sort(logs.begin(), logs.end());
+  for (auto& log : logs) {
+    std::string bytes;
+    if (!read_file_bytes(log.string(), bytes)) {
+      if (warn) warn("cannot read " + log.string());
+      continue;
+    }
+    take(log.string(), bytes);
+  }
+}
+
 // Calls `take` with each entry of `bytes` that checks out; each problem is a message.
 template <typename Take>
 void scan_log(std::string_view bytes, std::vector<std::string>& problems, Take take) {
@@ -252,23 +270,13 @@ std::string cache_root(const std::string& dir) { return dir + "/wf-cache-v1"; }
 
 std::vector<CacheEntry> read_entries(const CacheFunction& fn, void (*warn)(const std::string&), uint64_t* bytes_out) {
   std::vector<CacheEntry> out;
-  std::vector<fs::path> logs;
-  std::error_code ec;
-  for (auto& f : fs::directory_iterator(fn.directory, ec))
-    if (f.path().extension() == ".log") logs.push_back(f.path());
-  std::sort(logs.begin(), logs.end());
-  for (auto& log : logs) {
-    std::string bytes;
-    if (!read_file_bytes(log.string(), bytes)) {
-      if (warn) warn("cannot read " + log.string());
-      continue;
-    }
+  for_each_log(fn.directory, warn, [&](const std::string& log, std::string& bytes) {
     if (bytes_out) *bytes_out += bytes.size();
     std::vector<std::string> problems;
     for (CacheEntry& e : decode_log(bytes, problems)) out.push_back(std::move(e));
     if (warn)
-      for (auto& p : problems) warn(log.string() + ": ignored " + p);
-  }
+      for (auto& p : problems) warn(log + ": ignored " + p);
+  });
   return out;
 }
 
@@ -310,22 +318,12 @@ std::unique_ptr<FunctionCache> FunctionCache::open(const std::string& root, cons
       return nullptr;
     }
   }
-  std::vector<fs::path> logs;
-  for (auto& f : fs::directory_iterator(c->fn_.directory, ec))
-    if (f.path().extension() == ".log") logs.push_back(f.path());
-  std::sort(logs.begin(), logs.end());
-  for (auto& log : logs) {
-    std::string bytes;
-    if (!read_file_bytes(log.string(), bytes)) {
-      if (warn) warn("cannot read " + log.string());
-      continue;
-    }
+  for_each_log(c->fn_.directory, warn, [&](const std::string& log, std::string& bytes) {
     uint64_t base = c->blob_.size();
     c->blob_ += bytes;
     std::string_view all(c->blob_);
-    std::string_view mine = all.substr(base);
     std::vector<std::string> problems;
-    scan_log(mine, problems, [&](const PayloadView& v) {
+    scan_log(all.substr(base), problems, [&](const PayloadView& v) {
       Slot slot;
       slot.ranks = v.ranks, slot.threads = v.threads, slot.ok = v.ok;
       slot.args_at = (uint64_t)(v.args.data() - all.data()), slot.args_len = (uint32_t)v.args.size();
@@ -333,8 +331,8 @@ std::unique_ptr<FunctionCache> FunctionCache::open(const std::string& root, cons
       c->index_locked(slot, 0);
     });
     if (warn)
-      for (auto& p : problems) warn(log.string() + ": ignored " + p);
-  }
+      for (auto& p : problems) warn(log + ": ignored " + p);
+  });
   return c;
 }
 

@@ -21,10 +21,6 @@ namespace wf::detail {
 
 namespace {
 
-std::string env(const char* name) {
-  const char* v = std::getenv(name);
-  return v ? v : "";
-}
 
 constexpr const char* kCancelMessage = "ended by wfc";
 

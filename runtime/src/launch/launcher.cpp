@@ -26,12 +26,12 @@ extern char** environ;
 
 namespace wf::detail {
 
-namespace {
-
 std::string env(const char* name) {
   const char* v = std::getenv(name);
   return v ? v : "";
 }
+
+namespace {
 
 }  // namespace
 

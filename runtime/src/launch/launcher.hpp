@@ -37,6 +37,8 @@ const std::vector<std::string>& launcher_names();
 LauncherKind resolve_launcher(LauncherKind kind);
 // True if `program` is an executable in a directory of $PATH.
 bool on_path(const std::string& program);
+// The environment variable `name`, or "" when it is not set.
+std::string env(const char* name);
 
 struct WorkerEnv {
   std::string task_endpoint;       // WF_ENDPOINT

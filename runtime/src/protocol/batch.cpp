@@ -37,6 +37,10 @@ bool split_batch(std::string_view bytes, std::vector<std::string_view>& out) {
   if (bytes.empty()) return false;
   uint8_t head = (uint8_t)bytes[0];
   size_t count = 0, at = 0;
+  if (head == 0x91) {  // a batch of one, the common case: its element is the rest
+    out.push_back(bytes.substr(1));
+    return bytes.size() > 1;
+  }
   if ((head & 0xf0) == 0x90) {
     count = head & 0x0f, at = 1;
   } else if (head == 0xdc && bytes.size() >= 3) {

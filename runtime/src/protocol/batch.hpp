@@ -71,7 +71,8 @@ class ResultsWriter {
 bool single_result(std::string_view results, std::string& value);
 
 // The encoded elements of a batch's items or results (calls, or results), as views into
-// `bytes`, without decoding them; false if `bytes` is not one msgpack array.
+// `bytes`, without decoding them; false if `bytes` is not one msgpack array. A batch of one
+// is taken as its header and the rest (that rest is not checked to be one whole value).
 bool split_batch(std::string_view bytes, std::vector<std::string_view>& out);
 // An array of already encoded elements: the inverse of split_batch.
 std::string join_batch(const std::vector<std::string_view>& elements);
