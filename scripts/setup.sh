@@ -18,7 +18,7 @@ packages=(
   llvm-14-dev clang-14 libclang-rt-14-dev
   libopenmpi-dev openmpi-bin
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
-  googletest libgtest-dev libcli11-dev libfmt-dev libxxhash-dev
+  googletest libgtest-dev libcli11-dev libfmt-dev libxxhash-dev graphviz
   "$@"
 )
 

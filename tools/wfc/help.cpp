@@ -45,6 +45,12 @@ const Page kPages[] = {
      "                      a re-run, or a run resumed after its driver was killed, does not\n"
      "                      compute it again (docs/cache.md)\n"
      "  --cache-errors      with --cache: failed tasks are cached too\n"
+     "  --trace FILE        write the run's task timeline as Chrome trace-event JSON (open it\n"
+     "                      in ui.perfetto.dev or chrome://tracing)\n"
+     "  --graph FILE        write the task graph as it ran: DOT if FILE ends in .dot, else SVG\n"
+     "                      (drawn by Graphviz's `dot`, Debian package graphviz)\n"
+     "  --stats             at the end, per function (tasks, total, mean, p50, p99, failures)\n"
+     "                      and per pool (workers, busy and idle shares) on standard error\n"
      "  -O0 .. -O3          optimisation level when compiling a .wf (a .wfo is already compiled)"},
     {"cache", "wfc cache ls|show|clear DIR [FUNCTION] [--csv|--json]",
      "Look into a result cache (`wfc run --cache DIR`, `pool(cache=\"DIR\")`).\n"

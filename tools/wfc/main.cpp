@@ -104,6 +104,12 @@ int main(int argc, char** argv) {
   bool cache_errors = false;
   run->add_option("--cache", result_cache, "keep task results in this directory and reuse them (docs/cache.md)");
   run->add_flag("--cache-errors", cache_errors, "with --cache: failed tasks are cached too");
+  std::string trace_file;
+  bool stats = false;
+  run->add_option("--trace", trace_file, "write a Chrome trace-event JSON of the run (Perfetto, chrome://tracing)");
+  run->add_flag("--stats", stats, "at the end, a summary per function and pool on standard error");
+  std::string graph_file;
+  run->add_option("--graph", graph_file, "write the task graph: DOT for a .dot file, else SVG (Graphviz)");
 
   CLI::App* cache = app.add_subcommand("cache", "list, show or clear a result cache");
   cache->require_subcommand(1);
@@ -225,6 +231,9 @@ int main(int argc, char** argv) {
   run_options.pool.oversubscribe = oversubscribe;
   run_options.pool.cache = result_cache;
   run_options.pool.cache_errors = cache_errors;
+  run_options.trace = trace_file;
+  run_options.stats = stats;
+  run_options.graph = graph_file;
   run_options.progress = progress && ::isatty(2);  // a bar only where someone watches it
   return wf::detail::run_main(object, main_args, run_options);
 }

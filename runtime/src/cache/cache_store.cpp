@@ -33,10 +33,6 @@ uint64_t get_le(const char* in, int bytes) {
   return v;
 }
 
-void pack_bin(msgpack::packer<msgpack::sbuffer>& pk, const std::string& s) {
-  pk.pack_bin((uint32_t)s.size());
-  pk.pack_bin_body(s.data(), (uint32_t)s.size());
-}
 
 // A payload's fields as views into `data` (bins are referenced, not copied).
 struct PayloadView {

@@ -9,8 +9,10 @@
 
 #include "cache/cache_store.hpp"
 #include "driver/program_set.hpp"
+#include "driver/run_trace.hpp"
 #include "jit/loader.hpp"
 #include "log.hpp"
+#include "machine.hpp"
 #include "protocol/batch.hpp"
 
 namespace wf::detail {
@@ -179,6 +181,10 @@ class CachingExecutor : public Executor {
       out.id = batch.id;
       out.worker = -1;
       out.results = join_batch(std::vector<std::string_view>(s.found.begin(), s.found.end()));
+      if (RunTrace* trace = RunTrace::active())
+        trace->instant({-1, -1, "cache hit", state_->programs.function({batch.program, batch.fn}).name +
+                                                 " (" + std::to_string(calls.size()) + " call" + (calls.size() == 1 ? ")" : "s)"),
+                        now_seconds()});
       return deliver(std::move(out));
     }
     s.items = batch.items;

@@ -38,6 +38,7 @@
 #include "driver/mpi_agreement.hpp"
 #include "driver/placement.hpp"
 #include "driver/program_set.hpp"
+#include "driver/run_trace.hpp"
 #include "driver/worker_health.hpp"
 #include "launch/launcher.hpp"
 #include "log.hpp"
@@ -47,6 +48,8 @@
 #include "protocol/batch.hpp"
 #include "protocol/messages.hpp"
 #include "protocol/socket.hpp"
+#include "jit/loader.hpp"
+#include "task/task_runner.hpp"
 
 namespace wf::detail {
 
@@ -258,6 +261,12 @@ class ProcessExecutor : public Executor {
       log_debug("pool %d: launched world %d (%s, %d rank%s, workers %d..%d, pid %d)", pool_id_, w.id, launcher_name(launcher_),
                 w.size, w.size == 1 ? "" : "s", w.worker_base, w.worker_base + w.size - 1, (int)w.pid);
       health_.world_launched(w);
+      if (RunTrace* trace = RunTrace::active()) {
+        trace->pool_workers(pool_id_, width_);
+        trace_instant(-1, w.id == 0 ? "pool start" : "world launched",
+                      "world " + std::to_string(w.id) + ", workers " + std::to_string(w.worker_base) + ".." +
+                          std::to_string(w.worker_base + w.size - 1) + " (" + launcher_name(launcher_) + ")");
+      }
     }
   }
 
@@ -298,6 +307,7 @@ class ProcessExecutor : public Executor {
   void start_cancel(CancelRequest& c) {
     Batch queued;
     if (placement_.remove_queued(c.id, queued)) {
+      trace_instant(-1, "cancel", "task " + std::to_string(c.id) + " (queued)");
       fail_batch(queued, "cancelled", "");
       c.answer->set_value(true);
       return;
@@ -412,6 +422,7 @@ class ProcessExecutor : public Executor {
       placement_.cancelled(worker, id);
       Batch b = std::move(it->second.batch);
       flights_.erase(it);
+      trace_instant(worker, "cancel", "task " + std::to_string(id) + " (taken back from the worker)");
       fail_batch(b, "cancelled", "");
       c->second->set_value(true);
       pending_cancels_.erase(c);
@@ -440,6 +451,9 @@ class ProcessExecutor : public Executor {
       return;
     }
     if (r.same_host && !r.local_child && r.pid > 0) remember_launched(r.pid);
+    // For --trace: a worker's clock, converted to ours (same host: the same monotonic clock;
+    // another host: the offset at its hello, the one-way delay not taken off).
+    hosts_[m.worker] = {m.host, r.same_host || m.clock_us == 0 ? 0.0 : now_seconds() - (double)m.clock_us * 1e-6};
     // Every program known now; a program added later follows with the rank's first task of it.
     std::vector<std::string> objects;
     for (int32_t p = 0; p < programs_.size(); ++p) ship(r.worker, p, objects);
@@ -484,6 +498,7 @@ class ProcessExecutor : public Executor {
       return;
     }
     Flight& f = it->second;
+    if (RunTrace* trace = RunTrace::active()) trace_task(*trace, r->worker, f, m);
     if (f.workers.size() == 1) placement_.learn_run_time(m.busy_us);
     BatchOutcome report;
     report.id = m.id;
@@ -500,6 +515,38 @@ class ProcessExecutor : public Executor {
     flights_.erase(it);
     ++completed_;
     on_complete_(std::move(outcome));
+  }
+
+  // One slice of --trace: a batch on one of its ranks, on the driver's clock.
+  void trace_task(RunTrace& trace, int worker, const Flight& f, const Message& m) {
+    RunTrace::Slice s;
+    s.pool = pool_id_;
+    s.worker = worker;
+    auto h = hosts_.find(worker);
+    s.host = h != hosts_.end() ? h->second.first : host_name();
+    double offset = h != hosts_.end() ? h->second.second : 0.0;
+    const Manifest& manifest = programs_.program(f.batch.program).manifest();
+    s.function = manifest.functions[(size_t)f.batch.fn].name;
+    s.task = f.batch.id;
+    s.duration = (double)m.busy_us * 1e-6;
+    s.start = m.clock_us ? (double)m.clock_us * 1e-6 + offset : now_seconds() - s.duration;
+    std::vector<std::string_view> calls;
+    s.items = split_batch(f.batch.items, calls) ? calls.size() : 1;
+    if (calls.size() == 1) {
+      msgpack::zone zone;
+      msgpack::object items;
+      if (read_batch(zone, f.batch.items, items) && items.via.array.size == 1)
+        s.call = describe_call(manifest, f.batch.fn, items.via.array.ptr[0]);
+    }
+    s.result_bytes = m.bytes.size();
+    s.ok = m.ok;
+    s.ranks = (int)f.workers.size();
+    s.rank = m.rank < 0 ? 0 : m.rank;
+    trace.task(std::move(s));
+  }
+
+  void trace_instant(int worker, const std::string& name, const std::string& detail) {
+    if (RunTrace* trace = RunTrace::active()) trace->instant({pool_id_, worker, name, detail, now_seconds()});
   }
 
   // The world ranks of an MPI task's workers, in task-rank order: the key of its communicator.
@@ -636,6 +683,7 @@ class ProcessExecutor : public Executor {
   int settle_death(int worker, const std::string& why, const DeathNote& note) {
     std::string message = "worker " + std::to_string(worker) + " died: " + why;
     log_debug("pool %d: %s", pool_id_, message.c_str());
+    trace_instant(worker, "worker died", why);
     std::deque<uint64_t> outstanding = placement_.rank_lost(worker);
     // The batch that was running: as the worker's death note says, else the oldest one.
     // Batches before it whose results were lost with the worker run again elsewhere.
@@ -733,6 +781,7 @@ class ProcessExecutor : public Executor {
   WorkerHealth health_;
   int width_ = 1;
   int pool_id_ = 0;
+  std::unordered_map<int, std::pair<std::string, double>> hosts_;  // worker -> host, clock offset (s)
   Placement placement_;
 
   int wake_fd_ = -1;

@@ -6,12 +6,15 @@
 
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "driver/caching_executor.hpp"
 #include "driver/flow_host.hpp"
+#include "driver/run_trace.hpp"
 #include "jit/loader.hpp"
 #include "launch/launcher.hpp"
+#include "machine.hpp"
 #include "output.hpp"
 #include "values.hpp"
 
@@ -51,6 +54,9 @@ void handle_interrupts() {
 
 int run_main(const WfObject& object, const std::vector<std::string>& args, const RunOptions& options) {
   handle_interrupts();
+  double started = now_seconds();
+  if (!options.trace.empty() || options.stats || !options.graph.empty())
+    RunTrace::start(options.trace, options.stats, options.graph);
   std::string error;
   std::unique_ptr<LoadedProgram> loaded = LoadedProgram::load(object, error);
   if (!loaded) {
@@ -83,6 +89,13 @@ int run_main(const WfObject& object, const std::vector<std::string>& args, const
   if (ok) scheduler.drain();  // tasks whose futures were never read still run to the end
   scheduler.shutdown();
   flush_process_output();
+  if (RunTrace* trace = RunTrace::active()) {
+    std::ostringstream err;
+    bool written = trace->finish(now_seconds() - started, err);
+    write_process_output(2, err.str());
+    flush_process_output();
+    if (!written && ok) return 1;
+  }
   if (!ok && ctx.exit_code >= 0) return ctx.exit_code;  // exit(code): not an error
   if (!ok) {
     write_process_output(2, ctx.error.render());

@@ -13,6 +13,9 @@ namespace wf::detail {
 struct RunOptions {
   PoolOptions pool;       // the default pool, and the base of every `pool(...)`
   bool progress = false;
+  std::string trace;   // --trace FILE: a Chrome trace-event JSON of the run ("" = none)
+  bool stats = false;  // --stats: a summary per function and pool on standard error
+  std::string graph;   // --graph FILE: the task graph, DOT (.dot) or SVG
 };
 
 // Executors for pools of `programs`: in-process for the inprocess launcher, else processes.

@@ -1,6 +1,8 @@
 // The design notes for this module are atop scheduler.hpp.
 #include "driver/scheduler.hpp"
 
+#include "driver/run_trace.hpp"
+
 #include <chrono>
 #include <cstdlib>
 #include <thread>
@@ -68,6 +70,7 @@ Batch Scheduler::make_batch(Pool* pool, FunctionId fn, std::string items, Future
   b.ranks = resources.ranks > 0 ? resources.ranks : std::max(1, functions_.function(fn).ranks);
   b.threads = std::max(1, resources.threads > 0 ? resources.threads : functions_.function(fn).threads);
   b.items = std::move(items);
+  future->task = b.id;
   in_flight_[b.id] = InFlight{future, pool};
   in_flight_count_.store(in_flight_.size(), std::memory_order_relaxed);
   ++pool->tasks;
@@ -143,6 +146,8 @@ std::vector<FutureState*> Scheduler::submit_batches(Pool* pool, FunctionId fn, s
       }
     }
   }
+  if (RunTrace* trace = RunTrace::active(); trace && !ready.empty())
+    trace->map_group(ready.front().second.id, ready.back().second.id);
   send(ready);
   return futures;
 }
@@ -217,6 +222,7 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
         h.args[i] = f->value;
         h.inputs[i] = nullptr;
         --h.waiting;
+        if (f->task) h.waited_for.push_back(f->task);
       }
     if (h.waiting == 0) {
       std::string items = single_call(h.args);
@@ -224,9 +230,12 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
       FunctionId fn = h.fn;
       FutureState* future = h.future;
       Resources resources = h.resources;
+      std::vector<uint64_t> waited_for = std::move(h.waited_for);
       held_.erase(it);
       --pool->tasks;  // counted again as in flight by make_batch
       ready.emplace_back(pool, make_batch(pool, fn, std::move(items), future, resources));
+      if (RunTrace* trace = RunTrace::active())
+        for (uint64_t input : waited_for) trace->edge(input, ready.back().second.id);
     }
   }
 }

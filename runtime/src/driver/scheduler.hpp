@@ -45,6 +45,7 @@ struct FutureState {
   std::string value;                    // encoded result (batch: array of results), when Done
   std::unique_ptr<RuntimeError> error;  // when Failed
   std::vector<uint64_t> dependents;     // held tasks waiting for this future (under the mutex)
+  uint64_t task = 0;                    // the batch that computes it, once there is one
 };
 
 struct Pool {
@@ -102,6 +103,7 @@ class Scheduler {
     size_t waiting;
     FutureState* future;
     Resources resources;
+    std::vector<uint64_t> waited_for;  // batches of inputs it waited for (--trace draws them)
   };
 
   FutureState* new_future();

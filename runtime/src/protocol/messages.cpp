@@ -79,12 +79,12 @@ std::string encode(const Message& m) {
   Packer pk(buf);
   uint32_t n = 2;
   switch (m.kind) {
-    case MsgKind::Hello: n += 6; break;
+    case MsgKind::Hello: n += 7; break;
     case MsgKind::Object: n += 2; break;
     case MsgKind::Ready: n += m.ok ? 3 : 4; break;
     case MsgKind::Task: n += 8; break;
     case MsgKind::Output: n += 3; break;
-    case MsgKind::Done: n += m.ok ? 6 : 10; break;
+    case MsgKind::Done: n += m.ok ? 7 : 11; break;
     case MsgKind::Heartbeat: n += 1; break;
     case MsgKind::Shutdown: break;
     case MsgKind::Bundle: n += 1; break;
@@ -105,6 +105,7 @@ std::string encode(const Message& m) {
       key(pk, "world"); pk.pack_int32(m.world);
       key(pk, "world_rank"); pk.pack_int32(m.world_rank);
       key(pk, "world_size"); pk.pack_int32(m.world_size);
+      key(pk, "t0"); pk.pack_uint64(m.clock_us);
       break;
     case MsgKind::Object:
       key(pk, "prog"); pk.pack_int32(m.program);
@@ -138,6 +139,7 @@ std::string encode(const Message& m) {
       key(pk, "worker"); pk.pack_int32(m.worker);
       key(pk, "rank"); pk.pack_int32(m.rank);
       key(pk, "us"); pk.pack_uint32(m.busy_us);
+      key(pk, "t0"); pk.pack_uint64(m.clock_us);
       key(pk, "ok"); m.ok ? pk.pack_true() : pk.pack_false();
       if (m.ok) {
         key(pk, "bytes"); bin(pk, m.bytes);
@@ -218,6 +220,10 @@ bool decode(const void* data, size_t size, Message& out) {
     else if (name == "us") {
       ok = v.type == msgpack::type::POSITIVE_INTEGER && v.via.u64 <= UINT32_MAX;
       if (ok) m.busy_us = (uint32_t)v.via.u64;
+    }
+    else if (name == "t0") {
+      ok = v.type == msgpack::type::POSITIVE_INTEGER;
+      if (ok) m.clock_us = v.via.u64;
     }
     else if (name == "pid") ok = get_i32(v, m.pid);
     else if (name == "host") ok = get_bytes(v, m.host);

@@ -49,6 +49,7 @@ struct Message {
   int32_t worker = -1;           // Hello/Done/Heartbeat: the sender's worker number
   int32_t rank = -1;             // Done: the sender's rank within the task (MPI)
   uint32_t busy_us = 0;          // Done: how long the batch ran on the worker
+  uint64_t clock_us = 0;         // Hello: the sender's monotonic clock; Done: when the batch started
   int32_t pid = 0;
   int32_t world = 0, world_rank = 0, world_size = 1;
   std::string host;

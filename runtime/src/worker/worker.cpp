@@ -334,6 +334,7 @@ class TaskLoop {
     double busy = now_seconds() - started;
     last_run = busy;
     done.busy_us = (uint32_t)std::min(4e9, busy * 1e6);
+    done.clock_us = (uint64_t)(started * 1e6);
     done.ok = out.ok;
     done.bytes = std::move(out.results);
     done.error = std::move(out.error);
@@ -421,6 +422,7 @@ int worker_main(int argc, char** argv) {
   hello.world = e.world;
   hello.world_rank = world_rank;
   hello.world_size = world_size;
+  hello.clock_us = (uint64_t)(now_seconds() * 1e6);
   tasks.send(encode(hello));
 
   TaskLoop loop(tasks, worker, mpi.get(), withdrawals, held);

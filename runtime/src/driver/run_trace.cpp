@@ -1,0 +1,298 @@
+// The design notes for this module are atop run_trace.hpp.
+#include "driver/run_trace.hpp"
+
+#include <spawn.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <memory>
+#include <ostream>
+#include <set>
+#include <sstream>
+
+#include "machine.hpp"
+
+extern char** environ;
+
+namespace wf::detail {
+
+namespace {
+
+std::unique_ptr<RunTrace> g_trace;
+
+void json_string(std::ostream& out, const std::string& s) {
+  out << '"';
+  for (unsigned char c : s) {
+    if (c == '"' || c == '\\') out << '\\' << c;
+    else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out << buf;
+    } else out << c;
+  }
+  out << '"';
+}
+
+double quantile(std::vector<double>& sorted, double p) {
+  if (sorted.empty()) return 0;
+  size_t i = std::min(sorted.size() - 1, (size_t)(p * (double)sorted.size()));
+  return sorted[i];
+}
+
+}  // namespace
+
+RunTrace* RunTrace::active() { return g_trace.get(); }
+
+void RunTrace::start(const std::string& trace_path, bool stats, const std::string& graph_path) {
+  g_trace = std::make_unique<RunTrace>(trace_path, stats, now_seconds());
+  g_trace->graph_path_ = graph_path;
+}
+
+void RunTrace::map_group(uint64_t first_task, uint64_t last_task) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (last_task > first_task) groups_.emplace_back(first_task, last_task);
+}
+
+std::string RunTrace::graph_dot() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // A task's node: its map's, if it is a batch of one; else its own.
+  auto node_of = [&](uint64_t task) {
+    for (auto& [first, last] : groups_)
+      if (task >= first && task <= last) return "m" + std::to_string(first);
+    return "t" + std::to_string(task);
+  };
+  struct Node {
+    std::string function, call;
+    size_t tasks = 0, items = 0, failed = 0;
+  };
+  std::map<std::string, Node> nodes;
+  for (const Slice& s : slices_) {
+    if (s.rank != 0) continue;
+    Node& n = nodes[node_of(s.task)];
+    n.function = s.function;
+    n.call = s.call;
+    n.tasks += 1;
+    n.items += s.items;
+    n.failed += !s.ok;
+  }
+  std::ostringstream out;
+  out << "digraph wf {\n  rankdir=LR;\n  node [shape=box, style=\"rounded,filled\", fillcolor=\"#e8f0fe\", fontname=\"Helvetica\"];\n";
+  auto label_text = [](const std::string& s) {
+    std::string o;
+    for (char c : s) o += c == '"' || c == '\\' ? std::string("\\") + c : std::string(1, c);
+    return o;
+  };
+  for (auto& [id, n] : nodes) {
+    std::string label = n.tasks > 1 || n.items > 1 ? n.function + " ×" + std::to_string(n.items)
+                                                     : (n.call.empty() ? n.function : n.call);
+    out << "  " << id << " [label=\"" << label_text(label) << "\"";
+    if (n.failed) out << ", fillcolor=\"#fde2e1\", color=\"#c5221f\"";
+    out << "];\n";
+  }
+  std::set<std::pair<std::string, std::string>> drawn;
+  for (auto& [from, to] : edges_) {
+    std::string a = node_of(from), b = node_of(to);
+    if (nodes.count(a) && nodes.count(b) && drawn.emplace(a, b).second) out << "  " << a << " -> " << b << ";\n";
+  }
+  out << "}\n";
+  return out.str();
+}
+
+void RunTrace::task(Slice s) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  slices_.push_back(std::move(s));
+}
+
+void RunTrace::instant(Instant i) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  instants_.push_back(std::move(i));
+}
+
+void RunTrace::pool_workers(int pool, int workers) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  int& n = pool_workers_[pool];
+  n = std::max(n, workers);
+}
+
+void RunTrace::edge(uint64_t from_task, uint64_t to_task) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  edges_.emplace_back(from_task, to_task);
+}
+
+std::string RunTrace::trace_json() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  // One trace "process" per (pool, host), one "thread" per worker rank.
+  std::map<std::pair<int, std::string>, int> pids;
+  std::map<std::pair<int, int>, int> worker_pid;  // (pool, worker) -> pid
+  for (const Slice& s : slices_) {
+    auto key = std::make_pair(s.pool, s.host);
+    int pid = pids.emplace(key, (int)pids.size() + 1).first->second;
+    worker_pid[{s.pool, s.worker}] = pid;
+  }
+  std::ostringstream out;
+  out << "{\"displayTimeUnit\": \"ms\", \"traceEvents\": [";
+  bool first = true;
+  auto next = [&]() -> std::ostream& {
+    out << (first ? "\n" : ",\n");
+    first = false;
+    return out;
+  };
+  auto us = [&](double t) { return (long long)((t - t0_) * 1e6); };
+  for (auto& [key, pid] : pids) {
+    next() << "{\"name\": \"process_name\", \"ph\": \"M\", \"pid\": " << pid << ", \"args\": {\"name\": ";
+    json_string(out, "pool " + std::to_string(key.first) + " on " + key.second);
+    out << "}}";
+    next() << "{\"name\": \"process_sort_index\", \"ph\": \"M\", \"pid\": " << pid << ", \"args\": {\"sort_index\": " << pid << "}}";
+  }
+  for (auto& [pw, pid] : worker_pid) {
+    next() << "{\"name\": \"thread_name\", \"ph\": \"M\", \"pid\": " << pid << ", \"tid\": " << pw.second
+           << ", \"args\": {\"name\": \"worker " << pw.second << "\"}}";
+  }
+  for (const Slice& s : slices_) {
+    next() << "{\"name\": ";
+    json_string(out, s.function);
+    out << ", \"cat\": \"" << (s.ranks > 1 ? "mpi" : "task") << "\", \"ph\": \"X\", \"ts\": " << us(s.start)
+        << ", \"dur\": " << std::max(1LL, (long long)(s.duration * 1e6)) << ", \"pid\": " << worker_pid[{s.pool, s.worker}]
+        << ", \"tid\": " << s.worker;
+    if (s.ranks > 1) out << ", \"cname\": \"rail_animation\"";
+    out << ", \"args\": {\"task\": " << s.task << ", \"items\": " << s.items << ", \"result_bytes\": " << s.result_bytes
+        << ", \"ok\": " << (s.ok ? "true" : "false") << ", \"ranks\": " << s.ranks;
+    if (!s.call.empty()) {
+      out << ", \"call\": ";
+      json_string(out, s.call);
+    }
+    out << "}}";
+  }
+  // Dependencies as flow events: from the end of the input's slice (rank 0 of an MPI task) to
+  // the start of the slice of the task that waited for it.
+  std::map<uint64_t, const Slice*> first_slice;
+  for (const Slice& s : slices_)
+    if (s.rank == 0) first_slice.emplace(s.task, &s);
+  uint64_t flow_id = 0;
+  for (auto& [from, to] : edges_) {
+    auto a = first_slice.find(from), b = first_slice.find(to);
+    if (a == first_slice.end() || b == first_slice.end()) continue;
+    ++flow_id;
+    const Slice& x = *a->second;
+    const Slice& y = *b->second;
+    next() << "{\"name\": \"waited for\", \"cat\": \"dependency\", \"ph\": \"s\", \"id\": " << flow_id
+           << ", \"ts\": " << us(x.start + x.duration) - 1 << ", \"pid\": " << worker_pid[{x.pool, x.worker}]
+           << ", \"tid\": " << x.worker << "}";
+    next() << "{\"name\": \"waited for\", \"cat\": \"dependency\", \"ph\": \"f\", \"bp\": \"e\", \"id\": " << flow_id
+           << ", \"ts\": " << us(y.start) << ", \"pid\": " << worker_pid[{y.pool, y.worker}] << ", \"tid\": " << y.worker
+           << ", \"args\": {\"from\": " << from << ", \"to\": " << to << "}}";
+  }
+  for (const Instant& i : instants_) {
+    auto it = worker_pid.find({i.pool, i.worker});
+    int pid = it != worker_pid.end() ? it->second : 0;
+    next() << "{\"name\": ";
+    json_string(out, i.name);
+    out << ", \"cat\": \"driver\", \"ph\": \"i\", \"s\": \"" << (i.worker >= 0 ? "t" : "g") << "\", \"ts\": " << us(i.time)
+        << ", \"pid\": " << pid;
+    if (i.worker >= 0) out << ", \"tid\": " << i.worker;
+    out << ", \"args\": {\"pool\": " << i.pool << ", \"detail\": ";
+    json_string(out, i.detail);
+    out << "}}";
+  }
+  out << "\n]}\n";
+  return out.str();
+}
+
+std::string RunTrace::stats_text(double wall) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  struct Fn {
+    size_t count = 0, failures = 0;
+    double total = 0;
+    std::vector<double> times;
+  };
+  std::map<std::string, Fn> fns;
+  std::map<int, double> pool_busy;
+  std::map<int, std::pair<double, double>> pool_span;  // first start, last end
+  for (const Slice& s : slices_) {
+    Fn& f = fns[s.function];
+    if (s.ranks <= 1 || s.rank == 0) {  // an MPI task counts once
+      f.count += s.items;
+      f.failures += !s.ok;
+      f.total += s.duration;
+      double per_item = s.items > 0 ? s.duration / (double)s.items : s.duration;
+      f.times.push_back(per_item);
+    }
+    pool_busy[s.pool] += s.duration;
+    auto [it, fresh] = pool_span.try_emplace(s.pool, s.start, s.start + s.duration);
+    if (!fresh) {
+      it->second.first = std::min(it->second.first, s.start);
+      it->second.second = std::max(it->second.second, s.start + s.duration);
+    }
+  }
+  std::ostringstream out;
+  char line[256];
+  std::snprintf(line, sizeof line, "wf stats: wall time %.3f s\n", wall);
+  out << line;
+  std::snprintf(line, sizeof line, "  %-22s %9s %11s %10s %10s %10s %9s\n", "function", "tasks", "total s", "mean ms",
+                "p50 ms", "p99 ms", "failures");
+  out << line;
+  for (auto& [name, f] : fns) {
+    std::sort(f.times.begin(), f.times.end());
+    double mean = f.count ? f.total / (double)f.count : 0;
+    std::snprintf(line, sizeof line, "  %-22s %9zu %11.3f %10.3f %10.3f %10.3f %9zu\n", name.c_str(), f.count, f.total,
+                  mean * 1e3, quantile(f.times, 0.5) * 1e3, quantile(f.times, 0.99) * 1e3, f.failures);
+    out << line;
+  }
+  for (auto& [pool, workers] : pool_workers_) {
+    double span = wall;
+    double busy = pool_busy.count(pool) ? pool_busy[pool] : 0;
+    double share = workers > 0 && span > 0 ? std::min(1.0, busy / (workers * span)) : 0;
+    std::snprintf(line, sizeof line, "  pool %d: %d worker%s, busy %.1f %%, idle %.1f %% (of the run's wall time)\n", pool,
+                  workers, workers == 1 ? "" : "s", share * 100, (1 - share) * 100);
+    out << line;
+  }
+  return out.str();
+}
+
+// DOT as is for a `.dot` path; anything else is rendered to SVG by Graphviz's `dot`.
+bool RunTrace::write_graph(std::ostream& err) const {
+  bool svg = !(graph_path_.size() >= 4 && graph_path_.compare(graph_path_.size() - 4, 4, ".dot") == 0);
+  std::string dot_path = svg ? graph_path_ + ".dot.tmp" : graph_path_;
+  {
+    std::ofstream f(dot_path);
+    f << graph_dot();
+    if (!f.flush()) {
+      err << "wfc: cannot write the graph `" << dot_path << "`\n";
+      return false;
+    }
+  }
+  if (!svg) return true;
+  std::vector<std::string> args = {"dot", "-Tsvg", "-o", graph_path_, dot_path};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  int status = 0;
+  bool ran = ::posix_spawnp(&pid, "dot", nullptr, nullptr, argv.data(), environ) == 0 && ::waitpid(pid, &status, 0) == pid;
+  std::remove(dot_path.c_str());
+  if (!ran || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    err << "wfc: cannot draw `" << graph_path_ << "`: Graphviz's `dot` "
+        << (ran ? "failed" : "is not installed (Debian package graphviz)") << "; a path ending in .dot gets the graph as DOT\n";
+    return false;
+  }
+  return true;
+}
+
+bool RunTrace::finish(double wall, std::ostream& err) {
+  bool ok = true;
+  if (!path_.empty()) {
+    std::ofstream f(path_);
+    f << trace_json();
+    if (!f.flush()) {
+      err << "wfc: cannot write the trace `" << path_ << "`\n";
+      ok = false;
+    }
+  }
+  if (!graph_path_.empty() && !write_graph(err)) ok = false;
+  if (stats_) err << stats_text(wall);
+  return ok;
+}
+
+}  // namespace wf::detail
