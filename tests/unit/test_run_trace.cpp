@@ -13,7 +13,7 @@ namespace {
 
 RunTrace::Slice slice(const std::string& fn, int worker, double start, double dur, size_t items = 1, int ranks = 1,
                       int rank = 0, bool ok = true) {
-  return RunTrace::Slice{0, worker, "hostA", fn, "", 7, start, dur, items, 16, ok, ranks, rank};
+  return RunTrace::Slice{0, worker, "hostA", fn, "", nullptr, -1, 7, start, dur, items, 16, ok, ranks, rank};
 }
 
 // Runs of spaces as one, so that a check does not depend on column widths.

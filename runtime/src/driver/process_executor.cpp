@@ -49,7 +49,6 @@
 #include "protocol/messages.hpp"
 #include "protocol/socket.hpp"
 #include "jit/loader.hpp"
-#include "task/task_runner.hpp"
 
 namespace wf::detail {
 
@@ -532,11 +531,10 @@ class ProcessExecutor : public Executor {
     s.start = m.clock_us ? (double)m.clock_us * 1e-6 + offset : now_seconds() - s.duration;
     std::vector<std::string_view> calls;
     s.items = split_batch(f.batch.items, calls) ? calls.size() : 1;
-    if (calls.size() == 1) {
-      msgpack::zone zone;
-      msgpack::object items;
-      if (read_batch(zone, f.batch.items, items) && items.via.array.size == 1)
-        s.call = describe_call(manifest, f.batch.fn, items.via.array.ptr[0]);
+    if (calls.size() == 1 && f.batch.items.size() <= 512) {  // described when the trace is written
+      s.call_args = f.batch.items;
+      s.manifest = &manifest;
+      s.fn = f.batch.fn;
     }
     s.result_bytes = m.bytes.size();
     s.ok = m.ok;

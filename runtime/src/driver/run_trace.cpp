@@ -13,6 +13,8 @@
 #include <sstream>
 
 #include "machine.hpp"
+#include "protocol/batch.hpp"
+#include "task/task_runner.hpp"
 
 extern char** environ;
 
@@ -45,6 +47,14 @@ double quantile(std::vector<double>& sorted, double p) {
 
 RunTrace* RunTrace::active() { return g_trace.get(); }
 
+std::string RunTrace::call_of(const Slice& s) {
+  if (!s.manifest || s.call_args.empty()) return "";
+  msgpack::zone zone;
+  msgpack::object items;
+  if (!read_batch(zone, s.call_args, items) || items.via.array.size != 1) return "";
+  return describe_call(*s.manifest, s.fn, items.via.array.ptr[0]);
+}
+
 void RunTrace::start(const std::string& trace_path, bool stats, const std::string& graph_path) {
   g_trace = std::make_unique<RunTrace>(trace_path, stats, now_seconds());
   g_trace->graph_path_ = graph_path;
@@ -72,7 +82,7 @@ std::string RunTrace::graph_dot() const {
     if (s.rank != 0) continue;
     Node& n = nodes[node_of(s.task)];
     n.function = s.function;
-    n.call = s.call;
+    if (n.tasks == 0) n.call = call_of(s);
     n.tasks += 1;
     n.items += s.items;
     n.failed += !s.ok;
@@ -159,9 +169,10 @@ std::string RunTrace::trace_json() const {
     if (s.ranks > 1) out << ", \"cname\": \"rail_animation\"";
     out << ", \"args\": {\"task\": " << s.task << ", \"items\": " << s.items << ", \"result_bytes\": " << s.result_bytes
         << ", \"ok\": " << (s.ok ? "true" : "false") << ", \"ranks\": " << s.ranks;
-    if (!s.call.empty()) {
+    std::string call = call_of(s);
+    if (!call.empty()) {
       out << ", \"call\": ";
-      json_string(out, s.call);
+      json_string(out, call);
     }
     out << "}}";
   }

@@ -16,13 +16,22 @@
 #include <string>
 #include <vector>
 
+namespace wf {
+struct Manifest;
+}
+
 namespace wf::detail {
 
 class RunTrace {
  public:
   struct Slice {
     int pool, worker;
-    std::string host, function, call;  // call: "f(3, [1, 2])", shortened; "" for a chunk
+    std::string host, function;
+    // A single call's encoded arguments (for "f(3, [1, 2])", made when the trace is written,
+    // not while the run goes), with the manifest and function that describe them; else empty.
+    std::string call_args;
+    const Manifest* manifest = nullptr;
+    int fn = -1;
     uint64_t task;
     double start, duration;  // seconds, driver clock
     size_t items, result_bytes;
@@ -60,6 +69,7 @@ class RunTrace {
 
  private:
   bool write_graph(std::ostream& err) const;
+  static std::string call_of(const Slice& s);  // "f(3, [1, 2])", or "" 
 
  public:
 
