@@ -12,6 +12,7 @@
 
 #include "cache/cache_store.hpp"
 #include "format/format_spec.hpp"
+#include "format/json_string.hpp"
 #include "protocol/batch.hpp"
 
 namespace wf::cli {
@@ -23,20 +24,7 @@ using detail::CacheFunction;
 
 void warn(const std::string& text) { std::cerr << "wfc: cache: " << text << "\n"; }
 
-void json_string(std::ostream& out, std::string_view s) {
-  out << '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') out << '\\' << c;
-    else if (c == '\n') out << "\\n";
-    else if (c == '\t') out << "\\t";
-    else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out << buf;
-    } else out << c;
-  }
-  out << '"';
-}
+using format::json_string;
 
 // `json`: JSON; otherwise wf's own way of printing a value.
 void print_value(std::ostream& out, const msgpack::object& o, bool json) {

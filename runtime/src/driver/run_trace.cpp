@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 
+#include "format/json_string.hpp"
 #include "machine.hpp"
 #include "protocol/batch.hpp"
 #include "task/task_runner.hpp"
@@ -24,18 +25,7 @@ namespace {
 
 std::unique_ptr<RunTrace> g_trace;
 
-void json_string(std::ostream& out, const std::string& s) {
-  out << '"';
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') out << '\\' << c;
-    else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out << buf;
-    } else out << c;
-  }
-  out << '"';
-}
+using format::json_string;
 
 double quantile(std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
