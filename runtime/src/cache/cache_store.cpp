@@ -315,16 +315,16 @@ std::unique_ptr<FunctionCache> FunctionCache::open(const std::string& root, cons
     }
   }
   for_each_log(c->fn_.directory, warn, [&](const std::string& log, std::string& bytes) {
-    uint64_t base = c->blob_.size();
-    c->blob_ += bytes;
-    std::string_view all(c->blob_);
+    c->chunks_.push_back(std::move(bytes));
+    uint32_t chunk = (uint32_t)c->chunks_.size() - 1;
+    std::string_view all(c->chunks_.back());
     std::vector<std::string> problems;
-    scan_log(all.substr(base), problems, [&](const PayloadView& v) {
+    scan_log(all, problems, [&](const PayloadView& v) {
       Slot slot;
-      slot.ranks = v.ranks, slot.threads = v.threads, slot.ok = v.ok;
+      slot.ranks = v.ranks, slot.threads = v.threads, slot.ok = v.ok, slot.chunk = chunk;
       slot.args_at = (uint64_t)(v.args.data() - all.data()), slot.args_len = (uint32_t)v.args.size();
       slot.value_at = (uint64_t)(v.value.data() - all.data()), slot.value_len = (uint32_t)v.value.size();
-      c->index_locked(slot, 0);
+      c->index_locked(slot);
     });
     if (warn)
       for (auto& p : problems) warn(log + ": ignored " + p);
@@ -345,11 +345,8 @@ Hash128 FunctionCache::key(int32_t ranks, int32_t threads, std::string_view args
   return {h.high64, h.low64};
 }
 
-void FunctionCache::index_locked(const Slot& s, uint64_t base) {
-  Slot at = s;
-  at.args_at += base, at.value_at += base;
-  std::string_view args(blob_.data() + at.args_at, at.args_len);
-  index_.try_emplace(key(at.ranks, at.threads, args), at);  // the first one written wins
+void FunctionCache::index_locked(const Slot& s) {
+  index_.try_emplace(key(s.ranks, s.threads, bytes_at(s.chunk, s.args_at, s.args_len)), s);  // the first one written wins
 }
 
 bool FunctionCache::find(int32_t ranks, int32_t threads, std::string_view args, CacheEntry& out) {
@@ -358,11 +355,12 @@ bool FunctionCache::find(int32_t ranks, int32_t threads, std::string_view args, 
   auto it = index_.find(k);
   if (it == index_.end()) return false;
   const Slot& s = it->second;
-  if (s.ranks != ranks || s.threads != threads || std::string_view(blob_.data() + s.args_at, s.args_len) != args)
+  if (s.ranks != ranks || s.threads != threads || bytes_at(s.chunk, s.args_at, s.args_len) != args)
     return false;  // a collision
   out.ok = s.ok;
-  if (s.ok) out.value.assign(blob_.data() + s.value_at, s.value_len);
-  else out.error = error_of(std::string_view(blob_.data() + s.value_at, s.value_len));
+  std::string_view value = bytes_at(s.chunk, s.value_at, s.value_len);
+  if (s.ok) out.value.assign(value);
+  else out.error = error_of(value);
   return true;
 }
 
@@ -409,12 +407,22 @@ bool FunctionCache::flush() {
     done += (size_t)n;
   }
   if (written) {
-    std::lock_guard<std::mutex> index_lock(index_mutex_);
-    uint64_t base = blob_.size();
-    blob_ += pending_;
-    for (const Slot& s : pending_slots_) index_locked(s, base);
+    uint32_t chunk;
+    {
+      std::lock_guard<std::mutex> index_lock(index_mutex_);
+      chunks_.push_back(std::move(pending_));
+      chunk = (uint32_t)chunks_.size() - 1;
+    }
+    // A few entries per lock, so that a lookup of the flow thread never waits for a whole burst.
+    for (size_t i = 0; i < pending_slots_.size();) {
+      std::lock_guard<std::mutex> index_lock(index_mutex_);
+      for (size_t end = std::min(pending_slots_.size(), i + 32); i < end; ++i) {
+        pending_slots_[i].chunk = chunk;
+        index_locked(pending_slots_[i]);
+      }
+    }
   }
-  pending_.clear();
+  pending_ = std::string();
   pending_slots_.clear();
   return written;
 }

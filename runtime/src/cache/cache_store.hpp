@@ -18,6 +18,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -49,9 +50,9 @@ struct CacheFunction {
 // Reading and writing one function's entries. Thread-safe: the flow thread looks up while
 // the pool's I/O thread appends.
 //
-// Entries live as their encoded bytes in one blob per function (the logs as read, then what
-// this process wrote), and the index points into it: an entry costs no allocation of its own,
-// and a lookup copies only the result it returns.
+// Entries live as their encoded bytes in chunks (a log as read, or one flush of this process's
+// entries), and the index points into them: an entry costs no allocation of its own, a flush
+// adds its bytes without copying, and a lookup copies only the result it returns.
 class FunctionCache {
  public:
   // Opens (creating if needed) the directory of `fn` under `root` (DIR/wf-cache-v1) and reads
@@ -74,8 +75,8 @@ class FunctionCache {
 
  private:
   struct Slot {
-    uint64_t args_at = 0, value_at = 0;  // offsets into blob_ (pending_ before flush)
-    uint32_t args_len = 0, value_len = 0;
+    uint64_t args_at = 0, value_at = 0;  // offsets into chunk `chunk` (pending_ before flush)
+    uint32_t args_len = 0, value_len = 0, chunk = 0;
     int32_t ranks = 1, threads = 1;
     bool ok = true;                      // else value is the encoded [message, frames...]
   };
@@ -84,13 +85,16 @@ class FunctionCache {
   };
   FunctionCache() = default;
   static Hash128 key(int32_t ranks, int32_t threads, std::string_view args);
-  void index_locked(const Slot& s, uint64_t base);
+  void index_locked(const Slot& s);
+  std::string_view bytes_at(uint32_t chunk, uint64_t at, uint32_t len) const {
+    return std::string_view(chunks_[chunk].data() + at, len);
+  }
   void append_encoded(int32_t ranks, int32_t threads, std::string_view args, bool ok, std::string_view value);
 
   CacheFunction fn_;
   void (*warn_)(const std::string&) = nullptr;
-  std::mutex index_mutex_;  // blob_, index_
-  std::string blob_;
+  std::mutex index_mutex_;  // chunks_, index_
+  std::deque<std::string> chunks_;  // a deque: adding one moves none of the others
   std::unordered_map<Hash128, Slot, KeyHash> index_;
   std::mutex pending_mutex_;  // pending_, pending_slots_, log_fd_
   std::string pending_;
