@@ -4,9 +4,10 @@ another one, an mpi(ranks=2) task and a failing task.
 
 The trace must be valid JSON in Chrome's trace-event format: every batch is one complete
 ("X") slice per rank it ran on (the MPI task: one on each of two workers, with one task id),
-slices on one worker's track do not overlap, the failing task's slice says ok=false, one
-arrow (flow events "s"/"f") goes from the slow task to the MPI task that waited for it, and
-the driver's instants name the pool's start. The --stats table on standard error must agree with
+slices on one worker's track do not overlap, the failing task's slice says ok=false, arrows
+(flow events "s"/"f") go from the slow task to the MPI task that waited for it and to a task
+that took its result when it was already done, and the driver's instants name the pool's
+start. The --stats table on standard error must agree with
 the trace: per function, the tasks counted and the failures.
 """
 import json
@@ -45,6 +46,8 @@ flow main() {
     let a = submit(slow_square, 5);
     let b = submit(total, a);
     print(sum(xs), a.result(), b.result());
+    let d = submit(square, a);  // a is done by now: d takes its value at once
+    print(d.result());
     let c = submit(bad, 3);
     try {
         print(c.result());
@@ -60,7 +63,7 @@ def case_trace():
     out = h.path("trace/run.json")
     run = h.start("trace", wf, launcher_args("mpirun", 2, oversubscribe=True) + ["--trace", out, "--stats"])
     check(run.wait(120) == 0, "the traced run failed", run)
-    check("2470 25 51" in run.stdout() and "caught three is bad" in run.stdout(), "output %r" % run.stdout(), run)
+    check("2470 25 51\n625\n" in run.stdout() and "caught three is bad" in run.stdout(), "output %r" % run.stdout(), run)
     with open(out) as f:
         trace = json.load(f)
     events = trace["traceEvents"]
@@ -70,8 +73,8 @@ def case_trace():
         for k in ("name", "ts", "dur", "pid", "tid", "args"):
             check(k in s, "a slice without %r: %s" % (k, s))
         by_fn.setdefault(s["name"], []).append(s)
-    check(sum(s["args"]["items"] for s in by_fn.get("square", [])) == 20,
-          "square: %d items in the trace, 20 ran" % sum(s["args"]["items"] for s in by_fn.get("square", [])))
+    check(sum(s["args"]["items"] for s in by_fn.get("square", [])) == 21,
+          "square: %d items in the trace, 21 ran" % sum(s["args"]["items"] for s in by_fn.get("square", [])))
     total = by_fn.get("total", [])
     check(len(total) == 2, "the mpi(ranks=2) task has %d slices, not one per rank" % len(total))
     check(total[0]["args"]["task"] == total[1]["args"]["task"] and total[0]["tid"] != total[1]["tid"],
@@ -80,13 +83,17 @@ def case_trace():
     check(len(bad) == 1 and bad[0]["args"]["ok"] is False, "the failing task's slice: %s" % bad)
     check(any(s["args"].get("call") == "slow_square(5)" for s in by_fn.get("slow_square", [])),
           "no slice names the call slow_square(5)")
-    # The arrow: from slow_square's task to the MPI task that waited for its result.
-    starts = [e for e in events if e.get("ph") == "s"]
+    # The arrows: from slow_square's task to the MPI task that waited for its result, and to
+    # the square task that took it when it was already there.
+    starts = {e["id"]: e for e in events if e.get("ph") == "s"}
     ends = [e for e in events if e.get("ph") == "f"]
-    check(len(starts) == 1 and len(ends) == 1, "expected one dependency arrow: %s %s" % (starts, ends))
-    check(ends[0]["args"]["from"] == by_fn["slow_square"][0]["args"]["task"] and ends[0]["args"]["to"] == total[0]["args"]["task"],
-          "the arrow does not go from slow_square to total: %s" % ends[0])
-    check(ends[0]["ts"] >= starts[0]["ts"] and starts[0]["id"] == ends[0]["id"], "the arrow goes back in time: %s %s" % (starts, ends))
+    slow = by_fn["slow_square"][0]["args"]["task"]
+    d_task = [s["args"]["task"] for s in by_fn["square"] if s["args"].get("call") == "square(25)"]
+    check(len(d_task) == 1, "no slice of square(25)")
+    arrows = sorted((e["args"]["from"], e["args"]["to"]) for e in ends)
+    check(arrows == sorted([(slow, total[0]["args"]["task"]), (slow, d_task[0])]), "arrows %s" % arrows)
+    for e in ends:
+        check(e["id"] in starts and e["ts"] >= starts[e["id"]]["ts"], "an arrow goes back in time: %s" % e)
     tracks = {}
     for s in slices:
         tracks.setdefault((s["pid"], s["tid"]), []).append(s)
@@ -104,7 +111,7 @@ def case_trace():
         m = re.match(r"\s+(\w+)\s+(\d+)\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+[\d.]+\s+(\d+)$", line)
         if m:
             rows[m.group(1)] = (int(m.group(2)), int(m.group(3)))
-    check(rows.get("square") == (20, 0), "stats for square: %s" % (rows.get("square"),), run)
+    check(rows.get("square") == (21, 0), "stats for square: %s" % (rows.get("square"),), run)
     check(rows.get("slow_square") == (1, 0), "stats for slow_square: %s" % (rows.get("slow_square"),), run)
     check(rows.get("total") == (1, 0), "stats for total (one MPI task): %s" % (rows.get("total"),), run)
     check(rows.get("bad") == (1, 1), "stats for bad: %s" % (rows.get("bad"),), run)
@@ -124,16 +131,17 @@ def case_graph():
     nodes = re.findall(r"^  (\w+) \[label=\"([^\"]*)\"", text, re.M)
     edges = re.findall(r"^  (\w+) -> (\w+);", text, re.M)
     labels = sorted(l for _, l in nodes)
-    check(labels == sorted(["square ×20", "slow_square(5)", "total(25)", "bad(3)"]), "graph nodes: %s" % labels)
+    check(labels == sorted(["square ×20", "slow_square(5)", "total(25)", "square(25)", "bad(3)"]), "graph nodes: %s" % labels)
     by_label = {l: n for n, l in nodes}
-    check(edges == [(by_label["slow_square(5)"], by_label["total(25)"])], "graph edges: %s" % edges)
+    want = sorted([(by_label["slow_square(5)"], by_label["total(25)"]), (by_label["slow_square(5)"], by_label["square(25)"])])
+    check(sorted(edges) == want, "graph edges: %s" % edges)
     check(re.search(r'label="bad\(3\)", fillcolor="#fde2e1"', text), "the failed task is not marked")
     import xml.etree.ElementTree as ET
     root = ET.parse(svg).getroot()
     ns = "{http://www.w3.org/2000/svg}"
     check(root.tag == ns + "svg", "not an SVG document: %s" % root.tag)
     groups = [g for g in root.iter(ns + "g") if g.get("class") == "node"]
-    check(len(groups) == 4, "the SVG has %d nodes, not 4" % len(groups))
+    check(len(groups) == 5, "the SVG has %d nodes, not 5" % len(groups))
 
 
 def case_unwritable():

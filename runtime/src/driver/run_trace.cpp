@@ -167,7 +167,7 @@ std::string RunTrace::trace_json() const {
     out << "}}";
   }
   // Dependencies as flow events: from the end of the input's slice (rank 0 of an MPI task) to
-  // the start of the slice of the task that waited for it.
+  // the start of the slice of the task that took its result.
   std::map<uint64_t, const Slice*> first_slice;
   for (const Slice& s : slices_)
     if (s.rank == 0) first_slice.emplace(s.task, &s);
@@ -178,10 +178,10 @@ std::string RunTrace::trace_json() const {
     ++flow_id;
     const Slice& x = *a->second;
     const Slice& y = *b->second;
-    next() << "{\"name\": \"waited for\", \"cat\": \"dependency\", \"ph\": \"s\", \"id\": " << flow_id
+    next() << "{\"name\": \"result of\", \"cat\": \"dependency\", \"ph\": \"s\", \"id\": " << flow_id
            << ", \"ts\": " << us(x.start + x.duration) - 1 << ", \"pid\": " << worker_pid[{x.pool, x.worker}]
            << ", \"tid\": " << x.worker << "}";
-    next() << "{\"name\": \"waited for\", \"cat\": \"dependency\", \"ph\": \"f\", \"bp\": \"e\", \"id\": " << flow_id
+    next() << "{\"name\": \"result of\", \"cat\": \"dependency\", \"ph\": \"f\", \"bp\": \"e\", \"id\": " << flow_id
            << ", \"ts\": " << us(y.start) << ", \"pid\": " << worker_pid[{y.pool, y.worker}] << ", \"tid\": " << y.worker
            << ", \"args\": {\"from\": " << from << ", \"to\": " << to << "}}";
   }

@@ -1,5 +1,5 @@
 // What a run did, for `wfc run --trace FILE`, `--graph FILE` and `--stats` (issue 17): a task
-// slice per batch and rank, instants for pool and worker events, which task waited for which,
+// slice per batch and rank, instants for pool and worker events, which task took whose result,
 // and at the end a Chrome trace-event JSON file (opens in Perfetto and chrome://tracing), the
 // task graph (DOT, or SVG through Graphviz's `dot`) and a summary table on standard error.
 //
@@ -55,7 +55,7 @@ class RunTrace {
   void task(Slice s);
   void instant(Instant i);
   void pool_workers(int pool, int workers);  // a pool's size, for busy/idle shares
-  void edge(uint64_t from_task, uint64_t to_task);  // `to` waited for `from`'s result
+  void edge(uint64_t from_task, uint64_t to_task);  // `to` took `from`'s result as an argument
   void map_group(uint64_t first_task, uint64_t last_task);  // the batches of one map (--graph folds them)
 
   // Writes the trace file and prints the summary; false (said on `err`) if the file cannot be

@@ -98,6 +98,7 @@ FutureState* Scheduler::submit(Pool* pool, FunctionId fn, std::vector<std::strin
     }
     size_t waiting = 0;
     std::unique_ptr<RuntimeError> failed_input;
+    std::vector<uint64_t> done_inputs;  // tasks whose results it takes at once (--trace draws them)
     for (size_t i = 0; i < inputs.size(); ++i) {
       FutureState* in = inputs[i];
       if (!in) continue;
@@ -105,6 +106,7 @@ FutureState* Scheduler::submit(Pool* pool, FunctionId fn, std::vector<std::strin
       if (s == FutureState::Done) {
         args[i] = in->value;
         inputs[i] = nullptr;
+        if (in->task) done_inputs.push_back(in->task);
       } else if (s == FutureState::Failed && !failed_input) {
         failed_input = input_failed(*in->error, i, fn);
       } else if (s == FutureState::Pending) {
@@ -115,11 +117,13 @@ FutureState* Scheduler::submit(Pool* pool, FunctionId fn, std::vector<std::strin
       finish(future, "", std::move(failed_input), ready);
     } else if (waiting == 0) {
       ready.emplace_back(pool, make_batch(pool, fn, single_call(args), future, resources));
+      if (RunTrace* trace = RunTrace::active())
+        for (uint64_t input : done_inputs) trace->edge(input, ready.back().second.id);
     } else {
       uint64_t id = next_id_++;
       for (FutureState* in : inputs)
         if (in) in->dependents.push_back(id);
-      held_[id] = Held{pool, fn, std::move(args), std::move(inputs), waiting, future, resources};
+      held_[id] = Held{pool, fn, std::move(args), std::move(inputs), waiting, future, resources, std::move(done_inputs)};
       ++pool->tasks;
     }
   }

@@ -103,7 +103,7 @@ class Scheduler {
     size_t waiting;
     FutureState* future;
     Resources resources;
-    std::vector<uint64_t> waited_for;  // batches of inputs it waited for (--trace draws them)
+    std::vector<uint64_t> waited_for;  // batches of its inputs (--trace draws them)
   };
 
   FutureState* new_future();
