@@ -58,6 +58,14 @@ flow main() {
 """
 
 ERRORS_WF = """
+extern fn abort() from "libc.so.6";
+
+fn crash(i: int) -> int {
+    append_file("crashed.txt", str(i) + "\\n");
+    abort();
+    return i;
+}
+
 fn check(i: int) -> int {
     append_file("ran.txt", str(i) + "\\n");
     if i == 3 {
@@ -69,6 +77,8 @@ fn check(i: int) -> int {
 flow main() {
     let p = pool(workers=2, cache="CACHE", cache_errors=ERRORS);
     let fs = [p.submit(check, i) for i in 0..5];
+    let dead = p.submit(crash, 9);
+    print("crash failed", dead.error() != "");
     for f in fs {
         try {
             print(f.result());
@@ -225,6 +235,8 @@ def case_errors():
         check(r2.wait(60) == 0 and r2.stdout() == r1.stdout(), "second run printed %r" % r2.stdout(), r2)
         again = lines(os.path.join(work, "ran.txt"))
         check(again == ["3"] * expect_reruns, "cache_errors=%s: these ran again: %s" % (errors, again), r2)
+        crashed = lines(os.path.join(work, "crashed.txt"))
+        check(crashed == ["9", "9"], "cache_errors=%s: a worker's death was cached (crash ran %s)" % (errors, crashed), r2)
 
 
 h.case("result_cache[resume]", case_resume)

@@ -134,7 +134,9 @@ struct CacheState {
     if (!outcome.ok && outcome.failed_item >= 0 && (size_t)outcome.failed_item < s.ran(calls.size())) {
       size_t call = s.call((size_t)outcome.failed_item);
       outcome.failed_item = (int32_t)call;
-      if (options.cache_errors && calls.size() == 1) {
+      // Only what the task's own code raised (it has frames): a dead worker, a cancel or a
+      // refused batch says nothing about the function and its arguments.
+      if (options.cache_errors && calls.size() == 1 && !outcome.error.frames.empty()) {
         s.cache->append_error(s.ranks, s.threads, calls[call], outcome.error);
         return true;
       }
