@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -140,4 +141,25 @@ TEST(Batch, SplitAndJoinAreInverse) {
   EXPECT_EQ(calls, std::vector<std::string_view>{"\x05"});
   EXPECT_FALSE(split_batch(items + "x", calls));                        // trailing bytes
   EXPECT_FALSE(split_batch("\x01", calls));                             // not an array
+}
+
+TEST(FlatIndex, AgreesWithAMapThroughGrowthAndKeepsTheFirstValue) {
+  wf::detail::FlatIndex<int> index;
+  std::map<std::pair<uint64_t, uint64_t>, int> want;
+  uint64_t x = 12345;
+  for (int i = 0; i < 20000; ++i) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    // Low bits collide often (every 16th key shares them with the one 16 before), high bits differ.
+    wf::Hash128 key{x, (uint64_t)(i % 1000) << 4};
+    bool fresh = want.emplace(std::make_pair(key.high, key.low), i).second;
+    EXPECT_EQ(index.insert(key, i), fresh);
+    EXPECT_FALSE(index.insert(key, -1));  // a second insert changes nothing
+  }
+  EXPECT_EQ(index.size(), want.size());
+  for (auto& [k, v] : want) {
+    const int* got = index.find(wf::Hash128{k.first, k.second});
+    ASSERT_NE(got, nullptr);
+    EXPECT_EQ(*got, v);
+  }
+  EXPECT_EQ(index.find(wf::Hash128{1, 2}), nullptr);
 }

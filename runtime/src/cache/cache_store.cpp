@@ -346,15 +346,15 @@ Hash128 FunctionCache::key(int32_t ranks, int32_t threads, std::string_view args
 }
 
 void FunctionCache::index_locked(const Slot& s) {
-  index_.try_emplace(key(s.ranks, s.threads, bytes_at(s.chunk, s.args_at, s.args_len)), s);  // the first one written wins
+  index_.insert(key(s.ranks, s.threads, bytes_at(s.chunk, s.args_at, s.args_len)), s);  // the first one written wins
 }
 
 bool FunctionCache::find(int32_t ranks, int32_t threads, std::string_view args, CacheEntry& out) {
   Hash128 k = key(ranks, threads, args);
   std::lock_guard<std::mutex> lock(index_mutex_);
-  auto it = index_.find(k);
-  if (it == index_.end()) return false;
-  const Slot& s = it->second;
+  const Slot* found = index_.find(k);
+  if (!found) return false;
+  const Slot& s = *found;
   if (s.ranks != ranks || s.threads != threads || bytes_at(s.chunk, s.args_at, s.args_len) != args)
     return false;  // a collision
   out.ok = s.ok;

@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "execution/runtime_error.hpp"
+#include "cache/flat_index.hpp"
 #include "hash/hash128.hpp"
 
 namespace wf::detail {
@@ -80,9 +81,6 @@ class FunctionCache {
     int32_t ranks = 1, threads = 1;
     bool ok = true;                      // else value is the encoded [message, frames...]
   };
-  struct KeyHash {
-    size_t operator()(const Hash128& h) const { return (size_t)h.low; }
-  };
   FunctionCache() = default;
   static Hash128 key(int32_t ranks, int32_t threads, std::string_view args);
   void index_locked(const Slot& s);
@@ -95,7 +93,7 @@ class FunctionCache {
   void (*warn_)(const std::string&) = nullptr;
   std::mutex index_mutex_;  // chunks_, index_
   std::deque<std::string> chunks_;  // a deque: adding one moves none of the others
-  std::unordered_map<Hash128, Slot, KeyHash> index_;
+  FlatIndex<Slot> index_;
   std::mutex pending_mutex_;  // pending_, pending_slots_, log_fd_
   std::string pending_;
   std::vector<Slot> pending_slots_;
