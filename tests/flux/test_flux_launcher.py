@@ -30,7 +30,7 @@ import time
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "integration"))
-from wfharness import SKIP, Harness, Proc, check, pids_in, wait_gone  # noqa: E402
+from wfharness import SKIP, Harness, Proc, check, pids_in, wait_gone, worker_kill_program  # noqa: E402
 
 
 def find_flux():
@@ -50,7 +50,7 @@ if not os.environ.get("FLUX_URI"):
     flux = find_flux()
     if not flux:
         print("SKIP flux_launcher: flux-core is not installed (no `flux` on the PATH or in /opt/flux-core/bin; "
-              "scripts/setup-flux.sh builds it from ../shared/thirdparty)")
+              "CI's scripts/setup-flux.sh builds it from the flux-core source tarball)")
         sys.exit(SKIP)
     env = dict(os.environ)
     env["PATH"] = os.path.dirname(flux) + ":" + env.get("PATH", "")
@@ -123,57 +123,6 @@ flow main() {
 }
 """
 
-KILL_WF = """
-fn work(x: int) -> int {
-    if x % 5 == 0 {
-        let r = shell("echo $PPID >> MARK");    // the worker's pid: it is running tasks
-    }
-    sleep(0.005);
-    return x * 2;
-}
-
-// Returns the pid of the worker that ran it.
-fn whoami(x: int) -> int {
-    let r = shell("echo $PPID");
-    sleep(0.02);
-    return parse_int(trim(r.1));
-}
-
-flow main() {
-    var fs: [future[int]] = [];
-    for i in 0..400 {
-        push(fs, submit(work, i));
-    }
-    var failed = 0;
-    var wrong = 0;
-    for i in 0..len(fs) {
-        let e = fs[i].error();
-        if e != "" {
-            failed += 1;
-            print("ERR", i, e);
-        } else if fs[i].result() != i * 2 {
-            wrong += 1;
-        }
-    }
-    print("failed", failed, "wrong", wrong);
-    var pids: [int] = [];
-    var rounds = 0;
-    while len(pids) < 2 and rounds < 100 {
-        let got = map(whoami, range(0, 8));
-        for p in got {
-            if not contains(pids, p) {
-                push(pids, p);
-            }
-        }
-        rounds += 1;
-    }
-    print("after", map(work, range(1, 21)));
-    for p in pids {
-        print("PID", p);
-    }
-}
-"""
-
 SLOW_MAP_WF = """
 fn slow(x: int) -> int {
     if x == 0 {
@@ -242,7 +191,7 @@ def case_mpi():
 def case_worker_kill():
     d = h.fresh_dir("kill")
     mark = os.path.join(d, "pids")
-    wf = h.write("kill/app.wf", KILL_WF.replace("MARK", mark))
+    wf = h.write("kill/app.wf", worker_kill_program(mark))
     run = h.start("kill", wf, ["--launcher", "flux", "--workers", "2"], cwd=d)
     pid = run.wait_for(lambda: run.workers().get(1, (None,))[0], 60, "worker 1 up")
     run.wait_for(lambda: pid in pids_in(mark), 30, "worker 1 (pid %d) running tasks" % pid)

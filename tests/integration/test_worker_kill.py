@@ -16,7 +16,7 @@ import signal
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from wfharness import Harness, Proc, check, launcher_args, pids_in, wait_gone  # noqa: E402
+from wfharness import Harness, Proc, check, launcher_args, pids_in, wait_gone, worker_kill_program  # noqa: E402
 
 h = Harness(__doc__)
 
@@ -32,60 +32,6 @@ fn work(x: int) -> int {
 flow main() {
     let ys = map(work, range(0, 1000));
     print("sum", sum(ys));
-}
-"""
-
-SUBMIT_WF = """
-fn work(x: int) -> int {
-    if x % 5 == 0 {
-        let r = shell("echo $PPID >> MARK");
-    }
-    sleep(0.005);
-    return x * 2;
-}
-
-// Returns the pid of the worker that ran it.
-fn whoami(x: int) -> int {
-    let r = shell("echo $PPID");
-    sleep(0.02);
-    return parse_int(trim(r.1));
-}
-
-flow main() {
-    var fs: [future[int]] = [];
-    for i in 0..400 {
-        push(fs, submit(work, i));
-    }
-    var failed = 0;
-    var wrong = 0;
-    for i in 0..len(fs) {
-        let e = fs[i].error();
-        if e != "" {
-            failed += 1;
-            print("ERR", i, e);
-        } else if fs[i].result() != i * 2 {
-            wrong += 1;
-        }
-    }
-    print("failed", failed, "wrong", wrong);
-
-    // Tasks submitted after the death: rounds of 8 until two different workers answered
-    // (the survivor and the replacement), at most 100 rounds.
-    var pids: [int] = [];
-    var rounds = 0;
-    while len(pids) < 2 and rounds < 100 {
-        let got = map(whoami, range(0, 8));
-        for p in got {
-            if not contains(pids, p) {
-                push(pids, p);
-            }
-        }
-        rounds += 1;
-    }
-    print("after", map(work, range(1, 21)));
-    for p in pids {
-        print("PID", p);
-    }
 }
 """
 
@@ -130,7 +76,7 @@ def case_map(launcher):
 def case_submit(launcher):
     d = h.fresh_dir("submit-" + launcher)
     mark = os.path.join(d, "pids")
-    wf = h.write("submit-%s/app.wf" % launcher, SUBMIT_WF.replace("MARK", mark))
+    wf = h.write("submit-%s/app.wf" % launcher, worker_kill_program(mark))
     run = h.start("submit-" + launcher, wf, launcher_args(launcher, 2), cwd=d)
     victim_worker = 1
     victim = kill_one_worker(run, mark, victim_worker)

@@ -428,3 +428,63 @@ flow main() {
     expected = ["begin"] + ["task %d" % i for i in range(n)]
     expected += ["[" + ", ".join(str(10 * i) for i in range(n)) + "]", "task 7", "task 8", "[70] 80", "end"]
     return program, sorted(expected)
+
+
+def worker_kill_program(mark):
+    """400 short tasks for a test that kills a worker mid-run (tests/integration/test_worker_kill.py,
+    tests/flux): every fifth task appends its worker's pid to the file `mark` (so the test knows
+    which pids run tasks), the flow prints "ERR i message" per failed task and "failed N wrong M",
+    then submits rounds of `whoami` until two different workers answered (the survivor and the
+    replacement), at most 100 rounds."""
+    return """fn work(x: int) -> int {
+    if x % 5 == 0 {
+        let r = shell("echo $PPID >> """ + mark + """");
+    }
+    sleep(0.005);
+    return x * 2;
+}
+
+// Returns the pid of the worker that ran it.
+fn whoami(x: int) -> int {
+    let r = shell("echo $PPID");
+    sleep(0.02);
+    return parse_int(trim(r.1));
+}
+
+flow main() {
+    var fs: [future[int]] = [];
+    for i in 0..400 {
+        push(fs, submit(work, i));
+    }
+    var failed = 0;
+    var wrong = 0;
+    for i in 0..len(fs) {
+        let e = fs[i].error();
+        if e != "" {
+            failed += 1;
+            print("ERR", i, e);
+        } else if fs[i].result() != i * 2 {
+            wrong += 1;
+        }
+    }
+    print("failed", failed, "wrong", wrong);
+
+    // Tasks submitted after the death: rounds of 8 until two different workers answered
+    // (the survivor and the replacement), at most 100 rounds.
+    var pids: [int] = [];
+    var rounds = 0;
+    while len(pids) < 2 and rounds < 100 {
+        let got = map(whoami, range(0, 8));
+        for p in got {
+            if not contains(pids, p) {
+                push(pids, p);
+            }
+        }
+        rounds += 1;
+    }
+    print("after", map(work, range(1, 21)));
+    for p in pids {
+        print("PID", p);
+    }
+}
+"""
