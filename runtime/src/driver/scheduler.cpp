@@ -106,7 +106,7 @@ FutureState* Scheduler::submit(Pool* pool, FunctionId fn, std::vector<std::strin
       if (s == FutureState::Done) {
         args[i] = in->value;
         inputs[i] = nullptr;
-        if (in->task) done_inputs.push_back(in->task);
+        if (in->task && RunTrace::active()) done_inputs.push_back(in->task);
       } else if (s == FutureState::Failed && !failed_input) {
         failed_input = input_failed(*in->error, i, fn);
       } else if (s == FutureState::Pending) {
@@ -226,7 +226,7 @@ void Scheduler::release_dependents(FutureState* f, std::vector<std::pair<Pool*, 
         h.args[i] = f->value;
         h.inputs[i] = nullptr;
         --h.waiting;
-        if (f->task) h.waited_for.push_back(f->task);
+        if (f->task && RunTrace::active()) h.waited_for.push_back(f->task);
       }
     if (h.waiting == 0) {
       std::string items = single_call(h.args);

@@ -33,12 +33,14 @@ class HeldResults {
   HeldResults& operator=(const HeldResults&) = delete;
 
   // Main thread: one finished batch's encoded Done, finished at `now`; `printed` if the
-  // batch wrote output.
-  void hold(std::string done, bool printed, double now) {
+  // batch wrote output. True while what is held may wait for company: fewer than
+  // `max_count` results, the oldest younger than `max_age` seconds.
+  bool hold(std::string done, bool printed, double now, size_t max_count, double max_age) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (held_.empty()) oldest_ = now;
     held_.push_back(std::move(done));
     printed_ = printed_ || printed;
+    return held_.size() < max_count && now - oldest_ < max_age;
   }
 
   // Main thread, before it starts a task: false if what is held must be sent now (something
@@ -54,15 +56,6 @@ class HeldResults {
       if (::write(wake_[1], &byte, 1) != 1) return armed_ = false;
     }
     return true;
-  }
-
-  size_t size() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return held_.size();
-  }
-  double oldest() {
-    std::lock_guard<std::mutex> lock(mutex_);
-    return oldest_;
   }
 
   // Main thread: everything held, to send now.

@@ -340,12 +340,9 @@ class TaskLoop {
     done.error = std::move(out.error);
     done.failed_item = out.failed_item;
     done.aborted = out.aborted;
-    double now = now_seconds();
-    held_.hold(encode(done), output_.wrote_, now);
+    bool may_wait = held_.hold(encode(done), output_.wrote_, now_seconds(), 256, 500e-6);
     // Hold the result back only while short tasks keep coming, and never for long.
-    bool more_waiting = !inbox_.empty();
-    bool hold = more_waiting && busy < kShortTask && held_.size() < 256 && now - held_.oldest() < 500e-6;
-    if (!hold) flush_results();
+    if (!(may_wait && !inbox_.empty() && busy < kShortTask)) flush_results();
   }
 
   static constexpr double kShortTask = 50e-6;  // seconds; a result may wait this long for company
