@@ -15,12 +15,12 @@ in this repository's set; executorlib's cache_directory needs its Python stack).
 """
 import argparse
 import os
-import re
 import shutil
 import statistics
-import subprocess
 import tempfile
 import time
+
+from wf_result import result_of
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -30,11 +30,7 @@ def run(wfc, prog, args, cache=None, workers=2):
     if cache:
         cmd += ["--cache", cache]
     cmd += ["--"] + [str(a) for a in args]
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-    if p.returncode != 0:
-        raise SystemExit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
-    line = [l for l in p.stdout.splitlines() if l.startswith("RESULT ")][-1]
-    return {k: float(v) for k, v in re.findall(r"(\w+)=([-0-9.e+]+)", line)}
+    return result_of(cmd, timeout=600)
 
 
 def med(xs):

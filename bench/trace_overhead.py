@@ -8,21 +8,13 @@ alike; medians and each side's spread, and the time ratio traced ÷ plain.
 """
 import argparse
 import os
-import re
 import statistics
-import subprocess
 import tempfile
 import time
 
+from wf_result import result_of
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-
-
-def run(cmd):
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=900)
-    if p.returncode != 0:
-        raise SystemExit("failed: %s\n%s" % (" ".join(cmd), p.stderr[-2000:]))
-    line = [l for l in p.stdout.splitlines() if l.startswith("RESULT ")][-1]
-    return {k: float(v) for k, v in re.findall(r"(\w+)=([-0-9.e+]+)", line)}
 
 
 def main():
@@ -43,7 +35,7 @@ def main():
         got = {False: [], True: []}
         for _ in range(reps):
             for traced in (False, True):
-                got[traced].append(run(cmd[:3] + (["--trace", trace] if traced else []) + cmd[3:]))
+                got[traced].append(result_of(cmd[:3] + (["--trace", trace] if traced else []) + cmd[3:]))
         size = os.path.getsize(trace)
         for key, what, higher_is_faster in metrics:
             p = [r[key] for r in got[False]]
