@@ -294,22 +294,30 @@ expected="[0, 1, 4, 9, 16, 25]
 [45, 190]
 done"
 
-say "salloc -n 2 $wfc run app.wf --launcher slurm --workers 2"
-(
-  cd "$dir/app" &&
-    WF_LOG=debug WF_CACHE_DIR="${WF_CACHE_DIR:-$dir/app/cache}" timeout 180 \
-      salloc -n 2 -J wf-slurm-test "$wfc" run app.wf --launcher slurm --workers 2
-) >"$dir/log/wfc.stdout" 2>"$dir/log/wfc.stderr"
-rc=$?
-got="$(cat "$dir/log/wfc.stdout")"
-if [ $rc -ne 0 ] || [ "$got" != "$expected" ]; then
-  echo "---- wfc stdout ----" >&2; cat "$dir/log/wfc.stdout" >&2
-  echo "---- wfc stderr (last 60 lines) ----" >&2; tail -n 60 "$dir/log/wfc.stderr" >&2
-  [ $rc -eq 124 ] && fail "salloc/wfc run did not finish within 180 s"
-  [ $rc -ne 0 ] && fail "salloc ... wfc run exited with status $rc (expected 0)"
-  fail "wrong output; expected:
+# run_in_allocation NAME FILE: `salloc -n 2 wfc run FILE --launcher slurm --workers 2` in
+# $dir/app, output in $dir/log/NAME.stdout and .stderr; fails unless it exits 0 and prints
+# exactly $expected.
+run_in_allocation() {
+  local name="$1" file="$2" rc got
+  say "salloc -n 2 $wfc run $file --launcher slurm --workers 2"
+  (
+    cd "$dir/app" &&
+      WF_LOG=debug WF_CACHE_DIR="${WF_CACHE_DIR:-$dir/app/cache}" timeout 180 \
+        salloc -n 2 -J "wf-slurm-$name" "$wfc" run "$file" --launcher slurm --workers 2
+  ) >"$dir/log/$name.stdout" 2>"$dir/log/$name.stderr"
+  rc=$?
+  got="$(cat "$dir/log/$name.stdout")"
+  if [ $rc -ne 0 ] || [ "$got" != "$expected" ]; then
+    echo "---- wfc stdout ----" >&2; cat "$dir/log/$name.stdout" >&2
+    echo "---- wfc stderr (last 60 lines) ----" >&2; tail -n 60 "$dir/log/$name.stderr" >&2
+    [ $rc -eq 124 ] && fail "$name: salloc/wfc run did not finish within 180 s"
+    [ $rc -ne 0 ] && fail "$name: salloc ... wfc run exited with status $rc (expected 0)"
+    fail "$name: wrong output; expected:
 $expected"
-fi
+  fi
+}
+
+run_in_allocation wfc app.wf
 grep -q "launched world .*(slurm, 2 ranks" "$dir/log/wfc.stderr" ||
   fail "the debug log shows no 2-rank world launched through slurm"
 ups="$(grep -c "worker [0-9]* up" "$dir/log/wfc.stderr")"
@@ -322,7 +330,7 @@ for ((i = 0; i < 20; i++)); do
 done
 [ -z "$(squeue -h -o %i 2>/dev/null)" ] || fail "jobs left in the queue: $(squeue 2>&1)"
 
-say "output and exit status right ($(grep -c . <<<"$got") lines, 2 slurm ranks)"
+say "output and exit status right ($(grep -c . <<<"$expected") lines, 2 slurm ranks)"
 
 # ---- 4. a dead worker fails only its own task ------------------------------------------------
 # No mpi fn of more than one rank: one step per worker, so Slurm's step-wide kill of a dead
@@ -352,20 +360,7 @@ flow main() {
 EOF
 expected="10 30 40 1
 [50, 60, 70]"
-say "salloc -n 2 $wfc run crash.wf --launcher slurm --workers 2 (one worker aborts)"
-(
-  cd "$dir/app" &&
-    WF_LOG=debug WF_CACHE_DIR="${WF_CACHE_DIR:-$dir/app/cache}" timeout 180 \
-      salloc -n 2 -J wf-slurm-crash "$wfc" run crash.wf --launcher slurm --workers 2
-) >"$dir/log/crash.stdout" 2>"$dir/log/crash.stderr"
-rc=$?
-got="$(cat "$dir/log/crash.stdout")"
-if [ $rc -ne 0 ] || [ "$got" != "$expected" ]; then
-  echo "---- wfc stdout ----" >&2; cat "$dir/log/crash.stdout" >&2
-  echo "---- wfc stderr (last 60 lines) ----" >&2; tail -n 60 "$dir/log/crash.stderr" >&2
-  fail "worker kill under slurm: exit $rc, expected exactly one failed task and:
-$expected"
-fi
+run_in_allocation crash crash.wf  # one worker aborts: exactly one task fails (in $expected)
 grep -q "launched world .*(slurm, 1 rank" "$dir/log/crash.stderr" ||
   fail "the debug log shows no 1-rank slurm step for a program without multi-rank mpi fns"
 died="$(grep -c " died" "$dir/log/crash.stderr")"
