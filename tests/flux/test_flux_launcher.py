@@ -221,12 +221,18 @@ def case_worker_kill():
     check(not left, "processes of the run still alive after it ended: %s" % left, run)
 
 
-def case_sigint():
-    d = h.fresh_dir("sigint")
-    wf = h.write("sigint/app.wf", SLOW_MAP_WF)
-    run = h.start("sigint", wf, ["--launcher", "flux", "--workers", "2"], cwd=d)
+def start_slow_map(name):
+    """A run of SLOW_MAP_WF on a 2-worker flux pool, once its first task runs and its job id is known."""
+    d = h.fresh_dir(name)
+    wf = h.write(name + "/app.wf", SLOW_MAP_WF)
+    run = h.start(name, wf, ["--launcher", "flux", "--workers", "2"], cwd=d)
     run.wait_for(lambda: os.path.exists(os.path.join(d, "STARTED")), 60, "the map's first task running")
     run.wait_for(lambda: len(jobs_of(run)) >= 1, 10, "the job id in the debug log")
+    return run
+
+
+def case_sigint():
+    run = start_slow_map("sigint")
     procs = run.snapshot()
     check(len(run.workers()) == 2, "expected 2 workers up", run)
     os.kill(run.pid, signal.SIGINT)
@@ -240,11 +246,7 @@ def case_sigint():
 
 
 def case_driver_kill():
-    d = h.fresh_dir("driver-kill")
-    wf = h.write("driver-kill/app.wf", SLOW_MAP_WF)
-    run = h.start("driver-kill", wf, ["--launcher", "flux", "--workers", "2"], cwd=d)
-    run.wait_for(lambda: os.path.exists(os.path.join(d, "STARTED")), 60, "the map's first task running")
-    run.wait_for(lambda: len(jobs_of(run)) >= 1, 10, "the job id in the debug log")
+    run = start_slow_map("driver-kill")
     procs = [p for p in run.snapshot() if p.pid != run.pid]
     os.kill(run.pid, signal.SIGKILL)
     run.wait(10)
