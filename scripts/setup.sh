@@ -19,6 +19,8 @@ packages=(
   libopenmpi-dev openmpi-bin
   libzmq3-dev cppzmq-dev libmsgpack-cxx-dev
   googletest libgtest-dev libcli11-dev libfmt-dev libxxhash-dev graphviz
+  xeus-dev nlohmann-json3-dev jupyter-client jupyter-console python3-jupyter-kernel-test
+  python3-nbclient python3-nbformat
   "$@"
 )
 
