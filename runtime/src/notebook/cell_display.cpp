@@ -31,7 +31,7 @@ std::string escaped(const std::string& s) {
 
 std::string cell(const char* desc, Slot v) {
   std::string text;
-  format_value(text, desc, v, false);
+  format_value(text, desc, v, *desc == 's');  // a string bare, as print writes it
   return "<td>" + escaped(text) + "</td>";
 }
 
