@@ -23,6 +23,9 @@ grammar Wf;
 
 program      : (importDecl | topDecl)* EOF ;
 importDecl   : 'import' STRING ';' ;
+// A notebook cell (compiler/session/): declarations and statements in any order, and a last
+// expression without `;` whose value the cell shows. A leading `{` is a block, as in `stmt`.
+cell         : (importDecl | topDecl | stmt)* expr? EOF ;
 topDecl      : constDecl | structDecl | fnDecl | externDecl | flowDecl ;
 
 structDecl   : 'struct' IDENT '{' (field (',' field)* ','?)? '}' ;

@@ -135,6 +135,7 @@ void* wf_pool(wf_ctx* ctx, int64_t workers, wf_str* cwd, int64_t oversubscribe, 
               int64_t loc);
 void wf_pool_hold(wf_ctx* ctx, void* pool);
 void wf_pool_release(wf_ctx* ctx, void* pool);
+void wf_cell_keep(wf_ctx* ctx, int64_t variable, const char* desc, uint64_t value);
 
 int64_t wf_mpi_rank(wf_ctx* ctx);
 int64_t wf_mpi_size(wf_ctx* ctx);

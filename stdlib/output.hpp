@@ -17,6 +17,9 @@ class OutputSink {
 // Writes to the process's own stdout/stderr, whole lines at a time.
 void write_process_output(int stream, std::string_view text);
 void flush_process_output();  // also ends an open status line
+// From now on write_process_output hands everything to `sink` (null: the process's own
+// stdout/stderr again). The notebook session sends the output of its cells' tasks there.
+void redirect_process_output(OutputSink* sink);
 
 // A status line on stderr (a map's progress bar), redrawn in place with '\r'. Until it is
 // ended, any other output first moves to a new line, so no text is glued onto the bar and

@@ -52,6 +52,11 @@ void pack_value(msgpack::sbuffer& buf, const char* d, Slot v) {
       }
       return;
     }
+    case 'F':
+    case 'P':  // a future or a pool: its address, meaningful in this process only (the
+               // notebook session keeps cell variables this way; tasks never take either)
+      pk.pack_uint64(v);
+      return;
     default: pk.pack_nil(); return;
   }
 }
@@ -86,6 +91,11 @@ bool unpack_value(Context& ctx, const char* d, const msgpack::object& o, Slot& o
       return true;
     case 'v':
       out = 0;
+      return true;
+    case 'F':
+    case 'P':
+      if (o.type != msgpack::type::POSITIVE_INTEGER) return false;
+      out = o.via.u64;
       return true;
     case '[': {
       if (o.type != msgpack::type::ARRAY) return false;

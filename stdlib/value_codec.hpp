@@ -1,7 +1,8 @@
 // msgpack encoding of wf values, driven by type descriptors: how task arguments, results
 // and MPI messages travel. int -> msgpack int, float -> float64, bool -> bool,
 // str -> str (bytes), array -> array, tuple -> array, record -> array of its fields,
-// dictionary -> map in insertion order. Decoding checks every object against
+// dictionary -> map in insertion order; a future or a pool -> its address (only the notebook
+// session, in one process, encodes those). Decoding checks every object against
 // the descriptor, so a malformed message is an error, never a crash.
 #pragma once
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cmath>
 #include <cstdio>
+#include <atomic>
 #include <mutex>
 
 #include "abi.h"
@@ -274,7 +275,14 @@ void close_status_line_locked() {
 }
 }  // namespace
 
+namespace {
+std::atomic<OutputSink*> g_redirect{nullptr};
+}
+
+void redirect_process_output(OutputSink* sink) { g_redirect.store(sink); }
+
 void write_process_output(int stream, std::string_view text) {
+  if (OutputSink* sink = g_redirect.load()) return sink->write(stream, text);
   std::lock_guard<std::mutex> lock(output_mutex());
   close_status_line_locked();
   if (stream == 2) std::fflush(stdout);  // stdout's lines first, so that `2>&1` keeps the order (§19)

@@ -117,9 +117,10 @@ struct Stmt {
 
 struct Param {
   std::string name;
-  TypeExprPtr type_expr;
+  TypeExprPtr type_expr;  // null for a notebook cell's parameter, whose `type` is given
   SourceLoc loc;
   TypeRef type = nullptr;
+  bool mutable_ = false;  // a notebook cell's parameter that was a `var` (compiler/session/)
 };
 
 enum class FnKind { Serial, Mpi, Flow, Extern };
@@ -150,6 +151,15 @@ struct FnDecl {
   std::vector<LocalInfo> locals;   // params first, then every let/var/for binding
   int index = -1;                  // position in ProgramAst::functions
   bool has_try = false;            // its body has a `try` (code generation keeps its locals in memory)
+
+  // A notebook cell's implicit flow (compiler/session/): its parameters are the earlier cells'
+  // variables, and its statements run in a scope of their own below them, so they may bind
+  // those names again. At the end of the body, code generation hands `cell_keeps` (local slot,
+  // cell variable) to the session (`wf_cell_keep`); with `cell_display` the body's last
+  // statement is an expression statement whose value is handed over as variable -1.
+  bool cell = false;
+  bool cell_display = false;
+  std::vector<std::pair<int, int>> cell_keeps;
 };
 
 struct ConstDecl {

@@ -42,8 +42,8 @@ using llvm::Value;
 
 class CodeGen {
  public:
-  CodeGen(const ProgramAst& program, llvm::LLVMContext& context, Manifest& manifest)
-      : program_(program), c_(context), b_(context), manifest_(manifest) {
+  CodeGen(const ProgramAst& program, llvm::LLVMContext& context, Manifest& manifest, const CellLinkage* cell)
+      : program_(program), c_(context), b_(context), manifest_(manifest), cell_(cell) {
     module_ = std::make_unique<llvm::Module>("wf", context);
     i64_ = b_.getInt64Ty();
     i32_ = b_.getInt32Ty();
@@ -57,10 +57,11 @@ class CodeGen {
     setjmp_ = Function::Create(llvm::FunctionType::get(i32_, {i8p_}, false), Function::ExternalLinkage, "_setjmp", module_.get());
     setjmp_->addFnAttr(llvm::Attribute::ReturnsTwice);
     for (auto& f : program_.functions) program_has_try_ |= f->has_try;
-    for (auto& f : program_.files) manifest_.files.push_back(f.path);
+    if (!cell_)
+      for (auto& f : program_.files) manifest_.files.push_back(f.path);
     for (auto& f : program_.functions) declare_function(*f);
     for (auto& f : program_.functions)
-      if (f->kind != FnKind::Extern) {
+      if (f->kind != FnKind::Extern && defined_here(*f)) {
         define_function(*f);
         define_entry(*f);
       }
@@ -186,6 +187,18 @@ class CodeGen {
 
   // ---- functions ------------------------------------------------------------------------
 
+  // A notebook cell defines only the functions no earlier cell did (CellLinkage).
+  bool defined_here(const FnDecl& f) const { return !cell_ || cell_->defined_here[(size_t)f.index]; }
+  // The function's index in the manifest: what tasks and runtime frames name it by.
+  int manifest_index(const FnDecl& f) const { return cell_ ? cell_->index[(size_t)f.index] : f.index; }
+  std::string symbol(const FnDecl& f) const { return cell_ ? cell_->symbol[(size_t)f.index] : f.name; }
+
+  void add_to_manifest(const FnDecl& f, ManifestFunction mf) {
+    if (!defined_here(f)) return;  // the session's table has it
+    if (f.name == "main" && f.kind == FnKind::Flow && !cell_) manifest_.main = (int)manifest_.functions.size();
+    manifest_.functions.push_back(std::move(mf));
+  }
+
   void declare_function(const FnDecl& f) {
     ManifestFunction mf;
     mf.name = f.name;
@@ -198,26 +211,26 @@ class CodeGen {
     mf.line = f.loc.line;
     mf.col = f.loc.col;
     if (f.kind == FnKind::Extern) {
-      manifest_.functions.push_back(mf);
+      add_to_manifest(f, std::move(mf));
       fns_.push_back(nullptr);
       auto* g = new llvm::GlobalVariable(*module_, i8p_, false, llvm::GlobalValue::InternalLinkage,
                                          llvm::ConstantPointerNull::get(i8p_), "__wf_ext_" + f.name);
       externs_[&f] = g;
       return;
     }
-    mf.entry = "__wf_entry_" + f.name;
-    if (f.name == "main" && f.kind == FnKind::Flow) manifest_.main = (int)manifest_.functions.size();
-    manifest_.functions.push_back(mf);
+    mf.entry = "__wf_entry_" + symbol(f);
+    add_to_manifest(f, std::move(mf));
     std::vector<llvm::Type*> params{i8p_};
     for (auto& p : f.params) params.push_back(ltype(p.type));
     auto* type = llvm::FunctionType::get(ltype(f.result), params, false);
-    Function* fn = Function::Create(type, Function::InternalLinkage, "wf." + f.name, module_.get());
+    Function* fn = Function::Create(type, cell_ ? Function::ExternalLinkage : Function::InternalLinkage,
+                                    "wf." + symbol(f), module_.get());
     fns_.push_back(fn);
   }
 
   void define_function(const FnDecl& f) {
     fn_ = &f;
-    fn_index_ = f.index;
+    fn_index_ = manifest_index(f);
     Function* fn = fns_[f.index];
     BasicBlock* entry = BasicBlock::Create(c_, "entry", fn);
     b_.SetInsertPoint(entry);
@@ -240,7 +253,8 @@ class CodeGen {
     region_ = nullptr;
     if (owns(f.result) || block_allocates(f.body)) region_ = call("wf_region_mark", {ctx_});
     scopes_.clear();
-    gen_block(f.body);
+    if (f.cell) gen_cell_body(f);
+    else gen_block(f.body);
     if (!b_.GetInsertBlock()->getTerminator()) {
       if (f.result->is(TypeKind::Void)) {
         if (region_) call("wf_region_pop", {ctx_, region_});
@@ -252,10 +266,55 @@ class CodeGen {
     fn_ = nullptr;
   }
 
+  // A notebook cell's flow (FnDecl::cell): as gen_block, in two scopes. The outer one owns
+  // copies of the earlier cells' `var`s it was passed (they may be written in place; the
+  // session keeps the originals); the inner one is the cell's own. At the end, before either
+  // scope lets go of anything, the cell's variables and its shown value go to the session.
+  void gen_cell_body(const FnDecl& f) {
+    scopes_.push_back({});
+    for (size_t i = 0; i < f.params.size(); ++i)
+      if (is_owned_var((int)i)) {
+        TypeRef t = f.locals[i].type;
+        b_.CreateStore(own(b_.CreateLoad(ltype(t), locals_[i]), t), locals_[i]);
+        scopes_.back().push_back((int)i);
+      }
+    scopes_.push_back({});
+    const Block* outer_block = block_;
+    block_ = &f.body;
+    for (size_t i = 0; i < f.body.size(); ++i) {
+      ensure_open_block();
+      stmt_index_ = i;
+      const Stmt& s = *f.body[i];
+      if (f.cell_display && i + 1 == f.body.size() && s.kind == StmtKind::ExprStmt) {
+        if (s.value->type->is(TypeKind::Void)) {
+          gen(*s.value);
+        } else {
+          Value* shown = gen_value(*s.value);
+          if (!b_.GetInsertBlock()->getTerminator()) keep(-1, shown, s.value->type);
+        }
+      } else {
+        gen_stmt(s);
+      }
+    }
+    block_ = outer_block;
+    if (!b_.GetInsertBlock()->getTerminator()) {
+      for (auto [local, variable] : f.cell_keeps) {
+        TypeRef t = f.locals[(size_t)local].type;
+        keep(variable, b_.CreateLoad(ltype(t), locals_[(size_t)local]), t);
+      }
+      disown_scopes(0);
+    }
+    scopes_.clear();
+  }
+
+  void keep(int variable, Value* v, TypeRef t) {
+    call("wf_cell_keep", {ctx_, b_.getInt64(variable), desc(t), to_slot(v, t)});
+  }
+
   // i64 __wf_entry_<name>(i8* ctx, i64* args): the runtime's way in.
   void define_entry(const FnDecl& f) {
     auto* type = llvm::FunctionType::get(i64_, {i8p_, i64_->getPointerTo()}, false);
-    Function* fn = Function::Create(type, Function::ExternalLinkage, "__wf_entry_" + f.name, module_.get());
+    Function* fn = Function::Create(type, Function::ExternalLinkage, "__wf_entry_" + symbol(f), module_.get());
     b_.SetInsertPoint(BasicBlock::Create(c_, "entry", fn));
     std::vector<Value*> args{fn->getArg(0)};
     for (size_t i = 0; i < f.params.size(); ++i) {
@@ -1187,7 +1246,7 @@ class CodeGen {
     }
     Value* args_ptr = b_.CreateBitCast(slots, i8p_);
     auto [ranks, threads] = resources(e);
-    return call("wf_submit", {ctx_, pool ? pool : llvm::ConstantPointerNull::get(i8p_), b_.getInt64(f.index), args_ptr,
+    return call("wf_submit", {ctx_, pool ? pool : llvm::ConstantPointerNull::get(i8p_), b_.getInt64(manifest_index(f)), args_ptr,
                               b_.getInt64(n), b_.getInt64((int64_t)mask), loc(e.loc), ranks, threads});
   }
 
@@ -1320,7 +1379,7 @@ class CodeGen {
         Value* chunk = chunk_e ? gen(*chunk_e) : b_.getInt64(kAbiOptionAbsent);
         Value* ordered = ordered_e ? b_.CreateZExt(gen(*ordered_e), i64_) : b_.getInt64(1);
         auto [ranks, threads] = resources(e);
-        return call("wf_map", {ctx_, pool, b_.getInt64(f.index), xs, chunk, b_.getInt64(b == Builtin::Starmap),
+        return call("wf_map", {ctx_, pool, b_.getInt64(manifest_index(f)), xs, chunk, b_.getInt64(b == Builtin::Starmap),
                                loc(e.loc), ranks, threads, ordered});
       }
       case Builtin::Wait:
@@ -1418,6 +1477,7 @@ class CodeGen {
   llvm::LLVMContext& c_;
   llvm::IRBuilder<> b_;
   Manifest& manifest_;
+  const CellLinkage* cell_;
   std::unique_ptr<llvm::Module> module_;
   llvm::Type *i64_, *i32_, *f64_, *i1_;
   llvm::PointerType* i8p_;
@@ -1448,9 +1508,10 @@ class CodeGen {
 
 }  // namespace
 
-std::unique_ptr<llvm::Module> generate_ir(const ProgramAst& program, llvm::LLVMContext& context, Manifest& manifest) {
+std::unique_ptr<llvm::Module> generate_ir(const ProgramAst& program, llvm::LLVMContext& context, Manifest& manifest,
+                                          const CellLinkage* cell) {
   manifest.compiler = kCompilerVersion;
-  return CodeGen(program, context, manifest).run();
+  return CodeGen(program, context, manifest, cell).run();
 }
 
 }  // namespace wf

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "ast/ast.hpp"
 #include "object/wfo.hpp"
@@ -24,8 +25,22 @@ struct CodegenOptions {
   int opt_level = 2;  // 0..3
 };
 
-// Builds the module for `program` and fills `manifest` (functions, locations, files).
-std::unique_ptr<llvm::Module> generate_ir(const ProgramAst& program, llvm::LLVMContext& context, Manifest& manifest);
+// How a notebook cell's module links with its session's earlier cells (compiler/session/).
+// Per function of the program, by FnDecl::index: its index in the session's function table,
+// the stem of its symbols (unique in the session: `wf.<stem>`, `__wf_entry_<stem>`, exported
+// so later cells can call them), and whether this cell defines it or only declares it (an
+// earlier cell's object defines it).
+struct CellLinkage {
+  std::vector<int> index;
+  std::vector<std::string> symbol;
+  std::vector<bool> defined_here;
+};
+
+// Builds the module for `program` and fills `manifest` (functions, locations, files). With
+// `cell`, `manifest` holds the session's tables so far and receives this cell's functions
+// (at their `cell->index`) and locations after them; its files are left as they are.
+std::unique_ptr<llvm::Module> generate_ir(const ProgramAst& program, llvm::LLVMContext& context, Manifest& manifest,
+                                          const CellLinkage* cell = nullptr);
 
 // Optimizes `module` at `opt_level` and emits an ELF relocatable object for a generic x86-64
 // CPU (objects travel between machines). Returns false with `error` set on failure.

@@ -45,16 +45,54 @@ class Builder {
       std::string text = unescape(imp->STRING()->getSymbol());
       if (imports) imports->push_back({text, loc(imp->STRING()->getSymbol())});
     }
-    for (auto* top : ctx->topDecl()) {
-      if (top->constDecl()) build_const(top->constDecl());
-      if (top->structDecl()) build_struct(top->structDecl());
-      if (top->fnDecl()) build_fn(top->fnDecl());
-      if (top->externDecl()) build_extern(top->externDecl());
-      if (top->flowDecl()) build_flow(top->flowDecl());
+    for (auto* top : ctx->topDecl()) build_top(top);
+  }
+
+  // cell : (importDecl | topDecl | stmt)* expr? EOF
+  void build_cell(P::CellContext* ctx, CellParse& cell, std::vector<std::pair<std::string, SourceLoc>>* imports) {
+    for (antlr4::tree::ParseTree* child : ctx->children) {
+      auto* rule = dynamic_cast<antlr4::ParserRuleContext*>(child);
+      if (!rule || !rule->getStart() || !rule->getStop()) continue;
+      CellPiece piece;
+      piece.start = rule->getStart()->getStartIndex();
+      piece.stop = rule->getStop()->getStopIndex() + 1;
+      if (piece.stop < piece.start) continue;  // a rule that matched nothing (after an error)
+      if (auto* imp = dynamic_cast<P::ImportDeclContext*>(rule)) {
+        piece.kind = CellPiece::Import;
+        if (imp->STRING() && !broken(imp) && !dynamic_cast<antlr4::tree::ErrorNode*>(imp->STRING()) && imports)
+          imports->push_back({unescape(imp->STRING()->getSymbol()), loc(imp->STRING()->getSymbol())});
+      } else if (auto* top = dynamic_cast<P::TopDeclContext*>(rule)) {
+        piece.kind = CellPiece::Declaration;
+        size_t before = program_.functions.size() + program_.consts.size() + program_.structs.size();
+        build_top(top);
+        if (program_.functions.size() + program_.consts.size() + program_.structs.size() == before) continue;
+        piece.name = name_of(top->constDecl()    ? top->constDecl()->IDENT()
+                             : top->structDecl() ? top->structDecl()->IDENT()
+                             : top->fnDecl()     ? top->fnDecl()->IDENT()
+                             : top->externDecl() ? top->externDecl()->IDENT()
+                                                 : top->flowDecl()->IDENT());
+      } else if (auto* st = dynamic_cast<P::StmtContext*>(rule)) {
+        piece.kind = CellPiece::Statement;
+        cell.statements.push_back(stmt(st));
+      } else if (auto* e = dynamic_cast<P::ExprContext*>(rule)) {
+        piece.kind = CellPiece::Statement;
+        cell.display = expr(e);
+      } else {
+        continue;
+      }
+      cell.pieces.push_back(std::move(piece));
     }
   }
 
  private:
+  void build_top(P::TopDeclContext* top) {
+    if (top->constDecl()) build_const(top->constDecl());
+    if (top->structDecl()) build_struct(top->structDecl());
+    if (top->fnDecl()) build_fn(top->fnDecl());
+    if (top->externDecl()) build_extern(top->externDecl());
+    if (top->flowDecl()) build_flow(top->flowDecl());
+  }
+
   // constDecl : 'const' IDENT ':' type '=' expr ';'
   void build_const(P::ConstDeclContext* c) {
     auto d = std::make_unique<ConstDecl>();
@@ -735,9 +773,12 @@ size_t first_invalid_utf8(const std::string& text) {
   return std::string::npos;
 }
 
-void parse_source(int file_index, ProgramAst& program, Diagnostics& diags,
-                  std::vector<std::pair<std::string, SourceLoc>>* imports) {
-  const std::string& text = program.files[file_index].text;
+namespace {
+
+// Lexes and parses `text` (the text of program.files[file_index], or a view of it with the same
+// lines and columns) with the start rule `start`, then builds the AST from the tree.
+template <typename Start, typename Build>
+void parse_text(int file_index, const std::string& text, Diagnostics& diags, Start start, Build build) {
   if (size_t bad = first_invalid_utf8(text); bad != std::string::npos) {
     int line = 1 + (int)std::count(text.begin(), text.begin() + (long)bad, '\n');
     size_t line_start = text.rfind('\n', bad == 0 ? 0 : bad - 1);
@@ -760,8 +801,28 @@ void parse_source(int file_index, ProgramAst& program, Diagnostics& diags,
   auto strategy = std::make_shared<SyntaxErrorStrategy>(file_index, diags);
   if (comment_to_eof) strategy->quiet_at_end_of_file();
   parser.setErrorHandler(strategy);
-  WfParser::ProgramContext* tree = parser.program();
-  Builder(file_index, program, diags).build(tree, imports);
+  build(start(parser));
+}
+
+}  // namespace
+
+void parse_source(int file_index, ProgramAst& program, Diagnostics& diags,
+                  std::vector<std::pair<std::string, SourceLoc>>* imports) {
+  parse_source_view(file_index, program.files[(size_t)file_index].text, program, diags, imports);
+}
+
+void parse_source_view(int file_index, const std::string& view, ProgramAst& program, Diagnostics& diags,
+                       std::vector<std::pair<std::string, SourceLoc>>* imports) {
+  parse_text(
+      file_index, view, diags, [](WfParser& p) { return p.program(); },
+      [&](WfParser::ProgramContext* tree) { Builder(file_index, program, diags).build(tree, imports); });
+}
+
+void parse_cell(int file_index, ProgramAst& program, Diagnostics& diags, CellParse& cell,
+                std::vector<std::pair<std::string, SourceLoc>>* imports) {
+  parse_text(
+      file_index, program.files[(size_t)file_index].text, diags, [](WfParser& p) { return p.cell(); },
+      [&](WfParser::CellContext* tree) { Builder(file_index, program, diags).build_cell(tree, cell, imports); });
 }
 
 bool load_program(const std::string& path, ProgramAst& program, Diagnostics& diags) {

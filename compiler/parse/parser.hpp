@@ -25,5 +25,27 @@ size_t first_invalid_utf8(const std::string& text);
 
 // Parses one file's text (already registered as program.files[file_index]).
 void parse_source(int file_index, ProgramAst& program, Diagnostics& diags, std::vector<std::pair<std::string, SourceLoc>>* imports);
+// The same for a view of that file: its text with some parts blanked out (spaces in place of
+// every character but newlines), so lines and columns are the file's own.
+void parse_source_view(int file_index, const std::string& view, ProgramAst& program, Diagnostics& diags,
+                       std::vector<std::pair<std::string, SourceLoc>>* imports);
+
+// One top-level element of a notebook cell, as a range of code points of its text.
+struct CellPiece {
+  enum Kind { Declaration, Statement, Import } kind = Statement;
+  std::string name;  // Declaration: the name it defines
+  size_t start = 0, stop = 0;
+};
+
+// What a notebook cell holds besides its declarations, which go into `program` as a file's do.
+struct CellParse {
+  Block statements;          // its top-level statements, in order
+  ExprPtr display;           // a last expression without `;` (its value is shown), or null
+  std::vector<CellPiece> pieces;  // every top-level element, in order
+};
+
+// Parses program.files[file_index] as a notebook cell (grammar rule `cell`).
+void parse_cell(int file_index, ProgramAst& program, Diagnostics& diags, CellParse& cell,
+                std::vector<std::pair<std::string, SourceLoc>>* imports);
 
 }  // namespace wf

@@ -189,6 +189,7 @@ class Checker {
   void resolve_signature(FnDecl& f) {
     std::map<std::string, SourceLoc> seen;
     for (Param& p : f.params) {
+      if (!p.type_expr) continue;  // a notebook cell's parameter: its type is given
       p.type = resolve_type(p.type_expr.get());
       if (auto it = seen.find(p.name); it != seen.end()) defined_twice(p.loc, p.name, it->second, "parameter ");
       seen.emplace(p.name, p.loc);
@@ -394,10 +395,11 @@ class Checker {
     loop_depth_ = 0;
     scopes_.emplace_back();
     for (Param& p : f.params) {
-      f.locals.push_back({p.name, p.type, false});
+      f.locals.push_back({p.name, p.type, p.mutable_});
       scopes_.back().names[p.name] = (int)f.locals.size() - 1;
       scopes_.back().where[p.name] = p.loc;
     }
+    if (f.cell) scopes_.emplace_back();  // a cell may bind an earlier cell's names again
     check_block(f.body, false);
     if (!f.result->is(TypeKind::Void) && !block_returns(f.body))
       diags_.error(f.loc, q(f.name) + " can end without returning a value of type " + q(f.result));
@@ -632,7 +634,7 @@ class Checker {
     if (root->resolved.kind == Resolved::Local) {
       const LocalInfo& local = fn_->locals[root->resolved.local];
       if (!local.mutable_) {
-        bool is_param = root->resolved.local < (int)fn_->params.size();
+        bool is_param = root->resolved.local < (int)fn_->params.size() && !fn_->cell;
         diags_.error(root->loc, "cannot assign to " + q(local.name) + ": it is " +
                                     (is_param          ? std::string("a parameter")
                                      : local.loop_var ? std::string("a loop variable")

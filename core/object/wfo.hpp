@@ -48,7 +48,12 @@ struct Manifest {
   std::vector<ManifestFunction> functions;
   std::vector<ManifestLoc> locs;
   int main = -1;  // index of `flow main`, -1 if none
-  MSGPACK_DEFINE_MAP(compiler, files, functions, locs, main)
+  // Non-empty for a notebook cell's object: the objects of one session link against each
+  // other (a cell calls functions an earlier cell defined), so a process loads them all into
+  // one JIT, in order. `functions`, `locs` and `files` are then the session's tables up to and
+  // including this cell (append-only: an index means the same thing in every later cell).
+  std::string session;
+  MSGPACK_DEFINE_MAP(compiler, files, functions, locs, main, session)
 
   int find(const std::string& name) const {
     for (size_t i = 0; i < functions.size(); ++i)

@@ -54,15 +54,27 @@ Slot settle(wf_ctx* ctx, FutureState* f, int64_t loc) {
   return v;
 }
 
-// A progress bar on stderr for one map: done/total, rate, ETA.
+// One map's progress: a bar on stderr (done/total, rate, ETA), or reports to the host's
+// MapProgress (a notebook's live display). The end is reported however the map ends.
 class Progress {
  public:
-  Progress(bool enabled, size_t total) : enabled_(enabled && total > 0), total_(total), start_(wf_now()) {}
+  Progress(const TaskHost& host, const std::string& function, size_t total)
+      : sink_(host.map_progress), enabled_((host.progress || sink_) && total > 0), total_(total), start_(wf_now()) {
+    if (sink_ && enabled_) id_ = sink_->begin(function, total);
+  }
+  ~Progress() {
+    if (sink_ && enabled_) sink_->end(id_, done_, total_, wf_now() - start_, done_ != total_);
+  }
   void update(size_t done) {
     if (!enabled_) return;
+    done_ = done;
     double now = wf_now();
     if (done != total_ && now - last_ < 0.1) return;
     last_ = now;
+    if (sink_) {
+      if (done != total_) sink_->update(id_, done, total_);
+      return;
+    }
     double rate = done / std::max(now - start_, 1e-9);
     double eta = rate > 0 ? (double)(total_ - done) / rate : 0;
     int width = 30, filled = (int)(width * done / total_);
@@ -74,9 +86,11 @@ class Progress {
   }
 
  private:
+  MapProgress* sink_;
   bool enabled_;
-  size_t total_;
+  size_t total_, done_ = 0;
   double start_, last_ = 0;
+  int id_ = 0;
 };
 
 }  // namespace
@@ -181,7 +195,7 @@ WfArray* run_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t c
   }
   std::vector<FutureState*> futures =
       host(ctx).scheduler->submit_batches(pool_of(ctx, pool), {host(ctx).program, (int32_t)fn}, std::move(batches), resources);
-  Progress progress(host(ctx).progress, (size_t)items->len);
+  Progress progress(host(ctx), f.name, (size_t)items->len);
   WfArray* out = make_array(*ctx, items->len);
   int64_t filled = 0;
   // ordered=false: batches are read in the order they finish (LANGUAGE.md §17).
@@ -275,6 +289,10 @@ void wf_pool_hold(wf_ctx* ctx, void* pool) {
 
 void wf_pool_release(wf_ctx* ctx, void* pool) {
   if (pool) host(ctx).scheduler->release(static_cast<Pool*>(pool));
+}
+
+void wf_cell_keep(wf_ctx* ctx, int64_t variable, const char* desc, uint64_t value) {
+  if (CellValues* cell = host(ctx).cell) cell->keep((int)variable, desc, value);
 }
 
 }  // extern "C"

@@ -1,10 +1,30 @@
 // What a flow's Context points at (Context::host): the scheduler its tasks go to, the flow's
-// program among the scheduler's programs, and the options new pools start from.
+// program among the scheduler's programs, and the options new pools start from. A notebook
+// session also hears of the cell's variables and of each map's progress through it.
 #pragma once
+
+#include <string>
 
 #include "driver/scheduler.hpp"
 
 namespace wf::detail {
+
+// Where a notebook cell's flow hands its variables and its shown value (`wf_cell_keep`).
+class CellValues {
+ public:
+  virtual ~CellValues() = default;
+  // `variable` -1 is the value the cell shows; `desc` is its type's descriptor.
+  virtual void keep(int variable, const char* desc, uint64_t value) = 0;
+};
+
+// Who hears of each map's progress instead of a bar on stderr (the notebook's live display).
+class MapProgress {
+ public:
+  virtual ~MapProgress() = default;
+  virtual int begin(const std::string& function, size_t total) = 0;  // returns the map's id
+  virtual void update(int id, size_t done, size_t total) = 0;
+  virtual void end(int id, size_t done, size_t total, double seconds, bool failed) = 0;
+};
 
 class TaskHost {
  public:
@@ -13,6 +33,8 @@ class TaskHost {
   int32_t program = 0;  // the flow's program in the scheduler's ProgramSet
   PoolOptions pool_defaults;
   bool progress = false;  // draw a progress bar for each map (stderr is a terminal)
+  MapProgress* map_progress = nullptr;  // or tell it each map's progress
+  CellValues* cell = nullptr;           // a notebook cell's flow: where its variables go
 };
 
 }  // namespace wf::detail

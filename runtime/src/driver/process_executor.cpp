@@ -475,10 +475,14 @@ class ProcessExecutor : public Executor {
     if (!std::exchange(links_[r->worker].ready, true)) placement_.rank_ready(r->worker, r->world);
   }
 
-  // Adds program `program`'s object to `messages` for `worker` unless it was sent before.
+  // Adds program `program`'s object to `messages` for `worker` unless it was sent before. A
+  // notebook cell links against the earlier cells of its session: those go first, in order.
   void ship(int worker, int32_t program, std::vector<std::string>& messages) {
     std::vector<bool>& sent = links_[worker].programs;
     if ((size_t)program < sent.size() && sent[(size_t)program]) return;
+    if (const std::string& session = programs_.program(program).manifest().session; !session.empty())
+      for (int32_t earlier = 0; earlier < program; ++earlier)
+        if (programs_.program(earlier).manifest().session == session) ship(worker, earlier, messages);
     if ((size_t)program >= sent.size()) sent.resize((size_t)program + 1);
     sent[(size_t)program] = true;
     Message object;

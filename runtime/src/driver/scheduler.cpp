@@ -167,7 +167,9 @@ void Scheduler::complete(BatchOutcome&& outcome) {
     Pool* pool = it->second.pool;
     in_flight_.erase(it);
     in_flight_count_.store(in_flight_.size(), std::memory_order_relaxed);
-    if (!outcome.ok) {
+    if (is_done(f)) {
+      // Settled already (an interrupt failed it): the outcome is not wanted.
+    } else if (!outcome.ok) {
       f->failed_item = outcome.failed_item;
       fail(f, std::move(outcome.error), ready);
     } else if (f->batch) {
@@ -318,6 +320,34 @@ bool Scheduler::cancel(FutureState* f) {
   }
   // The executor completes the batch with "cancelled" (through complete()) before it says yes.
   return runner->cancel(batch);
+}
+
+void Scheduler::interrupt() {
+  std::vector<std::pair<Pool*, Batch>> ready;
+  std::vector<std::pair<Executor*, uint64_t>> running;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    std::vector<FutureState*> held;
+    for (auto& [id, h] : held_) {
+      held.push_back(h.future);
+      --h.pool->tasks;
+    }
+    std::vector<Pool*> pools;
+    for (auto& [id, h] : held_) pools.push_back(h.pool);
+    held_.clear();
+    for (auto& [id, flight] : in_flight_) {
+      running.emplace_back(flight.pool->executor.get(), id);
+      if (!is_done(flight.future)) fail(flight.future, RuntimeError{"interrupted", {}, "", {}}, ready);
+    }
+    for (FutureState* f : held)
+      if (!is_done(f)) fail(f, RuntimeError{"interrupted", {}, "", {}}, ready);
+    for (Pool* p : pools) end_if_unused(p);
+    wake_ = false;
+  }
+  done_cv_.notify_all();
+  // Not started: withdrawn (completing with "cancelled", which complete() drops).
+  for (auto& [executor, id] : running)
+    if (executor) executor->cancel(id);
 }
 
 void Scheduler::drain() {

@@ -79,6 +79,11 @@ class Scheduler {
   // fails with "cancelled", and so do its dependents); false if it runs, ran or is done.
   bool cancel(FutureState* f);
 
+  // A notebook cell's interrupt: every task not finished fails with "interrupted" at once
+  // (waiting flows wake); those not started are withdrawn, those running finish unseen. The
+  // pools stay up.
+  void interrupt();
+
   // Waits for `f`. With `spin`, first watches it briefly without sleeping (for a lone task
   // whose result is microseconds away; not while many tasks keep every core busy).
   void wait(FutureState* f, bool spin = true);

@@ -9,6 +9,7 @@
 #include <setjmp.h>
 
 #include <cstring>
+#include <map>
 #include <mutex>
 
 #include "abi.h"
@@ -41,6 +42,37 @@ void init_llvm_once() {
   });
 }
 
+// A JIT whose main library defines the ABI (and _setjmp), ready for objects.
+llvm::Expected<std::shared_ptr<llvm::orc::LLJIT>> new_jit() {
+  auto jit = llvm::orc::LLJITBuilder().create();
+  if (!jit) return jit.takeError();
+  std::shared_ptr<llvm::orc::LLJIT> j = std::move(*jit);
+  llvm::orc::SymbolMap symbols;
+  llvm::orc::MangleAndInterner mangle(j->getExecutionSession(), j->getDataLayout());
+  for (const AbiSymbol& s : kSymbols)
+    symbols[mangle(s.name)] = llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(s.address),
+                                                       llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  // A `try` block calls _setjmp itself (it must run in the compiled frame it returns to).
+  symbols[mangle("_setjmp")] = llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(reinterpret_cast<void*>(&_setjmp)),
+                                                        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
+  if (auto e = j->getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols)))) return std::move(e);
+  return j;
+}
+
+// The JIT of a session's cells in this process (sessions live as long as the process).
+llvm::Expected<std::shared_ptr<llvm::orc::LLJIT>> session_jit(const std::string& session) {
+  static std::mutex mutex;
+  static std::map<std::string, std::shared_ptr<llvm::orc::LLJIT>> sessions;
+  std::lock_guard<std::mutex> lock(mutex);
+  auto& slot = sessions[session];
+  if (!slot) {
+    auto jit = new_jit();
+    if (!jit) return jit.takeError();
+    slot = std::move(*jit);
+  }
+  return slot;
+}
+
 }  // namespace
 
 LoadedProgram::~LoadedProgram() = default;
@@ -53,20 +85,11 @@ std::unique_ptr<LoadedProgram> LoadedProgram::load(const WfObject& object, std::
     error = llvm::toString(std::move(e));
     return nullptr;
   };
-  auto jit = llvm::orc::LLJITBuilder().create();
+  const std::string& session = program->object_.manifest.session;
+  auto jit = session.empty() ? new_jit() : session_jit(session);
   if (!jit) return fail(jit.takeError());
   program->jit_ = std::move(*jit);
   llvm::orc::LLJIT& j = *program->jit_;
-
-  llvm::orc::SymbolMap symbols;
-  llvm::orc::MangleAndInterner mangle(j.getExecutionSession(), j.getDataLayout());
-  for (const AbiSymbol& s : kSymbols)
-    symbols[mangle(s.name)] = llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(s.address),
-                                                       llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
-  // A `try` block calls _setjmp itself (it must run in the compiled frame it returns to).
-  symbols[mangle("_setjmp")] = llvm::JITEvaluatedSymbol(llvm::pointerToJITTargetAddress(reinterpret_cast<void*>(&_setjmp)),
-                                                        llvm::JITSymbolFlags::Exported | llvm::JITSymbolFlags::Callable);
-  if (auto e = j.getMainJITDylib().define(llvm::orc::absoluteSymbols(std::move(symbols)))) return fail(std::move(e));
 
   auto buffer = llvm::MemoryBuffer::getMemBufferCopy(program->object_.object, "wf-object");
   if (auto e = j.addObjectFile(std::move(buffer))) return fail(std::move(e));

@@ -2,6 +2,10 @@
 // in memory: no file, no compiler run. The stdlib and runtime symbols of core/abi/abi.def are
 // defined as absolute symbols at their addresses in this process, so the object needs
 // nothing else to link. The driver and every worker load objects the same way.
+//
+// Each program gets a JIT of its own, except the cells of a notebook session
+// (Manifest::session): those share one JIT per session and process, so that a cell's code
+// links against the functions earlier cells defined; they must be loaded in order.
 #pragma once
 
 #include <cstdint>
@@ -34,7 +38,7 @@ class LoadedProgram {
  private:
   LoadedProgram() = default;
   WfObject object_;
-  std::unique_ptr<llvm::orc::LLJIT> jit_;
+  std::shared_ptr<llvm::orc::LLJIT> jit_;  // shared by the cells of one session
   std::vector<EntryFn> entries_;
 };
 

@@ -1,0 +1,188 @@
+// The notebook session (runtime/src/notebook/) with real workers (the local launcher, two
+// processes) and real compiled cells: declarations across cells, variables, shown values,
+// redefinition, diagnostics, task errors, output, interrupt, and the text helpers.
+#include <gtest/gtest.h>
+
+#include <signal.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <thread>
+
+#include "notebook/cell_text.hpp"
+#include "notebook/notebook_session.hpp"
+
+namespace {
+
+using wf::notebook::CellResult;
+using wf::notebook::Session;
+
+struct Recorder : wf::notebook::CellEvents {
+  std::string out, err;
+  std::vector<std::string> summaries;
+  void output(const std::string& stream, const std::string& text) override { (stream == "stdout" ? out : err) += text; }
+  void progress(const std::string& id, size_t done, size_t total, bool finished, const std::string& summary) override {
+    (void)id, (void)done, (void)total;
+    if (finished) summaries.push_back(summary);
+  }
+};
+
+class NotebookSession : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    setenv("WF_WORKER", WF_TEST_WORKER, 1);
+    wf::notebook::SessionOptions options;
+    options.workers = 2;
+    options.launcher = "local";
+    session_ = new Session(options);
+  }
+  static void TearDownTestSuite() {
+    delete session_;
+    session_ = nullptr;
+  }
+  CellResult run(const std::string& code, Recorder* events = nullptr) {
+    Recorder local;
+    return session_->execute(++number_, code, events ? *events : local);
+  }
+  static Session* session_;
+  static int number_;
+};
+Session* NotebookSession::session_ = nullptr;
+int NotebookSession::number_ = 0;
+
+TEST_F(NotebookSession, ALaterCellCallsAnEarlierCellsFunctionAndShowsTheValue) {
+  ASSERT_EQ(run("fn square(x: int) -> int { return x * x; }").status, CellResult::Ok);
+  CellResult r = run("square(7)");
+  ASSERT_EQ(r.status, CellResult::Ok) << r.evalue;
+  EXPECT_TRUE(r.has_value);
+  EXPECT_EQ(r.text, "49");
+  CellResult quiet = run("square(7);");
+  EXPECT_EQ(quiet.status, CellResult::Ok);
+  EXPECT_FALSE(quiet.has_value);
+}
+
+TEST_F(NotebookSession, VariablesStayVisibleAndVarsChangeInPlace) {
+  ASSERT_EQ(run("fn twice(x: int) -> int { return 2 * x; }\nlet xs = map(twice, [1, 2, 3]);\nvar acc = [10];").status,
+            CellResult::Ok);
+  CellResult r = run("push(acc, sum(xs));\nacc");
+  ASSERT_EQ(r.status, CellResult::Ok) << r.evalue;
+  EXPECT_EQ(r.text, "[10, 12]");
+  EXPECT_EQ(run("acc").text, "[10, 12]");
+  // Bound again in a later cell: the new value wins.
+  ASSERT_EQ(run("let xs = \"now a string\";").status, CellResult::Ok);
+  EXPECT_EQ(run("xs").text, "now a string");
+}
+
+TEST_F(NotebookSession, AFailedCellKeepsNoneOfItsBindings) {
+  ASSERT_EQ(run("let kept = 1;").status, CellResult::Ok);
+  CellResult r = run("let kept = 2;\nfail(\"boom\");");
+  EXPECT_EQ(r.status, CellResult::RuntimeError);
+  EXPECT_EQ(r.evalue, "boom");
+  EXPECT_EQ(run("kept").text, "1");
+}
+
+TEST_F(NotebookSession, RedefiningAFunctionReachesTheFunctionsThatCallIt) {
+  ASSERT_EQ(run("fn base() -> int { return 1; }\nfn user() -> int { return base() + 10; }").status, CellResult::Ok);
+  EXPECT_EQ(run("submit(user).result()").text, "11");
+  Recorder events;
+  ASSERT_EQ(run("fn base() -> int { return 5; }", &events).status, CellResult::Ok);
+  EXPECT_NE(events.err.find("`base` is redefined"), std::string::npos) << events.err;
+  EXPECT_EQ(run("submit(user).result()").text, "15");
+  EXPECT_EQ(run("user()").text, "15");
+}
+
+TEST_F(NotebookSession, ACompileErrorNamesTheCellLineAndColumn) {
+  CellResult r = run("let a = 1;\nlet b: int = \"text\";");
+  ASSERT_EQ(r.status, CellResult::CompileError);
+  std::string all;
+  for (const std::string& line : r.traceback) all += line + "\n";
+  EXPECT_NE(all.find("cell[" + std::to_string(number_) + "]:2:"), std::string::npos) << all;
+  EXPECT_NE(all.find("^"), std::string::npos) << all;
+}
+
+TEST_F(NotebookSession, TaskErrorsCaughtOrNot) {
+  ASSERT_EQ(run("fn bad(x: int) -> int { if x > 2 { fail(\"too big\"); } return x; }").status, CellResult::Ok);
+  Recorder events;
+  CellResult caught = run("try { submit(bad, 5).result(); } catch e { print(\"caught\", e); }", &events);
+  EXPECT_EQ(caught.status, CellResult::Ok);
+  EXPECT_EQ(events.out, "caught too big\n");
+  CellResult uncaught = run("map(bad, [1, 2, 3])");
+  ASSERT_EQ(uncaught.status, CellResult::RuntimeError);
+  EXPECT_EQ(uncaught.ename, "TaskError");
+  std::string all;
+  for (const std::string& line : uncaught.traceback) all += line + "\n";
+  EXPECT_NE(all.find("in task bad(3) on worker"), std::string::npos) << all;
+}
+
+TEST_F(NotebookSession, OutputOfTheFlowAndOfTasksReachesTheCell) {
+  ASSERT_EQ(run("fn loud(x: int) -> int { print(\"task\", x); eprint(\"warn\", x); return x; }").status, CellResult::Ok);
+  Recorder events;
+  ASSERT_EQ(run("print(\"flow\");\nlet r = submit(loud, 4).result();", &events).status, CellResult::Ok);
+  EXPECT_EQ(events.out, "flow\ntask 4\n");
+  EXPECT_EQ(events.err, "warn 4\n");
+}
+
+TEST_F(NotebookSession, AFutureOutlivesItsCell) {
+  ASSERT_EQ(run("fn slow(x: int) -> int { sleep(0.2); return x + 1; }\nlet f = submit(slow, 41);").status, CellResult::Ok);
+  EXPECT_EQ(run("f.result()").text, "42");
+}
+
+TEST_F(NotebookSession, AMapReportsItsProgressAndASummary) {
+  ASSERT_EQ(run("fn inc(x: int) -> int { return x + 1; }").status, CellResult::Ok);
+  Recorder events;
+  CellResult r = run("len(map(inc, [i for i in 0..1000]))", &events);
+  ASSERT_EQ(r.status, CellResult::Ok) << r.evalue;
+  EXPECT_EQ(r.text, "1000");
+  ASSERT_EQ(events.summaries.size(), 1u);
+  EXPECT_NE(events.summaries[0].find("1000/1000"), std::string::npos) << events.summaries[0];
+  EXPECT_EQ(events.out, "");
+}
+
+TEST_F(NotebookSession, AnInterruptEndsTheCellAndKeepsThePool) {
+  ASSERT_EQ(run("fn nap(x: int) -> int { sleep(0.1); return x; }").status, CellResult::Ok);
+  std::thread interrupter([] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(600));
+    session_->interrupt();
+  });
+  auto started = std::chrono::steady_clock::now();
+  CellResult r = run("map(nap, [i for i in 0..400])");
+  interrupter.join();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  EXPECT_EQ(r.status, CellResult::Interrupted) << r.evalue;
+  EXPECT_LT(seconds, 10.0);  // 400 naps on 2 workers would take 20 s
+  CellResult after = run("submit(nap, 3).result()");
+  EXPECT_EQ(after.status, CellResult::Ok) << after.evalue;
+  EXPECT_EQ(after.text, "3");
+}
+
+TEST_F(NotebookSession, RecordsShowAsAnHtmlTable) {
+  ASSERT_EQ(run("struct P { x: int, name: str }").status, CellResult::Ok);
+  CellResult r = run("[P(1, \"a\"), P(2, \"b<\")]");
+  ASSERT_EQ(r.status, CellResult::Ok) << r.evalue;
+  EXPECT_NE(r.html.find("<th>name</th>"), std::string::npos) << r.html;
+  EXPECT_NE(r.html.find("<td>b&lt;</td>"), std::string::npos) << r.html;
+}
+
+TEST_F(NotebookSession, CompletionAndInspection) {
+  ASSERT_EQ(run("// Adds one.\nfn add_one(x: int) -> int { return x + 1; }").status, CellResult::Ok);
+  wf::notebook::Completion c = session_->complete("let y = add_", 12);
+  EXPECT_EQ(c.start, 8u);
+  ASSERT_EQ(c.matches.size(), 1u);
+  EXPECT_EQ(c.matches[0], "add_one");
+  EXPECT_NE(std::find(session_->complete("pri", 3).matches.begin(), session_->complete("pri", 3).matches.end(), "print"),
+            session_->complete("pri", 3).matches.end());
+  EXPECT_EQ(session_->inspect("add_one(3)", 2), "fn add_one(x: int) -> int\n\nAdds one.\n");
+  EXPECT_NE(session_->inspect("print", 5).find("print(values...)"), std::string::npos);
+}
+
+TEST(CellText, IsCompleteFollowsBracketsAndStrings) {
+  std::string indent;
+  EXPECT_EQ(wf::notebook::completeness("fn f() {", indent), "incomplete");
+  EXPECT_EQ(indent, "    ");
+  EXPECT_EQ(wf::notebook::completeness("fn f() { return; }", indent), "complete");
+  EXPECT_EQ(wf::notebook::completeness("let s = \"{\";", indent), "complete");
+  EXPECT_EQ(wf::notebook::completeness("let a = [1, 2", indent), "incomplete");
+  EXPECT_EQ(wf::notebook::completeness("}", indent), "invalid");
+}
+
+}  // namespace
