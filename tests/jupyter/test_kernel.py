@@ -61,8 +61,9 @@ class WfKernelTests(jupyter_kernel_test.KernelTests):
     ]
 
     complete_code_samples = ['print("x");', "fn f() { }", "6 * 7", "let s = \"{\";"]
-    incomplete_code_samples = ["fn f() {", "print(1,", "let xs = [1, 2,", 'let s = "abc']
-    invalid_code_samples = ["}", "print(1))"]
+    incomplete_code_samples = ["fn f() {", "print(1,", "let xs = [1, 2,", "/* a comment\n that goes on"]
+    # A string literal cannot span lines (docs/language.md §2), so no further line completes it.
+    invalid_code_samples = ["}", "print(1))", 'let s = "abc']
 
     code_inspect_sample = "print"
 
@@ -183,6 +184,14 @@ class WfKernelTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(reply["content"]["status"], "incomplete")
         self.assertTrue(reply["content"]["indent"].strip() == "" and reply["content"]["indent"],
                         "expected an indent of spaces, got %r" % reply["content"]["indent"])
+
+    def test_interrupt_when_idle_changes_nothing(self):
+        self.km.interrupt_kernel()
+        time.sleep(0.5)
+        reply, outputs = self.run_cell("square_it(5)")
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"],
+                         ["25"])
 
     def test_interrupt_then_run_again(self):
         self.flush_channels()

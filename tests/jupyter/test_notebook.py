@@ -15,7 +15,9 @@ with one error, leaves the same warm pool (same processes, same pids reported) a
 nothing; and that a restart ends every worker and starts a session that knows nothing of the
 old one.
 """
+import os
 import re
+import signal
 import sys
 import time
 import unittest
@@ -188,7 +190,7 @@ class HeadlessRun(unittest.TestCase):
 
 
 class InterruptAndRestart(unittest.TestCase):
-    """One kernel through jupyter_client: the pool pids, a long map interrupted, a restart."""
+    """A kernel through jupyter_client: a long map interrupted, a restart, SIGTERM."""
 
     def setUp(self):
         self.nb = nbformat.read(NOTEBOOK, as_version=4)
@@ -268,6 +270,17 @@ class InterruptAndRestart(unittest.TestCase):
         content, _ = self.run_cell("pool_pids()")
         self.assertEqual(content.get("ename"), "CompileError", content)
         self.assertEqual(self.shown("6 * 7"), "42")
+
+    def test_sigterm_ends_the_workers(self):
+        # What jupyter_client sends a kernel that does not stop when asked to.
+        self.assertEqual(self.shown("fn twice(x: int) -> int { return 2 * x; }\nmap(twice, [1, 2, 3])"), "[2, 4, 6]")
+        kernel = self.km.provisioner.process
+        workers = worker_pids(under=kernel.pid)
+        self.assertTrue(workers)
+        os.kill(kernel.pid, signal.SIGTERM)
+        self.assertEqual(kernel.wait(timeout=10), 143)
+        self.assertTrue(wait_until(lambda: not (workers & worker_pids()), 10),
+                        "workers outlived SIGTERM: %s" % (workers & worker_pids()))
 
 
 if __name__ == "__main__":

@@ -19,10 +19,8 @@
 #include "cache_command.hpp"
 #include "help.hpp"
 #include "launch/launcher.hpp"
-#ifdef WF_WITH_KERNEL
 #include "kernel/kernelspec.hpp"
 #include "kernel/run_kernel.hpp"
-#endif
 
 namespace {
 
@@ -188,7 +186,6 @@ int main(int argc, char** argv) {
   }
 
   if (*kernel) {
-#ifdef WF_WITH_KERNEL
     wf::kernel::KernelspecOptions spec;
     spec.where = !spec_prefix.empty() ? wf::kernel::KernelspecOptions::Prefix
                  : spec_sys_prefix    ? wf::kernel::KernelspecOptions::SysPrefix
@@ -205,10 +202,6 @@ int main(int argc, char** argv) {
       return 2;
     }
     return wf::kernel::run_kernel(connection_file);
-#else
-    std::cerr << "wfc: this wfc was built without the Jupyter kernel\n";
-    return 2;
-#endif
   }
 
   if (*check) {
