@@ -24,6 +24,7 @@ import unittest
 import zlib
 
 from jupyter_client.kernelspec import KernelSpecManager
+from jupyter_client.manager import start_new_kernel
 
 import jupyter_kernel_test
 
@@ -293,6 +294,27 @@ class KernelspecInstall(unittest.TestCase):
             json.dump({"argv": ["python3"], "language": "python", "display_name": "Python 3"}, f)
         self.assertEqual(self.wfc("uninstall", "--prefix", self.tmp, "--name", "python3").returncode, 1)
         self.assertTrue(os.path.exists(os.path.join(kernels, "python3", "kernel.json")))
+
+    def test_bad_setting_in_kernel_json_answers_every_cell(self):
+        # The kernel starts anyway and says what is wrong, instead of dying before it can.
+        r = self.wfc("install", "--prefix", WORLD.root, "--name", "wf-bad")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        path = os.path.join(WORLD.root, "share", "jupyter", "kernels", "wf-bad", "kernel.json")
+        with open(path) as f:
+            spec = json.load(f)
+        spec["env"] = {"WF_LAUNCHER": "carrier-pigeon"}
+        with open(path, "w") as f:
+            json.dump(spec, f)
+        km, kc = start_new_kernel(kernel_name="wf-bad")
+        try:
+            for code in ("6 * 7", 'print("x")'):
+                reply = kc.execute_interactive(code, timeout=30, output_hook=lambda msg: None)["content"]
+                self.assertEqual(reply["status"], "error")
+                self.assertEqual(reply["ename"], "KernelError")
+                self.assertIn("WF_LAUNCHER=carrier-pigeon", reply["evalue"])
+        finally:
+            kc.stop_channels()
+            km.shutdown_kernel()
 
 
 if __name__ == "__main__":
