@@ -170,6 +170,19 @@ class WfKernelTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(reply["content"]["status"], "ok")
         self.assertEqual(outputs, [])
 
+    def test_silent_cells_show_nothing_and_keep_their_bindings(self):
+        # `silent` does not advance the execution count; each such cell is still a cell of its own.
+        for code in ("let quiet = 7;", 'print("unseen");', "fn quietly() -> int { return 8; }"):
+            self.flush_channels()
+            outputs = []
+            reply = self.kc.execute_interactive(code, silent=True, timeout=30, output_hook=lambda m: outputs.append(m)
+                                                if m["msg_type"] not in ("status", "execute_input") else None)
+            self.assertEqual(reply["content"]["status"], "ok", (code, reply["content"]))
+            self.assertEqual(outputs, [], code)
+        reply, outputs = self.run_cell("quiet + quietly()")
+        self.assertEqual([m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"],
+                         ["15"])
+
     def test_completion_cursor_counts_code_points(self):
         # "é" is 2 bytes and "→" 3 in UTF-8, one code point each in Jupyter's count.
         code = 'print("é→"); pri'

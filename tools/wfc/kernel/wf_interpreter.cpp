@@ -5,7 +5,6 @@
 
 #include <chrono>
 #include <exception>
-#include <sstream>
 
 #include <xeus/xhelper.hpp>
 
@@ -18,14 +17,6 @@ namespace wf::kernel {
 namespace {
 
 using notebook::CellResult;
-
-std::vector<std::string> lines_of(const std::string& text) {
-  std::vector<std::string> lines;
-  std::istringstream in(text);
-  for (std::string l; std::getline(in, l);) lines.push_back(l);
-  while (!lines.empty() && lines.back().empty()) lines.pop_back();
-  return lines;
-}
 
 // "wfc 0.2.0" -> "0.2.0"
 std::string version_number() {
@@ -73,11 +64,14 @@ nl::json WfInterpreter::execute_request_impl(int execution_counter, const std::s
   if (history_ && store_history) history_->note_cell(execution_counter);
   if (!session_) return failed("KernelError", session_error_, {session_error_}, silent);
 
-  CellDisplay display(*this, tag_, execution_counter, silent);
+  // The session names a cell by its number, once: a silent request does not advance Jupyter's
+  // execution count, so it takes a number of its own, out of the count's way.
+  int number = silent ? kFirstSilentCell + silent_cells_++ : execution_counter;
+  CellDisplay display(*this, tag_, number, silent);
   CellResult r;
   running_ = true;
   try {
-    r = session_->execute(execution_counter, code, display);
+    r = session_->execute(number, code, display);
   } catch (const std::exception& e) {
     running_ = false;
     display.finish();
@@ -98,10 +92,9 @@ nl::json WfInterpreter::execute_request_impl(int execution_counter, const std::s
       return xeus::create_successful_reply();
     }
     case CellResult::CompileError: {
-      // The diagnostics are the traceback; `text` carries them if the session put them there.
-      std::vector<std::string> diagnostics = r.traceback.empty() ? lines_of(r.text) : r.traceback;
-      std::string evalue = !r.evalue.empty() ? r.evalue : diagnostics.empty() ? "" : diagnostics.front();
-      return failed(r.ename.empty() ? "CompileError" : r.ename, evalue, diagnostics, silent);
+      // The traceback is the diagnostics, a line each; evalue their first line.
+      std::string evalue = !r.evalue.empty() ? r.evalue : r.traceback.empty() ? "" : r.traceback.front();
+      return failed(r.ename.empty() ? "CompileError" : r.ename, evalue, r.traceback, silent);
     }
     case CellResult::RuntimeError:
       return failed(r.ename.empty() ? "RuntimeError" : r.ename, r.evalue, r.traceback, silent);

@@ -2,12 +2,16 @@
 // onto wf::notebook::Session (runtime/src/notebook/notebook_session.hpp), which knows nothing
 // of Jupyter. This file decides only what each answer looks like on the wire:
 //
-//   execute    the cell's output as streams and progress displays (cell_display.hpp); a
-//              value as `execute_result` (text/plain, and text/html when the session has a
-//              table); any failure as exactly one iopub `error` message and an error reply
-//              with the same ename, evalue and traceback. For a compile error the traceback
-//              is the diagnostics, one line each (`cell[N]:LINE:COL: error: ...`, the source
-//              line, the caret), so the frontend shows them as wfc prints them, once.
+//   execute    the cell, named by Jupyter's execution count (`cell[N]` is `In [N]`); its
+//              output as streams and progress displays (cell_display.hpp); a value as
+//              `execute_result` (text/plain, and text/html when the session has a table);
+//              any failure as exactly one iopub `error` message and an error reply with the
+//              same ename, evalue and traceback. For a compile error the traceback is the
+//              diagnostics, one line each (`cell[N]:LINE:COL: error: ...`, the source line,
+//              the caret), so the frontend shows them as wfc prints them, once. A `silent`
+//              request shows nothing, and since it does not advance the execution count
+//              (the session must never see a number twice) its cell is numbered from
+//              1000000 up.
 //   complete / inspect   the session's answers, with cursors converted between Jupyter's
 //              code points and the session's bytes (code_points.hpp).
 //   is_complete          for consoles: "complete", "incomplete" with an indent, "invalid".
@@ -67,6 +71,8 @@ class WfInterpreter : public xeus::xinterpreter {
   std::unique_ptr<notebook::Session> session_;
   std::string session_error_;  // why there is no session
   std::atomic<bool> running_{false};
+  static constexpr int kFirstSilentCell = 1'000'000;  // the numbers of `silent` requests' cells
+  int silent_cells_ = 0;
   CellHistory* history_ = nullptr;  // owned by the xkernel
 };
 
