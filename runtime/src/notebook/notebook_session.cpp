@@ -322,7 +322,11 @@ CellResult Session::execute(int number, const std::string& code, CellEvents& out
         s.compiler.commit_declarations(compiled);
         for (const std::string& note : compiled.notes) s.events.write(2, note + "\n");
         int32_t id = s.programs.add(std::move(loaded));
+        result.front_end_ms = compiled.front_end_ms;
+        result.codegen_ms = compiled.codegen_ms;
+        auto started = std::chrono::steady_clock::now();
         s.run(compiled, s.programs.program(id), id, result);
+        result.run_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         if (result.status == CellResult::Ok) {
           for (auto& [slot, v] : s.kept) s.values[slot] = std::move(v);
           s.kept.clear();
