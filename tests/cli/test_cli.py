@@ -147,7 +147,7 @@ class Commands(WfcCase):
         r = self.wfc("frobnicate")
         self.expect(r, 2)
         self.assertIn("frobnicate", r.err, r)
-        for c in ("check", "build", "run", "cache", "help"):
+        for c in ("check", "build", "run", "cache", "kernel", "help"):
             self.assertRegex(r.err, r"\b%s\b" % c, "the commands are not listed\n%s" % r)
 
     def test_help_is_the_overview(self):
@@ -192,7 +192,7 @@ class Commands(WfcCase):
         from_help = synopsis_of_overview(overview.out)
         from_man = synopsis_of_man(roff)
         self.assertEqual(from_man, from_help, "the man page's SYNOPSIS differs from `wfc help`'s COMMANDS")
-        self.assertEqual(commands_of(from_help), ["build", "cache", "check", "help", "run"], from_help)
+        self.assertEqual(commands_of(from_help), ["build", "cache", "check", "help", "kernel", "run"], from_help)
         for line in from_help:
             words = line.split()
             if words[1].startswith("-"):

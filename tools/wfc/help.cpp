@@ -61,8 +61,26 @@ const Page kPages[] = {
      "  clear DIR [FN]      remove every entry (of FN)\n"
      "\n"
      "A damaged entry is reported on standard error and skipped."},
+    {"kernel", "wfc kernel install|uninstall [--user|--prefix DIR|--sys-prefix] [--name NAME]",
+     "Run wf in Jupyter. `wfc kernel install` writes a kernelspec (kernel.json and two logos) that\n"
+     "Jupyter finds under the name wf: `jupyter lab`, `jupyter notebook`, `jupyter console --kernel\n"
+     "wf`. Jupyter then starts `wfc kernel -f CONNECTION_FILE`, which runs cells on one session:\n"
+     "declarations and top-level `let`s carry over from cell to cell, and the pools stay warm\n"
+     "between cells (docs/jupyter.md).\n"
+     "\n"
+     "  --user              in $JUPYTER_DATA_DIR, else ~/.local/share/jupyter (the default)\n"
+     "  --prefix DIR        in DIR/share/jupyter (/usr/local for every user)\n"
+     "  --sys-prefix        in the sys.prefix of the Python that runs Jupyter (a virtualenv's)\n"
+     "  --name NAME         the kernelspec's name (default wf)\n"
+     "  --display-name S    install: the name notebooks show (default wf)\n"
+     "  --workers N         install: WF_WORKERS for the kernel, the size of its default pool\n"
+     "  --launcher L        install: WF_LAUNCHER for the kernel (as `wfc run --launcher`)\n"
+     "  -f FILE             run the kernel on a Jupyter connection file (kernel.json does this)\n"
+     "\n"
+     "Without --workers or --launcher, the values of WF_WORKERS and WF_LAUNCHER at install time\n"
+     "are written into kernel.json, if they are set."},
     {"help", "wfc help [COMMAND]",
-     "Print this overview, or the page of one command (check, build, run, cache)."},
+     "Print this overview, or the page of one command (check, build, run, cache, kernel)."},
 };
 
 const char* kDescription =
@@ -73,6 +91,7 @@ const char* kDescription =
 const char* kEnvironment =
     "  WF_LAUNCHER         the launcher when --launcher is not given (mpirun, local, slurm,\n"
     "                      inprocess, flux); any other value is a usage error\n"
+    "  WF_WORKERS          `wfc kernel`: the default pool's size (default: a worker per core)\n"
     "  FLUX_URI            set inside a Flux instance: the default launcher is then flux\n"
     "  WF_CACHE_DIR        where compiled programs are cached (default ~/.cache/wf)\n"
     "  WF_LOG=debug        log launches, placement and failures to standard error\n"

@@ -19,6 +19,8 @@
 #include "cache_command.hpp"
 #include "help.hpp"
 #include "launch/launcher.hpp"
+#include "kernel/kernelspec.hpp"
+#include "kernel/run_kernel.hpp"
 
 namespace {
 
@@ -43,7 +45,7 @@ bool is_object_file(const std::string& path) {
 
 int status_of(wf::CompileStatus s) { return s == wf::CompileStatus::Ok ? 0 : 1; }
 
-const std::vector<std::string> kCommands = {"check", "build", "run", "cache", "help"};
+const std::vector<std::string> kCommands = {"check", "build", "run", "cache", "kernel", "help"};
 
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
@@ -126,6 +128,27 @@ int main(int argc, char** argv) {
   cache_clear->add_option("dir", file, "the cache directory")->required();
   cache_clear->add_option("function", cache_fn, "only this function's");
 
+  // `wfc kernel -f FILE` is what Jupyter runs; install/uninstall manage its kernelspec.
+  CLI::App* kernel = app.add_subcommand("kernel", "the Jupyter kernel, and its kernelspec");
+  kernel->require_subcommand(0, 1);
+  std::string connection_file;
+  kernel->add_option("-f", connection_file, "the connection file Jupyter gives the kernel");
+  CLI::App* kernel_install = kernel->add_subcommand("install", "install the kernelspec (default: --user)");
+  CLI::App* kernel_uninstall = kernel->add_subcommand("uninstall", "remove the kernelspec");
+  bool spec_user = false, spec_sys_prefix = false;
+  std::string spec_prefix, spec_name = "wf", spec_display_name;
+  for (CLI::App* sub : {kernel_install, kernel_uninstall}) {
+    CLI::Option* user = sub->add_flag("--user", spec_user, "in the user's Jupyter data directory (the default)");
+    CLI::Option* prefix = sub->add_option("--prefix", spec_prefix, "in PREFIX/share/jupyter/kernels");
+    CLI::Option* sys_prefix = sub->add_flag("--sys-prefix", spec_sys_prefix, "in the Jupyter Python's sys.prefix");
+    user->excludes(prefix, sys_prefix);
+    prefix->excludes(sys_prefix);
+    sub->add_option("--name", spec_name, "the kernel's name (default wf)");
+  }
+  kernel_install->add_option("--display-name", spec_display_name, "the name notebooks show (default wf)");
+  kernel_install->add_option("--workers", workers, "WF_WORKERS for the kernel")->check(CLI::Range(1, 1 << 20));
+  kernel_install->add_option("--launcher", launcher, "WF_LAUNCHER for the kernel")->check(CLI::IsMember(wf::detail::launcher_names()));
+
   CLI::App* help = app.add_subcommand("help", "show help for wfc or one command");
   std::string help_topic, man_page;
   help->add_option("command", help_topic);
@@ -160,6 +183,25 @@ int main(int argc, char** argv) {
     if (*cache_ls) return wf::cli::cache_ls(file);
     if (*cache_show) return wf::cli::cache_show(file, cache_fn, as_json ? "json" : as_csv ? "csv" : "table");
     return wf::cli::cache_clear(file, cache_fn);
+  }
+
+  if (*kernel) {
+    wf::kernel::KernelspecOptions spec;
+    spec.where = !spec_prefix.empty() ? wf::kernel::KernelspecOptions::Prefix
+                 : spec_sys_prefix    ? wf::kernel::KernelspecOptions::SysPrefix
+                                      : wf::kernel::KernelspecOptions::User;
+    spec.prefix = spec_prefix;
+    spec.name = spec_name;
+    spec.display_name = spec_display_name;
+    spec.workers = workers;
+    spec.launcher = launcher;
+    if (*kernel_install) return wf::kernel::install_kernelspec(spec, std::cout, std::cerr);
+    if (*kernel_uninstall) return wf::kernel::uninstall_kernelspec(spec, std::cout, std::cerr);
+    if (connection_file.empty()) {
+      std::cerr << "wfc: `wfc kernel` needs `-f CONNECTION_FILE` (Jupyter passes it), or `install` / `uninstall`\n";
+      return 2;
+    }
+    return wf::kernel::run_kernel(connection_file);
   }
 
   if (*check) {
