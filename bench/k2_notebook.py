@@ -7,7 +7,7 @@ Python stack this repository does not install).
      task and prints its result; the time from sending execute_request to the stream
      message with that result (goal <= 5 ms, median);
   2. a cell's incremental compile (front end + code generation, from the execute reply's
-     metadata) against `wfc build` of a whole program with the same functions: what a
+     reply's `wf` field) against `wfc build` of a whole program with the same functions: what a
      notebook user waits for per cell, and what a batch user waits for per change.
 
     /usr/bin/python3 bench/k2_notebook.py [--wfc build/wfc] [--reps 30] [--out bench/results/notebook.md]
@@ -92,7 +92,7 @@ def main():
                 t, reply = execute(kc, CELL)
                 assert reply["content"]["status"] == "ok", reply["content"]
                 warm.append(t)
-                meta = reply.get("metadata", {}).get("wf", {})
+                meta = reply["content"].get("wf", {})
                 if meta:
                     compile_ms.append(meta["front_end_ms"] + meta["codegen_ms"])
                     codegen_ms.append(meta["codegen_ms"])
