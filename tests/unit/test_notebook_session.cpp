@@ -175,6 +175,44 @@ TEST_F(NotebookSession, CompletionAndInspection) {
   EXPECT_NE(session_->inspect("print", 5).find("print(values...)"), std::string::npos);
 }
 
+TEST_F(NotebookSession, APoolInAVariableStaysUpAcrossCells) {
+  ASSERT_EQ(run("extern fn getpid() -> int from \"libc.so.6\";\nfn pid(x: int) -> int { return getpid(); }").status,
+            CellResult::Ok);
+  ASSERT_EQ(run("let p = pool(workers=1);\nlet first = p.submit(pid, 0).result();").status, CellResult::Ok);
+  CellResult again = run("p.submit(pid, 0).result() == first");
+  ASSERT_EQ(again.status, CellResult::Ok) << again.evalue;
+  EXPECT_EQ(again.text, "true");
+}
+
+TEST_F(NotebookSession, ExitEndsTheCellNotTheSession) {
+  CellResult r = run("exit(3);");
+  EXPECT_EQ(r.status, CellResult::RuntimeError);
+  EXPECT_EQ(r.evalue, "exit(3)");
+  EXPECT_EQ(run("1 + 1").text, "2");
+}
+
+// A second session in the same process: its cells link in a JIT of their own, and it runs an
+// `mpi(ranks=2)` task beside serial work under mpirun.
+TEST(NotebookMpi, AnMpiTaskBesideSerialWork) {
+  if (system("command -v mpirun > /dev/null") != 0) GTEST_SKIP() << "mpirun is not installed";
+  setenv("WF_WORKER", WF_TEST_WORKER, 1);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
+  setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
+  wf::notebook::SessionOptions options;
+  options.workers = 2;
+  options.launcher = "mpirun";
+  Session session(options);
+  Recorder events;
+  CellResult defs = session.execute(1,
+                                    "mpi(ranks=2) fn ranks_sum(x: int) -> int { return allreduce_sum(x + rank()); }\n"
+                                    "fn square(x: int) -> int { return x * x; }",
+                                    events);
+  ASSERT_EQ(defs.status, CellResult::Ok) << defs.evalue << (defs.traceback.empty() ? "" : defs.traceback[0]);
+  CellResult r = session.execute(2, "let m = submit(ranks_sum, 10);\nlet s = map(square, [1, 2, 3]);\n(m.result(), s)", events);
+  ASSERT_EQ(r.status, CellResult::Ok) << r.evalue << (r.traceback.empty() ? "" : r.traceback[0]);
+  EXPECT_EQ(r.text, "(21, [1, 4, 9])");
+}
+
 TEST(CellText, IsCompleteFollowsBracketsAndStrings) {
   std::string indent;
   EXPECT_EQ(wf::notebook::completeness("fn f() {", indent), "incomplete");

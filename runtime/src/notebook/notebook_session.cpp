@@ -162,6 +162,13 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
+// Unique among the processes of one machine and the sessions of one process: it names the
+// JIT the cells share in every process that loads them.
+std::string unique_session_name() {
+  static std::atomic<int> sessions{0};
+  return "wf" + std::to_string(getpid()) + "s" + std::to_string(sessions.fetch_add(1));
+}
+
 }  // namespace
 
 struct Session::State : public CellValues {
@@ -186,7 +193,7 @@ struct Session::State : public CellValues {
   std::thread interrupter;
 
   explicit State(SessionOptions o)
-      : options(std::move(o)), compiler("wf" + std::to_string(getpid()), options.opt_level) {
+      : options(std::move(o)), compiler(unique_session_name(), options.opt_level) {
     pool.workers = options.workers > 0 ? options.workers : (int)std::max(1u, std::thread::hardware_concurrency());
     if (!options.launcher.empty()) parse_launcher(options.launcher, pool.launcher);
     scheduler = std::make_unique<Scheduler>(programs, pool, executor_factory(programs));
@@ -322,7 +329,11 @@ CellResult Session::execute(int number, const std::string& code, CellEvents& out
         s.compiler.commit_declarations(compiled);
         for (const std::string& note : compiled.notes) s.events.write(2, note + "\n");
         int32_t id = s.programs.add(std::move(loaded));
+        result.front_end_ms = compiled.front_end_ms;
+        result.codegen_ms = compiled.codegen_ms;
+        auto started = std::chrono::steady_clock::now();
         s.run(compiled, s.programs.program(id), id, result);
+        result.run_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
         if (result.status == CellResult::Ok) {
           for (auto& [slot, v] : s.kept) s.values[slot] = std::move(v);
           s.kept.clear();

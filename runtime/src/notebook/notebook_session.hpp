@@ -54,7 +54,9 @@ struct CellResult {
   // RuntimeError / Interrupted: ename, evalue and the traceback lines (frames, worker).
   std::string ename, evalue;
   std::vector<std::string> traceback;
-  // Notes for the cell's stderr (a function redefined, ...), already delivered as output.
+  // Where the time went: parsing and checking, code generation (only the cell's own code),
+  // and running the cell's flow.
+  double front_end_ms = 0, codegen_ms = 0, run_ms = 0;
 };
 
 // One completion or inspection answer.
