@@ -50,7 +50,8 @@ struct CellResult {
   bool has_value = false;
   std::string text;  // text/plain: as `print` writes it
   std::string html;  // text/html, or "" (tables of arrays of records/tuples, of dictionaries)
-  // CompileError: the diagnostics as wfc prints them (file `cell[N]`, line, column, caret).
+  // CompileError: `traceback` holds the diagnostics' lines as wfc prints them (file `cell[N]`,
+  // line, column, caret), `evalue` the first.
   // RuntimeError / Interrupted: ename, evalue and the traceback lines (frames, worker).
   std::string ename, evalue;
   std::vector<std::string> traceback;
@@ -72,7 +73,8 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Compiles and runs one cell; `number` names it in diagnostics and frames (`cell[number]`).
+  // Compiles and runs one cell; `number` names it in diagnostics and frames (`cell[number]`)
+  // and must differ from every earlier cell's (it names the cell's symbols too).
   CellResult execute(int number, const std::string& code, CellEvents& events);
   // Safe to call from any thread or a signal handler: the running cell's pending tasks are
   // cancelled and it ends with Interrupted; the pools and the session stay.
@@ -84,8 +86,9 @@ class Session {
   // A function's signature and doc comment (the `//` lines right above it), a built-in's
   // signature and summary, or a variable's type, for the name at or before `cursor`; "" if none.
   std::string inspect(const std::string& code, size_t cursor) const;
-  // "complete", "incomplete" (open braces, brackets or parentheses, an unterminated string) or
-  // "invalid"; `indent` is the indentation a console should put on the next line.
+  // "complete", "incomplete" (open braces, brackets or parentheses, an open block comment) or
+  // "invalid" (an unterminated string: strings do not span lines; a closing bracket too many);
+  // `indent` is the indentation a console should put on the next line.
   std::string is_complete(const std::string& code, std::string& indent) const;
 
  private:
