@@ -345,14 +345,12 @@ void import_files(const std::vector<std::pair<std::string, SourceLoc>>& imports,
     size_t functions = program.functions.size(), consts = program.consts.size(), structs = program.structs.size();
     parse_source(file, program, diags, &nested);
     CellCompiler::View v{path, text, text, {}};
-    // Its declarations, so a later cell may replace them (their whole lines).
-    auto piece = [&](const std::string& name, SourceLoc loc) {
-      (void)loc;
-      v.declarations.push_back({CellPiece::Declaration, name, 0, 0});
-    };
-    for (size_t i = functions; i < program.functions.size(); ++i) piece(program.functions[i]->name, program.functions[i]->loc);
-    for (size_t i = consts; i < program.consts.size(); ++i) piece(program.consts[i]->name, program.consts[i]->loc);
-    for (size_t i = structs; i < program.structs.size(); ++i) piece(program.structs[i]->name, program.structs[i]->loc);
+    // Its declarations by name, without ranges: a cell cannot replace them (it gets "defined
+    // twice"; docs/jupyter.md says so), but completion and the cell compiler see them.
+    auto piece = [&](const std::string& name) { v.declarations.push_back({CellPiece::Declaration, name, 0, 0}); };
+    for (size_t i = functions; i < program.functions.size(); ++i) piece(program.functions[i]->name);
+    for (size_t i = consts; i < program.consts.size(); ++i) piece(program.consts[i]->name);
+    for (size_t i = structs; i < program.structs.size(); ++i) piece(program.structs[i]->name);
     views.push_back(std::move(v));
     import_files(nested, std::filesystem::path(path).parent_path().string(), known, program, diags, views);
   }

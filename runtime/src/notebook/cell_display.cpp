@@ -15,9 +15,25 @@ namespace {
 
 constexpr int64_t kMaxRows = 200;
 
-std::string escaped(const std::string& s) {
+std::string cell(const char* desc, Slot v) {
+  std::string text;
+  format_value(text, desc, v, *desc == 's');  // a string bare, as print writes it
+  return "<td>" + html_escaped(text) + "</td>";
+}
+
+std::string table(const std::vector<std::string>& header, const std::string& rows, int64_t shown, int64_t total) {
+  std::string out = "<table><thead><tr>";
+  for (const std::string& h : header) out += "<th>" + html_escaped(h) + "</th>";
+  out += "</tr></thead><tbody>" + rows + "</tbody></table>";
+  if (total > shown) out += "<p>" + std::to_string(total - shown) + " more rows</p>";
+  return out;
+}
+
+}  // namespace
+
+std::string html_escaped(const std::string& text) {
   std::string out;
-  for (char c : s) {
+  for (char c : text) {
     switch (c) {
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
@@ -28,22 +44,6 @@ std::string escaped(const std::string& s) {
   }
   return out;
 }
-
-std::string cell(const char* desc, Slot v) {
-  std::string text;
-  format_value(text, desc, v, *desc == 's');  // a string bare, as print writes it
-  return "<td>" + escaped(text) + "</td>";
-}
-
-std::string table(const std::vector<std::string>& header, const std::string& rows, int64_t shown, int64_t total) {
-  std::string out = "<table><thead><tr>";
-  for (const std::string& h : header) out += "<th>" + escaped(h) + "</th>";
-  out += "</tr></thead><tbody>" + rows + "</tbody></table>";
-  if (total > shown) out += "<p>" + std::to_string(total - shown) + " more rows</p>";
-  return out;
-}
-
-}  // namespace
 
 std::string html_of(const char* desc, uint64_t value) {
   TypeRef t = types::from_desc(desc);

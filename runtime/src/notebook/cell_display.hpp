@@ -10,5 +10,7 @@
 namespace wf::notebook {
 
 std::string html_of(const char* desc, uint64_t value);
+// `text` with `&`, `<`, `>` and `"` written as HTML entities.
+std::string html_escaped(const std::string& text);
 
 }  // namespace wf::notebook

@@ -183,7 +183,6 @@ struct Session::State : public CellValues {
   // The running cell's hand-overs (applied only if it ends well).
   std::map<int, StoredValue> kept;
   bool has_shown = false;
-  std::string shown_desc;
   std::string shown_text, shown_html;
 
   std::atomic<bool> running{false};
@@ -230,7 +229,6 @@ struct Session::State : public CellValues {
   void keep(int variable, const char* desc, uint64_t value) override {
     if (variable < 0) {
       has_shown = true;
-      shown_desc = desc;
       shown_text.clear();
       format_value(shown_text, desc, value, true);
       shown_html = html_of(desc, value);

@@ -1,25 +1,13 @@
 // The design notes for this module are atop cell_display.hpp.
 #include "kernel/cell_display.hpp"
 
+#include "notebook/cell_display.hpp"
+
 namespace wf::kernel {
 
 namespace {
 
 constexpr auto kMinUpdateInterval = std::chrono::milliseconds(100);
-
-std::string html_escaped(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -31,7 +19,7 @@ nl::json progress_bundle(size_t done, size_t total, bool finished, const std::st
   std::string bar = "<progress value=\"" + std::to_string(total > 0 ? done : (finished ? 1 : 0)) + "\" max=\"" +
                     std::to_string(max) + "\" style=\"width: 20em; vertical-align: middle\"></progress> ";
   return nl::json{{"text/plain", text},
-                  {"text/html", "<div>" + bar + "<code>" + html_escaped(text) + "</code></div>"}};
+                  {"text/html", "<div>" + bar + "<code>" + notebook::html_escaped(text) + "</code></div>"}};
 }
 
 CellDisplay::CellDisplay(xeus::xinterpreter& publisher, const std::string& kernel_tag, int cell, bool silent)
