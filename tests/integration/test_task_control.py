@@ -6,10 +6,11 @@ omp_get_max_threads(). A task with threads=4 sees 4; the next task without threa
 worker's own default again. On a 4-worker pool, two threads=2 tasks run at the same time and a
 third waits until one of them ends (each holds 2 of the 4 slots).
 
-cancel: on a 1-worker pool, one task runs for a while and 1000 more are submitted behind it
-(some already sent ahead to the worker's pipeline). All 1000 are cancelled: every cancel()
-returns true, every future fails with "cancelled", and none of them ran (each would have
-appended to a file).
+cancel: on a 1-worker pool, one task holds the worker until the flow opens a gate (a file) and
+1000 more are submitted behind it (some already sent ahead to the worker's pipeline). All 1000
+are cancelled before the gate opens: every cancel() returns true, every future fails with
+"cancelled", and none of them ran (each would have appended to a file). The gate, not a sleep,
+keeps the worker busy: 1000 cancel() round trips can take over a second on a loaded machine.
 """
 import os
 import shutil
@@ -53,9 +54,11 @@ flow main() {
 """
 
 CANCEL_WF = """
-fn nap(s: float) -> float {
-    sleep(s);
-    return s;
+fn hold_until(gate: str) -> float {
+    while not exists(gate) {
+        sleep(0.01);
+    }
+    return 1.0;
 }
 
 fn mark(i: int) -> int {
@@ -65,7 +68,7 @@ fn mark(i: int) -> int {
 
 flow main() {
     let p = pool(workers=1);
-    let slow = p.submit(nap, 1.0);
+    let slow = p.submit(hold_until, "go");
     let queued = [p.submit(mark, i) for i in 0..1000];
     var cancelled = 0;
     for f in queued {
@@ -79,6 +82,7 @@ flow main() {
             said += 1;
         }
     }
+    write_file("go", "");
     print("CANCELLED", cancelled, said, slow.result());
 }
 """
