@@ -5,7 +5,8 @@ Python stack this repository does not install).
 
   1. cell submission to first task result on a warm pool: a 10-line cell that submits one
      task and prints its result; the time from sending execute_request to the stream
-     message with that result (goal <= 5 ms, median);
+     message with that result (goal <= 5 ms, median); beside it, a one-line cell that only
+     prints, the floor that compiling, loading and the protocol's hops set;
   2. a cell's incremental compile (front end + code generation, from the execute reply's
      reply's `wf` field) against `wfc build` of a whole program with the same functions: what a
      notebook user waits for per cell, and what a batch user waits for per change.
@@ -96,6 +97,12 @@ def main():
                 if meta:
                     compile_ms.append(meta["front_end_ms"] + meta["codegen_ms"])
                     codegen_ms.append(meta["codegen_ms"])
+            # The floor: a one-line cell with no task (compile, load, the protocol's own hops).
+            bare = []
+            for _ in range(args.reps):
+                t, reply = execute(kc, 'print("x")')
+                assert reply["content"]["status"] == "ok", reply["content"]
+                bare.append(t)
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=False)
@@ -122,6 +129,7 @@ def main():
         "|---|---|",
         "| execute_request to the first task result, warm pool, 10-line cell | %s |" % ms(warm),
         "| the same cell's first run (starts the pool) | %.1f |" % (1e3 * cold),
+        "| execute_request to the output of `print(\"x\")` (no task) | %s |" % ms(bare),
     ]
     if compile_ms:
         lines.append("| that cell's incremental compile (front end + codegen) | %.2f / %.2f / %.2f |" %

@@ -14,7 +14,9 @@
 // as views of their text with statements and superseded declarations blanked out (spaces,
 // newlines kept), so every line and column is the cell's own. Parsing and checking a few
 // hundred lines takes about a millisecond; code generation is what costs, and only the cell's
-// own code gets it.
+// own code gets it. A cell's statements are glue that runs once, so its flow is compiled
+// without optimisation (`optnone`; the whole object at -O0 when the cell defines no `fn`):
+// LLVM's -O2 pipeline and instruction selection took 5 of a 10-line cell's 7 ms.
 //
 // A cell's statements become the body of an implicit flow `cell[N]`. Its parameters are the
 // earlier cells' variables the cell mentions; its top-level `let`/`var`s and the value it
@@ -44,6 +46,7 @@ struct CompiledCell {
   int number = 0;
   WfObject object;       // the session's tables so far and this cell's code (Manifest::session)
   int flow = -1;         // the cell's implicit flow, by index in object.manifest.functions
+  std::vector<int> defines;  // the functions whose code is in this cell's object (the flow too)
   std::vector<int> inputs;   // the variable slots the flow takes, in parameter order
   std::vector<int> binds;    // the slots its `wf_cell_keep`s fill (the variables it binds)
   TypeRef shown = nullptr;   // the type of the value it shows, or null

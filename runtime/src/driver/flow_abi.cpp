@@ -107,7 +107,7 @@ void* wf_submit(wf_ctx* ctx, void* pool, int64_t fn, uint64_t* args, int64_t nar
     if (future_mask & (1ll << i)) inputs[(size_t)i] = slot_ptr<FutureState>(args[i]);
     else encoded[(size_t)i] = encode_value(f.params[(size_t)i].type.c_str(), args[i]);
   }
-  return host(ctx).scheduler->submit(pool_of(ctx, pool), {host(ctx).program, (int32_t)fn}, std::move(encoded),
+  return host(ctx).scheduler->submit(pool_of(ctx, pool), host(ctx).task_function((int32_t)fn), std::move(encoded),
                                      std::move(inputs), resources);
 }
 
@@ -194,7 +194,7 @@ WfArray* run_map(wf_ctx* ctx, void* pool, int64_t fn, wf_array* items, int64_t c
     batches.push_back(batch.finish());
   }
   std::vector<FutureState*> futures =
-      host(ctx).scheduler->submit_batches(pool_of(ctx, pool), {host(ctx).program, (int32_t)fn}, std::move(batches), resources);
+      host(ctx).scheduler->submit_batches(pool_of(ctx, pool), host(ctx).task_function((int32_t)fn), std::move(batches), resources);
   Progress progress(host(ctx), f.name, (size_t)items->len);
   WfArray* out = make_array(*ctx, items->len);
   int64_t filled = 0;

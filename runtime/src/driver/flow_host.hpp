@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "driver/scheduler.hpp"
 
@@ -31,10 +32,19 @@ class TaskHost {
   Scheduler* scheduler = nullptr;
   const Manifest* manifest = nullptr;
   int32_t program = 0;  // the flow's program in the scheduler's ProgramSet
+  // A notebook session: the program whose object defines each function, by index. A task of
+  // an earlier cell's function goes to that cell's program, which the workers already hold,
+  // so that a cell's object is shipped to workers only when they run its own functions.
+  const std::vector<int32_t>* defined_in = nullptr;
   PoolOptions pool_defaults;
   bool progress = false;  // draw a progress bar for each map (stderr is a terminal)
   MapProgress* map_progress = nullptr;  // or tell it each map's progress
   CellValues* cell = nullptr;           // a notebook cell's flow: where its variables go
+
+  FunctionId task_function(int32_t fn) const {
+    if (defined_in && (size_t)fn < defined_in->size() && (*defined_in)[(size_t)fn] >= 0) return {(*defined_in)[(size_t)fn], fn};
+    return {program, fn};
+  }
 };
 
 }  // namespace wf::detail

@@ -179,6 +179,7 @@ struct Session::State : public CellValues {
   PoolOptions pool;
   std::unique_ptr<Scheduler> scheduler;
   TaskHost host;
+  std::vector<int32_t> defined_in;  // by function index: the program with its code (TaskHost)
   std::map<int, StoredValue> values;  // by slot
   // The running cell's hand-overs (applied only if it ends well).
   std::map<int, StoredValue> kept;
@@ -200,6 +201,7 @@ struct Session::State : public CellValues {
     host.pool_defaults = pool;
     host.map_progress = &events;
     host.cell = this;
+    host.defined_in = &defined_in;
     redirect_process_output(&events);
     sem_init(&interrupt_sem, 0, 0);
     interrupter = std::thread([this] {
@@ -327,6 +329,10 @@ CellResult Session::execute(int number, const std::string& code, CellEvents& out
         s.compiler.commit_declarations(compiled);
         for (const std::string& note : compiled.notes) s.events.write(2, note + "\n");
         int32_t id = s.programs.add(std::move(loaded));
+        for (int fn : compiled.defines) {
+          if ((size_t)fn >= s.defined_in.size()) s.defined_in.resize((size_t)fn + 1, -1);
+          s.defined_in[(size_t)fn] = id;
+        }
         result.front_end_ms = compiled.front_end_ms;
         result.codegen_ms = compiled.codegen_ms;
         auto started = std::chrono::steady_clock::now();
