@@ -242,12 +242,16 @@ class ProcessExecutor : public Executor {
       spec.env.worker_base = w.worker_base;
       spec.env.use_mpi = mpi;
       spec.env.parent_death_signal = launcher_ == LauncherKind::Local;
-      // Local workers each get a CPU of their own (round robin): idle workers that spin for
-      // the next task otherwise crowd onto one core, and the first tasks of a burst share it
-      // for milliseconds until the kernel migrates one (W3 2-worker speedup 1.35-1.8 -> ~2.0).
-      // WF_PIN=0 in the driver's environment turns it off.
+      // Workers on this machine each get a CPU of their own (round robin): idle workers that
+      // spin for the next task otherwise crowd onto one core, and the first tasks of a burst
+      // share it for milliseconds until the kernel migrates one (W3 2-worker speedup
+      // 1.35-1.8 -> ~2.0). That is the local launcher, and mpirun outside an allocation with
+      // no hostfile (all ranks here; mpirun itself binds nothing, `--bind-to none`). Where
+      // ranks spread over nodes, the batch system's binding is left alone. WF_PIN=0 in the
+      // driver's environment turns it off.
       const char* pin = std::getenv("WF_PIN");
-      spec.env.pin_cpu = launcher_ == LauncherKind::Local && !(pin && std::string(pin) == "0");
+      bool mpirun_here = launcher_ == LauncherKind::Mpirun && options_.hostfile.empty() && !in_allocation();
+      spec.env.pin_cpu = (launcher_ == LauncherKind::Local || mpirun_here) && !(pin && std::string(pin) == "0");
       Launched launched_world;
       std::string error;
       if (!launch(spec, launched_world, error)) {

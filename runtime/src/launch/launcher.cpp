@@ -142,6 +142,12 @@ LauncherKind resolve_launcher(LauncherKind kind) {
   return chosen;
 }
 
+bool in_allocation() {
+  for (const char* name : {"SLURM_JOB_ID", "PBS_JOBID", "LSB_JOBID", "PE_HOSTFILE", "FLUX_URI"})
+    if (!env(name).empty()) return true;
+  return false;
+}
+
 std::string find_worker_executable() {
   std::string explicit_path = env("WF_WORKER");
   if (!explicit_path.empty()) return explicit_path;

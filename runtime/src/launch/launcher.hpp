@@ -35,6 +35,9 @@ const std::vector<std::string>& launcher_names();
 // `kind`, or for Default the launcher to use: flux when FLUX_URI is set (inside a Flux
 // instance), else mpirun if Open MPI is installed, else local.
 LauncherKind resolve_launcher(LauncherKind kind);
+// True inside a batch allocation (Slurm, PBS/Torque, LSF, Grid Engine, Flux), where mpirun may
+// place ranks on other nodes and the batch system binds them.
+bool in_allocation();
 // True if `program` is an executable in a directory of $PATH.
 bool on_path(const std::string& program);
 // The environment variable `name`, or "" when it is not set.
