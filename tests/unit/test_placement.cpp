@@ -43,13 +43,57 @@ TEST(PlacementTest, SerialBatchesGoToTheLeastLoadedRankUpToThePrefetchDepth) {
 TEST(PlacementTest, PrefetchDepthFollowsRunTimes) {
   Placement p;
   EXPECT_EQ(p.prefetch(), 2u);
-  for (int i = 0; i < 50; ++i) p.learn_run_time(10);  // 10 us tasks: a deep pipeline
+  for (int i = 0; i < 50; ++i) p.learn_run_time(0, 0, 10);  // 10 us tasks: a deep pipeline
   EXPECT_GT(p.prefetch(), 100u);
-  for (int i = 0; i < 200; ++i) p.learn_run_time(100000);  // 100 ms tasks: one waiting
+  for (int i = 0; i < 200; ++i) p.learn_run_time(0, 0, 100000);  // 100 ms tasks: one waiting
   EXPECT_EQ(p.prefetch(), 2u);
   Placement fixed(3);
-  fixed.learn_run_time(1);
+  fixed.learn_run_time(0, 0, 1);
   EXPECT_EQ(fixed.prefetch(), 3u);
+}
+
+// Each function has its own estimate: after many tiny tasks of one function, a long
+// function's batches are placed two per rank, and the tiny ones still go deep.
+TEST(PlacementTest, EachFunctionHasItsOwnRunTimeEstimate) {
+  Placement p;
+  for (int i = 0; i < 2000; ++i) p.learn_run_time(0, 1, 5);  // fn 1: 5 us
+  EXPECT_GT(p.prefetch(0, 1), 300u);
+  EXPECT_EQ(p.prefetch(0, 2), 2u) << "a function not measured yet counts as the whole budget";
+  EXPECT_EQ(p.prefetch(1, 1), 2u) << "the same index in another program is another function";
+  p.rank_ready(0, 0);
+  p.rank_ready(1, 0);
+  auto of = [](uint64_t id, int fn) {
+    Batch b = batch(id);
+    b.fn = fn;
+    return b;
+  };
+  for (uint64_t id = 1; id <= 20; ++id) p.enqueue(of(id, 2));  // long (unknown) tasks
+  EXPECT_EQ(place(p).size(), 4u);
+  EXPECT_EQ(p.outstanding(0), 2u);
+  EXPECT_EQ(p.outstanding(1), 2u);
+  // Tiny batches behind them wait their turn (the queue keeps submission order) ...
+  Placement q;
+  for (int i = 0; i < 2000; ++i) q.learn_run_time(0, 1, 5);
+  q.rank_ready(0, 0);
+  for (uint64_t id = 1; id <= 500; ++id) q.enqueue(of(id, 1));
+  EXPECT_EQ(place(q).size(), 401u) << "2 ms of 5 us tasks waiting behind the running one";
+  // ... and a measured long function fills the budget with one waiting batch.
+  Placement r;
+  for (int i = 0; i < 10; ++i) r.learn_run_time(0, 3, 1500);
+  r.rank_ready(0, 0);
+  for (uint64_t id = 1; id <= 5; ++id) r.enqueue(of(id, 3));
+  EXPECT_EQ(place(r).size(), 2u);
+  // A mixed pipeline: the budget counts what is waiting, whatever function it is.
+  Placement m;
+  for (int i = 0; i < 10; ++i) {
+    m.learn_run_time(0, 1, 5);
+    m.learn_run_time(0, 3, 1500);
+  }
+  m.rank_ready(0, 0);
+  m.enqueue(of(1, 3));  // runs
+  m.enqueue(of(2, 3));  // waits: 1500 of 2000 us
+  for (uint64_t id = 3; id <= 300; ++id) m.enqueue(of(id, 1));
+  EXPECT_EQ(place(m).size(), 2u + 100u) << "500 us of budget left: 100 tiny batches";
 }
 
 TEST(PlacementTest, AnMpiBatchNeedsIdleRanksOfOneWorld) {

@@ -141,7 +141,7 @@ double bound(const std::vector<double>& d, int workers) {
 // A pipeline as deep as the one learned from many tiny tasks.
 Placement warmed_up() {
   Placement p;
-  for (int i = 0; i < 2000; ++i) p.learn_run_time(5);
+  for (int i = 0; i < 2000; ++i) p.learn_run_time(0, 0, 5);
   return p;
 }
 

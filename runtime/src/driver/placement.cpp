@@ -66,7 +66,7 @@ bool Placement::finished(int worker, uint64_t id, double now) {
   auto pos = find(o, id);
   if (pos == o.end()) return false;
   bool was_running = pos == o.begin();
-  o.erase(pos);
+  drop(it->second, pos);
   if (was_running) it->second.running_since = now;  // the next one starts now
   // It ran before its withdrawal reached the worker.
   auto w = withdrawing_.find(id);
@@ -81,7 +81,7 @@ bool Placement::withdrawn(int worker, uint64_t id) {
   auto it = ranks_.find(worker);
   if (it != ranks_.end()) {
     auto pos = find(it->second.outstanding, id);
-    if (pos != it->second.outstanding.end()) it->second.outstanding.erase(pos);
+    if (pos != it->second.outstanding.end()) drop(it->second, pos);
   }
   return true;
 }
@@ -101,13 +101,29 @@ void Placement::cancelled(int worker, uint64_t id) {
   auto it = ranks_.find(worker);
   if (it == ranks_.end()) return;
   auto pos = find(it->second.outstanding, id);
-  if (pos != it->second.outstanding.end()) it->second.outstanding.erase(pos);
+  if (pos != it->second.outstanding.end()) drop(it->second, pos);
 }
 
-void Placement::learn_run_time(uint32_t busy_us) {
+void Placement::drop(Rank& r, std::deque<Held>::const_iterator pos) {
+  r.held_us -= pos->expected_us;
+  r.outstanding.erase(pos);
+  if (r.outstanding.empty()) r.held_us = 0;  // no drift from rounding
+}
+
+void Placement::learn_run_time(int32_t program, int fn, uint32_t busy_us) {
   double us = std::max(1.0, (double)busy_us);
-  average_us_ = average_us_ <= 0 ? us : 0.9 * average_us_ + 0.1 * us;
-  if (!fixed_prefetch_) prefetch_ = (size_t)std::clamp(2000.0 / average_us_, 2.0, 1024.0);
+  auto [it, fresh] = estimate_us_.try_emplace({program, fn}, us);
+  if (!fresh) it->second = 0.9 * it->second + 0.1 * us;
+}
+
+double Placement::expected_us(int32_t program, int fn) const {
+  auto it = estimate_us_.find({program, fn});
+  return it == estimate_us_.end() ? kPrefetchBudgetUs : it->second;
+}
+
+size_t Placement::prefetch(int32_t program, int fn) const {
+  if (fixed_prefetch_) return prefetch_;
+  return 1 + (size_t)std::clamp(kPrefetchBudgetUs / expected_us(program, fn), 1.0, (double)kMaxDepth - 1);
 }
 
 void Placement::enqueue(Batch batch) {
@@ -202,17 +218,29 @@ void Placement::assign(Batch& b, std::vector<int> workers, std::vector<Decision>
   for (int w : workers) {
     Rank& r = ranks_[w];
     if (r.outstanding.empty()) r.running_since = now;
-    r.outstanding.push_back({b.id, workers.size() == 1});
+    double expected = expected_us(b.program, b.fn);
+    r.outstanding.push_back({b.id, workers.size() == 1, expected});
+    r.held_us += expected;
     r.reserved_for = 0;
   }
   out.push_back(Decision{std::move(b), std::move(workers)});
 }
 
+// Whether rank `r` may take one more batch expected to run `expected` us (see the header).
+bool Placement::room_for(const Rank& r, double expected) const {
+  size_t held = r.outstanding.size();
+  if (fixed_prefetch_) return held < prefetch_;
+  if (held < 2) return true;
+  double waiting = r.held_us - r.outstanding.front().expected_us;
+  return held < kMaxDepth && waiting + expected <= kPrefetchBudgetUs * (1 + 1e-9);
+}
+
 bool Placement::place_serial(Batch& b, std::vector<Decision>& out, double now) {
+  double expected = expected_us(b.program, b.fn);
   int best = -1;
   size_t best_load = 0;
   for (auto& [id, r] : ranks_) {
-    if (!r.available || r.reserved_for || r.lent_to || r.outstanding.size() >= prefetch_) continue;
+    if (!r.available || r.reserved_for || r.lent_to || !room_for(r, expected)) continue;
     if (best < 0 || r.outstanding.size() < best_load) {
       best = id;
       best_load = r.outstanding.size();
@@ -260,7 +288,7 @@ bool Placement::place_wide(Batch& b, std::vector<Decision>& out, int& world_want
   for (auto& [id, r] : ranks_) {
     if (r.reserved_for == b.id) r.reserved_for = 0;
     if (lent.lent.size() == lend || !idle_for(r, b.id) || std::count(lent.runners.begin(), lent.runners.end(), id)) continue;
-    r.outstanding.push_back({out.back().batch.id, false});
+    r.outstanding.push_back({out.back().batch.id, false, 0});
     r.lent_to = out.back().batch.id;
     lent.lent.push_back(id);
   }
@@ -282,7 +310,7 @@ void Placement::release_lent() {
       auto r = ranks_.find(w);
       if (r == ranks_.end()) continue;
       auto pos = find(r->second.outstanding, it->first);
-      if (pos != r->second.outstanding.end()) r->second.outstanding.erase(pos);
+      if (pos != r->second.outstanding.end()) drop(r->second, pos);
       r->second.lent_to = 0;
     }
     it = lent_.erase(it);

@@ -8,9 +8,14 @@
 // take back from a rank's pipeline, and whether a world of N ranks is wanted because no live
 // world is big enough for a waiting MPI batch. The executor does the I/O.
 //
-// Policy: a serial batch goes to the ready rank with the fewest batches outstanding, at most
-// `prefetch` each, so that a round trip is hidden behind the running task; the prefetch
-// depth is learned from run times (enough batches to cover ~2 ms, at least 2, at most 1024).
+// Policy: a serial batch goes to the ready rank with the fewest batches outstanding, so that a
+// round trip is hidden behind the running task. How many a rank may hold is bounded by
+// expected work, not by a count: each function's run time is learned (a moving average of
+// its batches' busy times), and a rank takes another batch while the ones waiting behind its
+// running batch, this one included, are expected to take at most ~2 ms (`kPrefetchBudgetUs`),
+// and always takes a second one; at most 1024. A function not measured yet counts as the
+// whole budget. So after 10^4 tiny tasks, a long function's batches are still placed two per
+// rank rather than hundreds deep, and a map of tiny tasks still gets its deep pipeline.
 // An MPI batch of N ranks needs N idle ranks of one world. Batches are considered in
 // submission order, skipping those that do not fit yet; the oldest waiting MPI batch reserves
 // the idle ranks of its best world as they become idle, so small tasks cannot starve it.
@@ -72,8 +77,8 @@ class Placement {
   // `worker` confirmed it will never start batch `id`: true if the batch is to be placed
   // again (requeue_front it), false if no withdrawal of it was pending there.
   bool withdrawn(int worker, uint64_t id);
-  // A serial batch ran `busy_us` microseconds on its worker.
-  void learn_run_time(uint32_t busy_us);
+  // A serial batch of function `fn` of `program` ran `busy_us` microseconds on its worker.
+  void learn_run_time(int32_t program, int fn, uint32_t busy_us);
 
   void enqueue(Batch batch);
   // cancel(): a batch still in the queue, taken out (false if it is not there).
@@ -86,7 +91,10 @@ class Placement {
   // What to do now (`now`: seconds on the executor's clock).
   Round place(double now);
 
-  size_t prefetch() const { return prefetch_; }
+  static constexpr double kPrefetchBudgetUs = 2000;
+  static constexpr size_t kMaxDepth = 1024;
+  // How many batches of that function a rank holds at most, when they are all it holds.
+  size_t prefetch(int32_t program = 0, int fn = 0) const;
   size_t queued() const { return queue_.size(); }
   size_t outstanding(int worker) const;
   bool holds(int worker, uint64_t id) const;  // `id` was placed on `worker` and not finished
@@ -99,10 +107,12 @@ class Placement {
   struct Held {
     uint64_t id;
     bool serial;
+    double expected_us;  // its function's estimate when it was placed
   };
   struct Rank {
     int world = -1;
     std::deque<Held> outstanding;      // the first one running
+    double held_us = 0;                // the sum of their expected_us
     double running_since = 0;          // when the first one started (as far as we know)
     uint64_t reserved_for = 0;         // an MPI batch waiting for this rank
     uint64_t stealing = 0;             // a batch being withdrawn for this idle rank
@@ -114,6 +124,7 @@ class Placement {
   bool place_parallel(Batch& b, std::vector<Decision>& out, int& world_wanted, double now);
   bool place_wide(Batch& b, std::vector<Decision>& out, int& world_wanted, double now);
   static bool idle_for(const Rank& r, uint64_t id);
+  bool room_for(const Rank& r, double expected) const;
   void release_lent();
   // A batch placed by ranks (MPI) or with threads=: considered even when serial ones wait.
   static bool wide(const Batch& b) { return b.ranks > 1 || b.threads > 1; }
@@ -133,9 +144,14 @@ class Placement {
   std::deque<Batch> queue_;
   size_t mpi_queued_ = 0;  // batches in queue_ that are `wide`
   Withdrawing withdrawing_;
+  // The learned run time of a function, or the whole budget for one not measured yet.
+  double expected_us(int32_t program, int fn) const;
+  // Takes outstanding entry `pos` off rank `r`.
+  static void drop(Rank& r, std::deque<Held>::const_iterator pos);
+
   size_t prefetch_ = 2;
   bool fixed_prefetch_ = false;
-  double average_us_ = 0;
+  std::map<std::pair<int32_t, int>, double> estimate_us_;  // (program, fn) -> moving average
 };
 
 }  // namespace wf::detail

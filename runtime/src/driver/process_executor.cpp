@@ -506,7 +506,7 @@ class ProcessExecutor : public Executor {
     }
     Flight& f = it->second;
     if (RunTrace* trace = RunTrace::active()) trace_task(*trace, r->worker, f, m);
-    if (f.workers.size() == 1) placement_.learn_run_time(m.busy_us);
+    if (f.workers.size() == 1) placement_.learn_run_time(f.batch.program, f.batch.fn, m.busy_us);
     BatchOutcome report;
     report.id = m.id;
     report.ok = m.ok;
