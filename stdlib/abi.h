@@ -20,6 +20,7 @@ using wf_array = wf::detail::WfArray;
 using wf_dict = wf::detail::WfDict;
 
 [[noreturn]] void wf_fail_msg(wf_ctx* ctx, int64_t loc, wf_str* msg);
+void wf_poll_interrupt(wf_ctx* ctx, int64_t loc);
 [[noreturn]] void wf_fail_div(wf_ctx* ctx, int64_t loc);
 [[noreturn]] void wf_fail_index(wf_ctx* ctx, int64_t loc, int64_t index, int64_t len);
 [[noreturn]] void wf_fail_stack(wf_ctx* ctx, int64_t loc);
@@ -91,6 +92,7 @@ wf_str* wf_getcwd(wf_ctx* ctx);
 void* wf_shell(wf_ctx* ctx, int64_t loc, wf_str* cmd);
 double wf_now();
 void wf_sleep(double seconds);
+void wf_sleep_for(wf_ctx* ctx, int64_t loc, double seconds);  // sleep(s): interruptible in a notebook cell
 wf_str* wf_getenv(wf_ctx* ctx, wf_str* name);
 wf_str* wf_getenv_or(wf_ctx* ctx, wf_str* name, wf_str* fallback);
 double wf_time();

@@ -14,6 +14,10 @@ extern "C" {
 
 void wf_fail_msg(wf_ctx* ctx, int64_t loc, wf_str* msg) { raise(*ctx, loc, std::string(msg->view())); }
 
+void wf_poll_interrupt(wf_ctx* ctx, int64_t loc) {
+  if (interrupt_requested(*ctx)) interrupt_flow(*ctx, loc);
+}
+
 void wf_fail_div(wf_ctx* ctx, int64_t loc) { raise(*ctx, loc, "division by zero"); }
 
 void wf_fail_index(wf_ctx* ctx, int64_t loc, int64_t index, int64_t len) {

@@ -96,6 +96,20 @@ void wf_sleep(double seconds) {
   if (seconds > 0) std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
 }
 
+// In a notebook cell's flow (ctx->interrupt set) the sleep is cut into 10 ms naps, so that an
+// interrupt ends it within one; elsewhere it is one sleep.
+void wf_sleep_for(wf_ctx* ctx, int64_t loc, double seconds) {
+  if (!ctx->interrupt) return wf_sleep(seconds);
+  using clock = std::chrono::steady_clock;
+  auto until = clock::now() + std::chrono::duration_cast<clock::duration>(std::chrono::duration<double>(seconds));
+  while (true) {
+    if (interrupt_requested(*ctx)) interrupt_flow(*ctx, loc);
+    auto now = clock::now();
+    if (now >= until) return;
+    std::this_thread::sleep_for(std::min<clock::duration>(until - now, std::chrono::milliseconds(10)));
+  }
+}
+
 wf_str* wf_getenv(wf_ctx* ctx, wf_str* name) {
   const char* v = std::getenv(name->data);
   return make_str(*ctx, v ? v : "");

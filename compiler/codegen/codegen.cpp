@@ -647,6 +647,7 @@ class CodeGen {
         branch_to(next_bb);
         b_.SetInsertPoint(next_bb);
         if (region) call("wf_region_reset", {ctx_, region});
+        poll_interrupt(s.loc);
         b_.CreateBr(cond_bb);
         b_.SetInsertPoint(end_bb);
         if (region) call("wf_region_pop", {ctx_, region});
@@ -677,7 +678,8 @@ class CodeGen {
   using LoopBody = std::function<void(Value* i, BasicBlock* next_bb, BasicBlock* end_bb)>;
 
   // i = start, start+step, ... while i < end (or i > end for a negative step).
-  void gen_range_loop(const Expr& start_e, const Expr& end_e, const Expr* step_e, bool with_region, const LoopBody& body) {
+  void gen_range_loop(SourceLoc at, const Expr& start_e, const Expr& end_e, const Expr* step_e, bool with_region,
+                      const LoopBody& body) {
     Value* start = gen(start_e);
     Value* end = gen(end_e);
     Value* step = step_e ? gen(*step_e) : b_.getInt64(1);
@@ -689,22 +691,23 @@ class CodeGen {
       call_noreturn("wf_fail_msg", {ctx_, loc(step_e->loc), str_const("range step is zero")});
       b_.SetInsertPoint(ok);
     }
-    gen_loop(start, step, [&](Value* i) {
+    gen_loop(at, start, step, [&](Value* i) {
       Value* up = b_.CreateICmpSLT(i, end);
       return step_e ? b_.CreateSelect(b_.CreateICmpSGT(step, b_.getInt64(0)), up, b_.CreateICmpSGT(i, end)) : up;
     }, with_region, body);
   }
 
   // i = 0 .. len(arr)-1
-  void gen_array_loop(Value* arr, bool with_region, const LoopBody& body) {
+  void gen_array_loop(SourceLoc at, Value* arr, bool with_region, const LoopBody& body) {
     Value* len = array_len(arr);
-    gen_loop(b_.getInt64(0), b_.getInt64(1), [&](Value* i) { return b_.CreateICmpSLT(i, len); }, with_region, body);
+    gen_loop(at, b_.getInt64(0), b_.getInt64(1), [&](Value* i) { return b_.CreateICmpSLT(i, len); }, with_region, body);
   }
 
   // The skeleton of both: a hidden counter (so that the body cannot change the iteration by
   // shadowing) from `start` while `continues(i)`, advanced by `step`; it stops, rather than
-  // wraps around, when the next value would overflow `int`.
-  void gen_loop(Value* start, Value* step, const std::function<Value*(Value*)>& continues, bool with_region,
+  // wraps around, when the next value would overflow `int`. `at`: the loop's place, for
+  // poll_interrupt.
+  void gen_loop(SourceLoc at, Value* start, Value* step, const std::function<Value*(Value*)>& continues, bool with_region,
                 const LoopBody& body) {
     Value* region = with_region ? call("wf_region_mark", {ctx_}) : nullptr;
     llvm::AllocaInst* counter = entry_alloca(i64_, "loop.i");
@@ -722,6 +725,7 @@ class CodeGen {
     branch_to(next_bb);
     b_.SetInsertPoint(next_bb);
     if (region) call("wf_region_reset", {ctx_, region});
+    poll_interrupt(at);
     Value* sum = b_.CreateBinaryIntrinsic(llvm::Intrinsic::sadd_with_overflow, b_.CreateLoad(i64_, counter), step);
     b_.CreateStore(b_.CreateExtractValue(sum, 0), counter);
     b_.CreateCondBr(b_.CreateExtractValue(sum, 1), end_bb, cond_bb);
@@ -748,7 +752,8 @@ class CodeGen {
   }
 
   void gen_for_range(const Stmt& s) {
-    gen_range_loop(*s.value, *s.range_end, s.step.get(), loop_allocates(s), [&](Value* i, BasicBlock* next, BasicBlock* end) {
+    gen_range_loop(s.loc, *s.value, *s.range_end, s.step.get(), loop_allocates(s),
+                   [&](Value* i, BasicBlock* next, BasicBlock* end) {
       if (s.locals[0] >= 0) b_.CreateStore(i, locals_[(size_t)s.locals[0]]);
       loop_body(s, next, end);
     });
@@ -757,7 +762,7 @@ class CodeGen {
   void gen_for_each(const Stmt& s) {
     Value* arr = iterated_array(*s.value);
     TypeRef elem = iterated_element(*s.value);
-    gen_array_loop(arr, loop_allocates(s), [&](Value* i, BasicBlock* next, BasicBlock* end) {
+    gen_array_loop(s.loc, arr, loop_allocates(s), [&](Value* i, BasicBlock* next, BasicBlock* end) {
       bind_element(s.locals, arr, i, elem);
       loop_body(s, next, end);
     });
@@ -767,6 +772,13 @@ class CodeGen {
     loops_.push_back({end, next, scopes_.size(), tries_.size()});
     gen_block(s.body);
     loops_.pop_back();
+  }
+
+  // At the end of each iteration of a loop among a notebook cell's statements: a user's
+  // interrupt ends the cell there (the cell runs in the kernel process, where nothing else
+  // could stop it). Functions are not polled: their code is the workers' too, and is hot.
+  void poll_interrupt(SourceLoc at) {
+    if (fn_ && fn_->cell) call("wf_poll_interrupt", {ctx_, loc(at)});
   }
 
   // A loop whose body (or `while` condition) allocates gets a region of its own, marked
@@ -791,14 +803,15 @@ class CodeGen {
       call("wf_array_push", {ctx_, out, to_slot(gen_owned(*e.args[0]), elem)});
     };
     if (e.args[2]) {
-      gen_range_loop(*e.args[1], *e.args[2], e.args[3].get(), allocates, [&](Value* i, BasicBlock* next, BasicBlock*) {
+      gen_range_loop(e.loc, *e.args[1], *e.args[2], e.args[3].get(), allocates,
+                     [&](Value* i, BasicBlock* next, BasicBlock*) {
         if (e.locals[0] >= 0) b_.CreateStore(i, locals_[(size_t)e.locals[0]]);
         iteration(next);
       });
     } else {
       Value* arr = iterated_array(*e.args[1]);
       TypeRef item = iterated_element(*e.args[1]);
-      gen_array_loop(arr, allocates, [&](Value* i, BasicBlock* next, BasicBlock*) {
+      gen_array_loop(e.loc, arr, allocates, [&](Value* i, BasicBlock* next, BasicBlock*) {
         bind_element(e.locals, arr, i, item);
         iteration(next);
       });

@@ -85,7 +85,23 @@ void exit_program(Context& ctx, int64_t code) {
   std::longjmp(*ctx.on_error, 1);
 }
 
+void interrupt_flow(Context& ctx, int64_t loc) {
+  ctx.error = RuntimeError{};
+  ctx.error.message = "interrupted";
+  ctx.error.frames = current_frames(ctx, loc);
+  if (!ctx.tries.empty()) ctx.on_error = ctx.tries.front().outer;
+  ctx.tries.clear();
+  ctx.orphans.clear();  // the skipped frames' owned trees stay in ctx.owned, freed with the context
+  ctx.depth = 0;
+  if (!ctx.on_error) {
+    std::fputs(ctx.error.render().c_str(), stderr);
+    std::abort();
+  }
+  std::longjmp(*ctx.on_error, 1);
+}
+
 void raise_task_error(Context& ctx, int64_t loc, const RuntimeError& task_error) {
+  if (interrupt_requested(ctx)) interrupt_flow(ctx, loc);
   ctx.error = task_error;
   ctx.error.flow_frames = current_frames(ctx, loc);
   unwind(ctx);

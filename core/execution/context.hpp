@@ -21,6 +21,7 @@
 // emptied after each item, also after an error.
 #pragma once
 
+#include <atomic>
 #include <csetjmp>
 #include <cstddef>
 #include <cstdint>
@@ -72,6 +73,10 @@ struct Context {
   TaskHost* host = nullptr;
   Communicator* comm = nullptr;
   OutputSink* output = nullptr;
+  // A notebook cell's flow: set when the user interrupts the cell. Compiled loops of the
+  // cell's statements, `sleep` and task errors then end the flow (`interrupt_flow`); null
+  // everywhere else (workers, `wfc run`), where nothing polls.
+  const std::atomic<bool>* interrupt = nullptr;
 
   explicit Context(const Manifest* m, int64_t max_depth = 10000);
   // After a task item (or a failed one): every value the item made is gone.
@@ -86,8 +91,19 @@ struct Context {
 // exit(code) in the driver: jumps to the host frame past every `try` (exit is not an error).
 [[noreturn]] void exit_program(Context& ctx, int64_t code);
 
-// Raises a task's error in the flow that waited for it at `loc`.
+// Raises a task's error in the flow that waited for it at `loc` (in an interrupted cell:
+// interrupt_flow instead).
 [[noreturn]] void raise_task_error(Context& ctx, int64_t loc, const RuntimeError& task_error);
+
+// Has the user interrupted the notebook cell this context runs?
+inline bool interrupt_requested(const Context& ctx) {
+  return ctx.interrupt && ctx.interrupt->load(std::memory_order_relaxed);
+}
+
+// Ends an interrupted cell's flow with the error "interrupted" at `loc`. An interrupt is not a
+// runtime error of the program: like exit(), it jumps past every `try`, so that a cell whose
+// loop catches its tasks' errors still stops.
+[[noreturn]] void interrupt_flow(Context& ctx, int64_t loc);
 
 // Runs `body` so that `raise` returns here: true if it finished, false if it raised (the
 // error is in ctx.error). `body` must not hold C++ objects with destructors across JIT calls.

@@ -155,6 +155,51 @@ TEST_F(NotebookSession, AnInterruptEndsTheCellAndKeepsThePool) {
   EXPECT_EQ(after.text, "3");
 }
 
+// Interrupts `session` after `ms` milliseconds, from another thread.
+struct DelayedInterrupt {
+  DelayedInterrupt(Session* session, int ms)
+      : thread([session, ms] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+          session->interrupt();
+        }) {}
+  ~DelayedInterrupt() { thread.join(); }
+  std::thread thread;
+};
+
+TEST_F(NotebookSession, AnInterruptStopsALoopOrASleepAmongTheCellsStatements) {
+  {
+    DelayedInterrupt soon(session_, 300);
+    CellResult r = run("var n = 0;\nwhile true {\n    n += 1;\n}");
+    EXPECT_EQ(r.status, CellResult::Interrupted) << r.evalue;
+    ASSERT_FALSE(r.traceback.empty());
+    std::string trace;
+    for (const std::string& line : r.traceback) trace += line + "\n";
+    EXPECT_NE(trace.find(":2:"), std::string::npos) << trace;  // the `while` of line 2
+  }
+  {
+    DelayedInterrupt soon(session_, 300);
+    auto started = std::chrono::steady_clock::now();
+    CellResult r = run("sleep(30.0);\nprint(\"not reached\");");
+    double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    EXPECT_EQ(r.status, CellResult::Interrupted) << r.evalue;
+    EXPECT_LT(seconds, 10.0);
+  }
+  {
+    // A `try` that catches every task error does not hold the cell: the interrupt is not one.
+    ASSERT_EQ(run("fn doze(x: int) -> int { sleep(0.05); return x; }").status, CellResult::Ok);
+    DelayedInterrupt soon(session_, 300);
+    Recorder events;
+    CellResult r = run("var caught = 0;\nfor i in 0..1000 {\n    try {\n        submit(doze, i).result();\n"
+                       "    } catch e {\n        caught += 1;\n    }\n}\nprint(\"after the loop\");",
+                       &events);
+    EXPECT_EQ(r.status, CellResult::Interrupted) << r.evalue;
+    EXPECT_EQ(events.out.find("after the loop"), std::string::npos) << events.out;
+  }
+  CellResult after = run("for i in 0..3 {\n    sleep(0.01);\n}\n7");
+  EXPECT_EQ(after.status, CellResult::Ok) << after.evalue;
+  EXPECT_EQ(after.text, "7");
+}
+
 TEST_F(NotebookSession, RecordsShowAsAnHtmlTable) {
   ASSERT_EQ(run("struct P { x: int, name: str }").status, CellResult::Ok);
   CellResult r = run("[P(1, \"a\"), P(2, \"b<\")]");

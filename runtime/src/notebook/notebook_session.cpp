@@ -262,6 +262,7 @@ struct Session::State : public CellValues {
     cell_host.program = id;
     ctx.host = &cell_host;
     ctx.output = &events;
+    ctx.interrupt = &interrupted;
     std::vector<Slot> args(cell.inputs.size() + 1, 0);
     for (size_t i = 0; i < cell.inputs.size(); ++i) {
       const StoredValue& v = values.at(cell.inputs[i]);
