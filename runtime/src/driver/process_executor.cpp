@@ -127,7 +127,34 @@ class ProcessExecutor : public Executor {
 
   // ---- the I/O thread ----------------------------------------------------------------------
 
+  // Workers on this machine each get a CPU of their own (round robin): idle workers that
+  // spin for the next task otherwise crowd onto one core, and the first tasks of a burst
+  // share it for milliseconds until the kernel migrates one (W3 2-worker speedup
+  // 1.35-1.8 -> ~2.0). That is the local launcher, and mpirun outside an allocation with
+  // no hostfile (all ranks here; mpirun itself binds nothing, `--bind-to none`). Where
+  // ranks spread over nodes, the batch system's binding is left alone. WF_PIN=0 in the
+  // driver's environment turns it off.
+  bool workers_pinned_here() const {
+    const char* pin = std::getenv("WF_PIN");
+    bool mpirun_here = launcher_ == LauncherKind::Mpirun && options_.hostfile.empty() && !in_allocation();
+    return (launcher_ == LauncherKind::Local || mpirun_here) && !(pin && std::string(pin) == "0");
+  }
+
+  // With pinned workers beside it, this thread and ZeroMQ's I/O thread run on one CPU, the
+  // last one allowed (the workers take the first ones): every message passes between the
+  // two, and on one core it never waits for the other's to be free. Split over the 2 cores
+  // of the benchmark machine, behind two busy ranks, they made W4 (a 2-rank task) 90-100 µs
+  // instead of 63-68 µs, and two concurrent tasks 130 µs instead of 75 µs.
+  // The workers it launches get back the whole set.
+  void share_a_cpu_with_zmq() {
+    std::vector<int> cpus = allowed_cpus();
+    if (cpus.size() < 2 || !run_on_cpu(cpus.back())) return;
+    worker_cpus_ = cpus;
+    zmq_io_thread_on_cpu(cpus.back());
+  }
+
   void run() {
+    if (pinned_here_) share_a_cpu_with_zmq();
     tasks_ = std::make_unique<Socket>(ZMQ_ROUTER);
     heartbeats_ = std::make_unique<Socket>(ZMQ_ROUTER);
     int handover = 1;  // a replacement worker may reuse nothing, but be safe with ids
@@ -242,16 +269,8 @@ class ProcessExecutor : public Executor {
       spec.env.worker_base = w.worker_base;
       spec.env.use_mpi = mpi;
       spec.env.parent_death_signal = launcher_ == LauncherKind::Local;
-      // Workers on this machine each get a CPU of their own (round robin): idle workers that
-      // spin for the next task otherwise crowd onto one core, and the first tasks of a burst
-      // share it for milliseconds until the kernel migrates one (W3 2-worker speedup
-      // 1.35-1.8 -> ~2.0). That is the local launcher, and mpirun outside an allocation with
-      // no hostfile (all ranks here; mpirun itself binds nothing, `--bind-to none`). Where
-      // ranks spread over nodes, the batch system's binding is left alone. WF_PIN=0 in the
-      // driver's environment turns it off.
-      const char* pin = std::getenv("WF_PIN");
-      bool mpirun_here = launcher_ == LauncherKind::Mpirun && options_.hostfile.empty() && !in_allocation();
-      spec.env.pin_cpu = (launcher_ == LauncherKind::Local || mpirun_here) && !(pin && std::string(pin) == "0");
+      spec.env.pin_cpu = pinned_here_;
+      spec.cpus = worker_cpus_;
       Launched launched_world;
       std::string error;
       if (!launch(spec, launched_world, error)) {
@@ -784,6 +803,7 @@ class ProcessExecutor : public Executor {
   CompletionFn on_complete_;
   size_t completed_ = 0;  // batches reported to on_complete_ (a change ends a burst)
   LauncherKind launcher_;
+  bool pinned_here_ = workers_pinned_here();  // after launcher_ and options_
   WorkerHealth health_;
   int width_ = 1;
   int pool_id_ = 0;
@@ -799,6 +819,7 @@ class ProcessExecutor : public Executor {
 
   // owned by the I/O thread
   std::unique_ptr<Socket> tasks_, heartbeats_;
+  std::vector<int> worker_cpus_;  // the CPUs the workers may use (empty: this thread's)
   CurveKeys curve_;
   std::string task_endpoint_, heartbeat_endpoint_, bind_error_, broken_;
   std::map<int, std::vector<std::string>> outbox_;  // encoded Task messages per worker, this round

@@ -3,6 +3,7 @@
 
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -277,6 +278,12 @@ bool launch(const LaunchSpec& spec, Launched& out, std::string& error) {
     sigset_t none;
     sigemptyset(&none);
     ::sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (!spec.cpus.empty()) {
+      cpu_set_t allowed;
+      CPU_ZERO(&allowed);
+      for (int cpu : spec.cpus) CPU_SET(cpu, &allowed);
+      ::sched_setaffinity(0, sizeof allowed, &allowed);
+    }
     if (search) ::execvpe(program, argv.data(), envp.data());
     else ::execve(program, argv.data(), envp.data());
     _exit(127);

@@ -69,6 +69,9 @@ struct LaunchSpec {
   std::string hostfile;
   std::string worker_path;
   WorkerEnv env;
+  // The CPUs the launched process may run on; empty: those of the launching thread (which may
+  // itself be pinned to one: process_executor's I/O thread).
+  std::vector<int> cpus;
 };
 
 // What the launcher said about a launch that failed (mpirun: its stderr, read by

@@ -21,6 +21,8 @@ void* zmq_context() {
   return ctx;
 }
 
+void zmq_io_thread_on_cpu(int cpu) { zmq_ctx_set(zmq_context(), ZMQ_THREAD_AFFINITY_CPU_ADD, cpu); }
+
 CurveKeys CurveKeys::generate() {
   char pub[41], sec[41], cpub[41], csec[41];
   CurveKeys k;

@@ -14,6 +14,10 @@ namespace wf::detail {
 
 void* zmq_context();
 
+// Runs ZeroMQ's I/O thread on `cpu` (ZMQ_THREAD_AFFINITY_CPU_ADD). It takes effect only if no
+// socket of the process exists yet: the thread starts with the first one.
+void zmq_io_thread_on_cpu(int cpu);
+
 struct CurveKeys {
   std::string server_public, server_secret;  // Z85 text
   std::string client_public, client_secret;
