@@ -8,8 +8,8 @@ The kernelspec is installed into a temporary prefix by `wfc kernel install --pre
 --workers 2 --launcher local` (kernel_env.py); the kernel is the one Jupyter starts from it.
 Tests of the suite that do not apply to wf are skipped by leaving their field empty; why is
 written beside each. The tests after the suite's cover what it does not: the kernelspec's
-files, kernel_info's language fields, a compile error's one message, code-point cursors, an
-interrupt.
+files, kernel_info's language fields, a compile error's one message, code-point cursors,
+interrupts of a map and of a cell's own loop.
 """
 import json
 import os
@@ -221,6 +221,21 @@ class WfKernelTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(reply["content"]["status"], "ok")
         results = [m for m in outputs if m["msg_type"] == "execute_result"]
         self.assertEqual([m["content"]["data"]["text/plain"] for m in results], ["42"])
+
+    def test_interrupt_stops_a_loop_of_the_cell_itself(self):
+        # No task to cancel: the loop runs in the kernel process, and a `try` cannot hold it.
+        self.flush_channels()
+        self.kc.execute("var spins = 0;\nwhile true {\n    try {\n        spins += 1;\n"
+                        "    } catch e {\n        print(e);\n    }\n}")
+        time.sleep(1)
+        started = time.monotonic()
+        self.km.interrupt_kernel()
+        reply = self.get_non_kernel_info_reply(timeout=30)
+        self.assertEqual(reply["content"]["status"], "error", reply["content"])
+        self.assertEqual(reply["content"]["ename"], "Interrupted", reply["content"])
+        self.assertLess(time.monotonic() - started, 10, "the interrupt took too long")
+        reply, outputs = self.run_cell("6 * 7")
+        self.assertEqual(reply["content"]["status"], "ok")
 
 
 class KernelspecInstall(unittest.TestCase):
