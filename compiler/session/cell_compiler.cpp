@@ -107,10 +107,15 @@ std::string signature_of(const FnDecl& f) {
   return s;
 }
 
-// Reads `path` and, transitively, the files it imports (relative to the importing file), as
-// new views; files the session or this cell already has are skipped.
+// Reads the files of `imports` and, transitively, the files they import (relative to the
+// importing file), as new views whose declarations replace the session's of the same names
+// (they go into `superseded`), as a cell's own do. A file the session has (in `earlier`) with
+// the same text is not read again, but the files it imports are looked at; one whose text
+// changed since is read again: its new version replaces the old. `seen`: the files this cell
+// has looked at already.
 void import_files(const std::vector<std::pair<std::string, SourceLoc>>& imports, const std::string& base,
-                  std::set<std::string>& known, ProgramAst& program, Diagnostics& diags,
+                  const std::vector<CellCompiler::View>& earlier, std::set<std::string>& seen,
+                  std::set<std::string>& superseded, ProgramAst& program, Diagnostics& diags,
                   std::vector<CellCompiler::View>& views);
 
 }  // namespace
@@ -174,9 +179,9 @@ bool CellCompiler::compile(int number, const std::string& code, CompiledCell& ce
   }());
   pending.views.push_back(std::move(own));
 
-  std::set<std::string> known;
-  for (const View& v : views_) known.insert(v.path);
-  import_files(imports, std::filesystem::current_path().string(), known, program, diags, pending.views);
+  std::set<std::string> seen;
+  import_files(imports, std::filesystem::current_path().string(), views_, seen, pending.superseded, program, diags,
+               pending.views);
 
   // The earlier declarations, without those this cell replaces.
   for (size_t i = 0; i < views_.size(); ++i) {
@@ -344,34 +349,61 @@ void CellCompiler::commit_variables(const CompiledCell& cell) {
 
 namespace {
 
+// The top-level pieces of a file's `text` (its declarations with their ranges, its imports with
+// their places in file `file`), from a parse of its own: the session's program already has
+// the file, or gets it from parse_source.
+CellParse pieces_of(const std::string& path, const std::string& text, int file,
+                    std::vector<std::pair<std::string, SourceLoc>>* imports) {
+  ProgramAst scratch;
+  Diagnostics quiet(&scratch.files);
+  int index = add_source_file(scratch, path, text);
+  CellParse parsed;
+  parse_cell(index, scratch, quiet, parsed, imports);
+  if (imports)
+    for (auto& [rel, at] : *imports) at.file = file;
+  return parsed;
+}
+
+// The newest view of `path` in `views`, or null.
+const CellCompiler::View* newest_view(const std::vector<CellCompiler::View>& views, const std::string& path) {
+  for (auto v = views.rbegin(); v != views.rend(); ++v)
+    if (v->path == path) return &*v;
+  return nullptr;
+}
+
 void import_files(const std::vector<std::pair<std::string, SourceLoc>>& imports, const std::string& base,
-                  std::set<std::string>& known, ProgramAst& program, Diagnostics& diags,
+                  const std::vector<CellCompiler::View>& earlier, std::set<std::string>& seen,
+                  std::set<std::string>& superseded, ProgramAst& program, Diagnostics& diags,
                   std::vector<CellCompiler::View>& views) {
   for (auto& [rel, at] : imports) {
     std::filesystem::path p = rel.size() && rel[0] == '/' ? std::filesystem::path(rel) : std::filesystem::path(base) / rel;
     std::error_code ec;
     std::string path = std::filesystem::weakly_canonical(p, ec).string();
     if (ec) path = p.string();
-    if (known.count(path)) continue;
-    known.insert(path);
+    if (!seen.insert(path).second) continue;
     std::string text;
     if (!read_file_bytes(path, text)) {
       diags.error(at, "cannot read imported file `" + p.string() + "`");
       continue;
     }
-    int file = add_source_file(program, path, text);
+    std::string dir = std::filesystem::path(path).parent_path().string();
     std::vector<std::pair<std::string, SourceLoc>> nested;
-    size_t functions = program.functions.size(), consts = program.consts.size(), structs = program.structs.size();
+    const CellCompiler::View* had = newest_view(earlier, path);
+    if (had && had->text == text) {
+      pieces_of(path, text, (int)(had - earlier.data()), &nested);  // view i is file i
+      import_files(nested, dir, earlier, seen, superseded, program, diags, views);
+      continue;
+    }
+    int file = add_source_file(program, path, text);
     parse_source(file, program, diags, &nested);
     CellCompiler::View v{path, text, text, {}};
-    // Its declarations by name, without ranges: a cell cannot replace them (it gets "defined
-    // twice"; docs/jupyter.md says so), but completion and the cell compiler see them.
-    auto piece = [&](const std::string& name) { v.declarations.push_back({CellPiece::Declaration, name, 0, 0}); };
-    for (size_t i = functions; i < program.functions.size(); ++i) piece(program.functions[i]->name);
-    for (size_t i = consts; i < program.consts.size(); ++i) piece(program.consts[i]->name);
-    for (size_t i = structs; i < program.structs.size(); ++i) piece(program.structs[i]->name);
+    for (CellPiece& piece : pieces_of(path, text, file, nullptr).pieces)
+      if (piece.kind == CellPiece::Declaration && !piece.name.empty()) {
+        superseded.insert(piece.name);
+        v.declarations.push_back(std::move(piece));
+      }
     views.push_back(std::move(v));
-    import_files(nested, std::filesystem::path(path).parent_path().string(), known, program, diags, views);
+    import_files(nested, dir, earlier, seen, superseded, program, diags, views);
   }
 }
 

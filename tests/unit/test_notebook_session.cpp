@@ -6,7 +6,9 @@
 #include <signal.h>
 
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "notebook/cell_text.hpp"
@@ -198,6 +200,54 @@ TEST_F(NotebookSession, AnInterruptStopsALoopOrASleepAmongTheCellsStatements) {
   CellResult after = run("for i in 0..3 {\n    sleep(0.01);\n}\n7");
   EXPECT_EQ(after.status, CellResult::Ok) << after.evalue;
   EXPECT_EQ(after.text, "7");
+}
+
+// Writes `text` to `path`.
+void write_text(const std::string& path, const std::string& text) {
+  FILE* f = std::fopen(path.c_str(), "w");
+  ASSERT_NE(f, nullptr) << path;
+  std::fputs(text.c_str(), f);
+  std::fclose(f);
+}
+
+TEST_F(NotebookSession, ImportingAnEditedFileAgainReplacesItsDeclarations) {
+  char dir_template[] = "/tmp/wf-import-XXXXXX";
+  ASSERT_NE(mkdtemp(dir_template), nullptr);
+  std::string dir = dir_template;
+  write_text(dir + "/lib.wf", "import \"base.wf\";\nfn lib_inc(x: int) -> int { return lib_base(x) + 1; }\n");
+  write_text(dir + "/base.wf", "fn lib_base(x: int) -> int { return x * 10; }\n");
+  std::string import = "import \"" + dir + "/lib.wf\";";
+  CellResult first = run(import);
+  ASSERT_EQ(first.status, CellResult::Ok) << (first.traceback.empty() ? first.evalue : first.traceback.front());
+  ASSERT_EQ(run("fn lib_twice(x: int) -> int { return lib_inc(lib_inc(x)); }").status, CellResult::Ok);
+  EXPECT_EQ(run("lib_twice(1)").text, "111");  // lib_inc(1) = 11, lib_inc(11) = 111
+
+  // Unchanged: importing again changes nothing and says nothing.
+  Recorder quiet;
+  ASSERT_EQ(run(import, &quiet).status, CellResult::Ok);
+  EXPECT_EQ(quiet.err, "");
+
+  // A file the imported one imports is edited: importing the first again picks it up, and the
+  // cell's function that reaches it calls the new code, on the workers too.
+  write_text(dir + "/base.wf", "fn lib_base(x: int) -> int { return x * 100; }\n");
+  Recorder notes;
+  ASSERT_EQ(run(import, &notes).status, CellResult::Ok);
+  EXPECT_NE(notes.err.find("`lib_base` is redefined"), std::string::npos) << notes.err;
+  EXPECT_EQ(run("lib_twice(1)").text, "10101");  // lib_inc(1) = 101, lib_inc(101) = 10101
+  EXPECT_EQ(run("submit(lib_twice, 1).result()").text, "10101");
+
+  // A cell may redefine an imported function too.
+  ASSERT_EQ(run("fn lib_base(x: int) -> int { return x; }").status, CellResult::Ok);
+  EXPECT_EQ(run("lib_twice(1)").text, "3");
+
+  // An edit with a mistake is a diagnostic in the file, and the session keeps what it had.
+  write_text(dir + "/lib.wf", "fn lib_inc(x: int) -> int { return x + ; }\n");
+  CellResult broken = run(import);
+  EXPECT_EQ(broken.status, CellResult::CompileError);
+  ASSERT_FALSE(broken.traceback.empty());
+  EXPECT_NE(broken.traceback.front().find("lib.wf:1:"), std::string::npos) << broken.traceback.front();
+  EXPECT_EQ(run("lib_twice(1)").text, "3");
+  std::filesystem::remove_all(dir);
 }
 
 TEST_F(NotebookSession, RecordsShowAsAnHtmlTable) {
