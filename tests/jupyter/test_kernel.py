@@ -9,7 +9,7 @@ The kernelspec is installed into a temporary prefix by `wfc kernel install --pre
 Tests of the suite that do not apply to wf are skipped by leaving their field empty; why is
 written beside each. The tests after the suite's cover what it does not: the kernelspec's
 files, kernel_info's language fields, a compile error's one message, code-point cursors,
-interrupts of a map and of a cell's own loop.
+interrupts of a map and of a cell's own loop, the `%graph` and `%stats` magics.
 """
 import json
 import os
@@ -221,6 +221,20 @@ class WfKernelTests(jupyter_kernel_test.KernelTests):
         self.assertEqual(reply["content"]["status"], "ok")
         results = [m for m in outputs if m["msg_type"] == "execute_result"]
         self.assertEqual([m["content"]["data"]["text/plain"] for m in results], ["42"])
+
+    def test_graph_and_stats_magics_show_as_displays(self):
+        reply, outputs = self.run_cell("%graph\n%stats\nmap(square_it, [1, 2, 3])")
+        self.assertEqual(reply["content"]["status"], "ok", reply["content"])
+        shown = [m["content"]["data"] for m in outputs if m["msg_type"] == "display_data"]
+        svgs = [d["image/svg+xml"] for d in shown if "image/svg+xml" in d]
+        self.assertEqual(len(svgs), 1, shown)
+        self.assertIn("<svg", svgs[0])
+        self.assertIn("square_it", svgs[0])
+        tables = [d["text/plain"] for d in shown if d.get("text/plain", "").startswith("wf stats:")]
+        self.assertEqual(len(tables), 1, shown)
+        self.assertIn("square_it", tables[0])
+        results = [m["content"]["data"]["text/plain"] for m in outputs if m["msg_type"] == "execute_result"]
+        self.assertEqual(results, ["[1, 4, 9]"])
 
     def test_interrupt_stops_a_loop_of_the_cell_itself(self):
         # No task to cancel: the loop runs in the kernel process, and a `try` cannot hold it.

@@ -250,6 +250,38 @@ TEST_F(NotebookSession, ImportingAnEditedFileAgainReplacesItsDeclarations) {
   std::filesystem::remove_all(dir);
 }
 
+TEST_F(NotebookSession, MagicLinesAskForTheGraphAndTheStatsOfTheCellsTasks) {
+  ASSERT_EQ(run("fn pic_double(x: int) -> int { return 2 * x; }\nfn pic_add(a: int, b: int) -> int { return a + b; }")
+                .status,
+            CellResult::Ok);
+  CellResult r = run("%graph\n%stats\n\nlet a = submit(pic_double, 1);\nlet b = submit(pic_double, 2);\n"
+                     "submit(pic_add, a, b).result()");
+  ASSERT_EQ(r.status, CellResult::Ok) << r.evalue;
+  EXPECT_EQ(r.text, "6");
+  EXPECT_NE(r.stats.find("wf stats:"), std::string::npos) << r.stats;
+  EXPECT_NE(r.stats.find("pic_double"), std::string::npos) << r.stats;
+  EXPECT_NE(r.stats.find("pic_add"), std::string::npos) << r.stats;
+  ASSERT_NE(r.graph_svg.find("<svg"), std::string::npos) << r.graph_svg.substr(0, 200);
+  EXPECT_NE(r.graph_svg.find("pic_add(2, 4)"), std::string::npos);  // a node per call, labelled with it
+  EXPECT_NE(r.graph_svg.find("class=\"edge\""), std::string::npos);  // pic_add took the doubles' results
+
+  // A cell without magics records nothing and shows nothing; the next one sees only its own tasks.
+  CellResult plain = run("submit(pic_double, 5).result()");
+  EXPECT_TRUE(plain.stats.empty());
+  EXPECT_TRUE(plain.graph_svg.empty());
+  CellResult again = run("%stats\nsubmit(pic_add, 1, 1).result()");
+  EXPECT_EQ(again.stats.find("pic_double"), std::string::npos) << again.stats;
+  EXPECT_NE(again.stats.find("pic_add"), std::string::npos) << again.stats;
+
+  // The magic lines keep the cell's line numbers; an unknown magic is a diagnostic.
+  CellResult wrong = run("%stats\nlet x = ;");
+  ASSERT_EQ(wrong.status, CellResult::CompileError);
+  EXPECT_NE(wrong.traceback.front().find(":2:"), std::string::npos) << wrong.traceback.front();
+  CellResult unknown = run("%timeline\n1");
+  ASSERT_EQ(unknown.status, CellResult::CompileError);
+  EXPECT_NE(unknown.evalue.find(":1:1: error: unknown cell magic `%timeline`"), std::string::npos) << unknown.evalue;
+}
+
 TEST_F(NotebookSession, RecordsShowAsAnHtmlTable) {
   ASSERT_EQ(run("struct P { x: int, name: str }").status, CellResult::Ok);
   CellResult r = run("[P(1, \"a\"), P(2, \"b<\")]");

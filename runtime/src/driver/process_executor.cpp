@@ -283,8 +283,8 @@ class ProcessExecutor : public Executor {
       log_debug("pool %d: launched world %d (%s, %d rank%s, workers %d..%d, pid %d)", pool_id_, w.id, launcher_name(launcher_),
                 w.size, w.size == 1 ? "" : "s", w.worker_base, w.worker_base + w.size - 1, (int)w.pid);
       health_.world_launched(w);
-      if (RunTrace* trace = RunTrace::active()) {
-        trace->pool_workers(pool_id_, width_);
+      if (RunTrace* trace = RunTrace::installed()) trace->pool_workers(pool_id_, width_);
+      if (RunTrace::active()) {
         trace_instant(-1, w.id == 0 ? "pool start" : "world launched",
                       "world " + std::to_string(w.id) + ", workers " + std::to_string(w.worker_base) + ".." +
                           std::to_string(w.worker_base + w.size - 1) + " (" + launcher_name(launcher_) + ")");

@@ -3,8 +3,10 @@
 
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <memory>
@@ -23,7 +25,7 @@ namespace wf::detail {
 
 namespace {
 
-std::unique_ptr<RunTrace> g_trace;
+std::atomic<RunTrace*> g_trace{nullptr};  // never freed once installed (see run_trace.hpp)
 
 using format::json_string;
 
@@ -35,7 +37,33 @@ double quantile(std::vector<double>& sorted, double p) {
 
 }  // namespace
 
-RunTrace* RunTrace::active() { return g_trace.get(); }
+RunTrace* RunTrace::active() {
+  RunTrace* t = g_trace.load(std::memory_order_acquire);
+  return t && t->recording_.load(std::memory_order_relaxed) ? t : nullptr;
+}
+
+RunTrace* RunTrace::installed() { return g_trace.load(std::memory_order_acquire); }
+
+RunTrace& RunTrace::for_notebook() {
+  static std::mutex installing;
+  std::lock_guard<std::mutex> lock(installing);
+  if (RunTrace* t = installed()) return *t;
+  auto* t = new RunTrace("", false, now_seconds());
+  t->recording_.store(false);
+  g_trace.store(t, std::memory_order_release);
+  return *t;
+}
+
+void RunTrace::begin_cell() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  slices_.clear();
+  instants_.clear();
+  edges_.clear();
+  groups_.clear();
+  recording_.store(true);
+}
+
+void RunTrace::end_cell() { recording_.store(false); }
 
 std::string RunTrace::call_of(const Slice& s) {
   if (!s.manifest || s.call_args.empty()) return "";
@@ -46,8 +74,9 @@ std::string RunTrace::call_of(const Slice& s) {
 }
 
 void RunTrace::start(const std::string& trace_path, bool stats, const std::string& graph_path) {
-  g_trace = std::make_unique<RunTrace>(trace_path, stats, now_seconds());
-  g_trace->graph_path_ = graph_path;
+  auto* t = new RunTrace(trace_path, stats, now_seconds());
+  t->graph_path_ = graph_path;
+  g_trace.store(t, std::memory_order_release);
 }
 
 void RunTrace::map_group(uint64_t first_task, uint64_t last_task) {
@@ -252,30 +281,56 @@ std::string RunTrace::stats_text(double wall) const {
   return out.str();
 }
 
+bool RunTrace::draw_svg(const std::string& dot_text, std::string& svg, std::string& why) {
+  std::error_code ec;
+  std::string pattern = (std::filesystem::temp_directory_path(ec) / "wf-graph-XXXXXX").string();
+  if (ec || !::mkdtemp(pattern.data())) {
+    why = "cannot make a temporary directory";
+    return false;
+  }
+  std::string dir = pattern, dot_path = dir + "/graph.dot", svg_path = dir + "/graph.svg";
+  bool ok = false;
+  {
+    std::ofstream f(dot_path);
+    f << dot_text;
+    ok = (bool)f.flush();
+  }
+  if (!ok) why = "cannot write " + dot_path;
+  if (ok) {
+    std::vector<std::string> args = {"dot", "-Tsvg", "-o", svg_path, dot_path};
+    std::vector<char*> argv;
+    for (auto& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    pid_t pid = 0;
+    int status = 0;
+    bool ran = ::posix_spawnp(&pid, "dot", nullptr, nullptr, argv.data(), environ) == 0 && ::waitpid(pid, &status, 0) == pid;
+    ok = ran && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (!ok) why = std::string("Graphviz's `dot` ") + (ran ? "failed" : "is not installed (Debian package graphviz)");
+  }
+  if (ok) {
+    std::ifstream in(svg_path);
+    std::ostringstream text;
+    text << in.rdbuf();
+    svg = text.str();
+  }
+  std::remove(dot_path.c_str());
+  std::remove(svg_path.c_str());
+  ::rmdir(dir.c_str());
+  return ok;
+}
+
 // DOT as is for a `.dot` path; anything else is rendered to SVG by Graphviz's `dot`.
 bool RunTrace::write_graph(std::ostream& err) const {
   bool svg = !(graph_path_.size() >= 4 && graph_path_.compare(graph_path_.size() - 4, 4, ".dot") == 0);
-  std::string dot_path = svg ? graph_path_ + ".dot.tmp" : graph_path_;
-  {
-    std::ofstream f(dot_path);
-    f << graph_dot();
-    if (!f.flush()) {
-      err << "wfc: cannot write the graph `" << dot_path << "`\n";
-      return false;
-    }
+  std::string text = graph_dot(), why;
+  if (svg && !draw_svg(text, text, why)) {
+    err << "wfc: cannot draw `" << graph_path_ << "`: " << why << "; a path ending in .dot gets the graph as DOT\n";
+    return false;
   }
-  if (!svg) return true;
-  std::vector<std::string> args = {"dot", "-Tsvg", "-o", graph_path_, dot_path};
-  std::vector<char*> argv;
-  for (auto& a : args) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  pid_t pid = 0;
-  int status = 0;
-  bool ran = ::posix_spawnp(&pid, "dot", nullptr, nullptr, argv.data(), environ) == 0 && ::waitpid(pid, &status, 0) == pid;
-  std::remove(dot_path.c_str());
-  if (!ran || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    err << "wfc: cannot draw `" << graph_path_ << "`: Graphviz's `dot` "
-        << (ran ? "failed" : "is not installed (Debian package graphviz)") << "; a path ending in .dot gets the graph as DOT\n";
+  std::ofstream f(graph_path_);
+  f << text;
+  if (!f.flush()) {
+    err << "wfc: cannot write the graph `" << graph_path_ << "`\n";
     return false;
   }
   return true;

@@ -5,10 +5,14 @@
 //
 // One process-wide recorder, off unless run_main starts it: the executors' I/O threads report
 // into it under its mutex, so a run without --trace/--stats pays one null check per report.
+// A notebook session installs one that records only while a cell asks for its pictures
+// (`%graph`, `%stats`: begin_cell/end_cell); once installed, a recorder is never freed, since
+// any I/O thread may hold it.
 // Times are seconds on the driver's monotonic clock; a worker on another host reports its own
 // clock, and the executor converts it with the offset measured at the worker's hello.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <iosfwd>
 #include <map>
@@ -47,10 +51,22 @@ class RunTrace {
 
   RunTrace(std::string path, bool stats, double t0) : path_(std::move(path)), stats_(stats), t0_(t0) {}
 
-  // The recorder of this run, or null when neither --trace nor --stats was given.
+  // The recorder of this run while it records, or null (neither --trace nor --stats given, or
+  // a notebook cell that asked for nothing).
   static RunTrace* active();
+  // The recorder, recording or not: pools report their size to it.
+  static RunTrace* installed();
   // Starts recording (`trace_path`, `graph_path` "" = no such file; `stats` = print the summary).
   static void start(const std::string& trace_path, bool stats, const std::string& graph_path = "");
+
+  // A notebook's recorder, installed (not recording) on first use.
+  static RunTrace& for_notebook();
+  // Forgets what was recorded and records until end_cell().
+  void begin_cell();
+  void end_cell();
+
+  // Graphviz's `dot -Tsvg` of `dot_text`; false with the reason in `why`.
+  static bool draw_svg(const std::string& dot_text, std::string& svg, std::string& why);
 
   void task(Slice s);
   void instant(Instant i);
@@ -75,6 +91,7 @@ class RunTrace {
 
  private:
   mutable std::mutex mutex_;
+  std::atomic<bool> recording_{true};
   std::string path_;
   bool stats_;
   double t0_;

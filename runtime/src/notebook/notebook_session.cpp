@@ -21,7 +21,9 @@
 #include "driver/run_main.hpp"
 #include "jit/loader.hpp"
 #include "launch/launcher.hpp"
+#include "driver/run_trace.hpp"
 #include "notebook/cell_display.hpp"
+#include "notebook/cell_magics.hpp"
 #include "notebook/cell_text.hpp"
 #include "output.hpp"
 #include "session/cell_compiler.hpp"
@@ -203,6 +205,7 @@ struct Session::State : public CellValues {
     host.cell = this;
     host.defined_in = &defined_in;
     redirect_process_output(&events);
+    RunTrace::for_notebook();  // before any pool starts, so that every pool reports its size
     sem_init(&interrupt_sem, 0, 0);
     interrupter = std::thread([this] {
       while (true) {
@@ -250,6 +253,17 @@ struct Session::State : public CellValues {
     for (Event& e : batch) {
       if (e.kind == Event::Output) out.output(e.stream, e.text);
       else out.progress(e.id, e.done, e.total, e.finished, e.text);
+    }
+  }
+
+  // The pictures the cell's magics asked for, from what `trace` recorded while it ran.
+  void draw(const RunTrace& trace, const CellMagics& magics, CellResult& result) {
+    if (magics.stats) result.stats = trace.stats_text(result.run_ms / 1e3);
+    if (!magics.graph) return;
+    std::string dot = trace.graph_dot(), why;
+    if (!RunTrace::draw_svg(dot, result.graph_svg, why)) {
+      result.graph_dot = dot;
+      events.write(2, "note: cannot draw the task graph: " + why + "; it is shown as DOT\n");
     }
   }
 
@@ -313,7 +327,14 @@ CellResult Session::execute(int number, const std::string& code, CellEvents& out
   BigStackThread cell([&] {
     CompiledCell compiled;
     std::ostringstream diagnostics;
-    if (!s.compiler.compile(number, code, compiled, diagnostics)) {
+    std::string source = code, magic_error;
+    CellMagics magics;
+    if (!take_magics(source, "cell[" + std::to_string(number) + "]", magics, magic_error)) {
+      result.status = CellResult::CompileError;
+      result.ename = "CompileError";
+      result.evalue = magic_error;
+      result.traceback = {magic_error};
+    } else if (!s.compiler.compile(number, source, compiled, diagnostics)) {
       result.status = CellResult::CompileError;
       result.ename = "CompileError";
       result.traceback = lines_of(diagnostics.str());
@@ -336,9 +357,15 @@ CellResult Session::execute(int number, const std::string& code, CellEvents& out
         }
         result.front_end_ms = compiled.front_end_ms;
         result.codegen_ms = compiled.codegen_ms;
+        RunTrace* trace = magics.any() ? &RunTrace::for_notebook() : nullptr;
+        if (trace) trace->begin_cell();
         auto started = std::chrono::steady_clock::now();
         s.run(compiled, s.programs.program(id), id, result);
         result.run_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
+        if (trace) {
+          trace->end_cell();
+          s.draw(*trace, magics, result);
+        }
         if (result.status == CellResult::Ok) {
           for (auto& [slot, v] : s.kept) s.values[slot] = std::move(v);
           s.kept.clear();

@@ -55,6 +55,10 @@ struct CellResult {
   // RuntimeError / Interrupted: ename, evalue and the traceback lines (frames, worker).
   std::string ename, evalue;
   std::vector<std::string> traceback;
+  // Pictures the cell asked for with a magic line (cell_magics.hpp), of the tasks that ended
+  // while it ran: `%stats` the table of `wfc run --stats`; `%graph` the task graph as SVG, or,
+  // if Graphviz cannot draw it, as DOT in `graph_dot` (with a note on the cell's stderr).
+  std::string stats, graph_svg, graph_dot;
   // Where the time went: parsing and checking, code generation (only the cell's own code),
   // and running the cell's flow.
   double front_end_ms = 0, codegen_ms = 0, run_ms = 0;

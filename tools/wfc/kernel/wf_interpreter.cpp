@@ -59,6 +59,18 @@ nl::json WfInterpreter::failed(const std::string& ename, const std::string& eval
   return nl::json{{"status", "error"}, {"ename", ename}, {"evalue", evalue}, {"traceback", traceback}};
 }
 
+// What the cell's magics asked for (`%stats`, `%graph`), one display each, before the reply:
+// also for a cell that failed, whose failed tasks show in red.
+void WfInterpreter::show_pictures(int number, const CellResult& r) {
+  std::string cell = "cell[" + std::to_string(number) + "]";
+  if (!r.stats.empty()) display_data({{"text/plain", r.stats}}, nl::json::object(), nl::json::object());
+  if (!r.graph_svg.empty())
+    display_data({{"image/svg+xml", r.graph_svg}, {"text/plain", "<the task graph of " + cell + ">"}},
+                 nl::json::object(), nl::json::object());
+  else if (!r.graph_dot.empty())
+    display_data({{"text/plain", r.graph_dot}}, nl::json::object(), nl::json::object());
+}
+
 nl::json WfInterpreter::execute_request_impl(int execution_counter, const std::string& code, bool silent,
                                              bool store_history, nl::json user_expressions, bool allow_stdin) {
   if (history_ && store_history) history_->note_cell(execution_counter);
@@ -80,6 +92,7 @@ nl::json WfInterpreter::execute_request_impl(int execution_counter, const std::s
   }
   running_ = false;
   display.finish();
+  if (!silent) show_pictures(number, r);
 
   switch (r.status) {
     case CellResult::Ok: {

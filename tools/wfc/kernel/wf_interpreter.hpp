@@ -61,6 +61,8 @@ class WfInterpreter : public xeus::xinterpreter {
   nl::json kernel_info_request_impl() override;
   void shutdown_request_impl() override;
 
+  // The displays of the cell's `%stats` and `%graph` (notebook/cell_magics.hpp).
+  void show_pictures(int number, const notebook::CellResult& r);
   // Publishes the one `error` message of a failed cell and returns the error reply.
   nl::json failed(const std::string& ename, const std::string& evalue, const std::vector<std::string>& traceback,
                   bool silent);
