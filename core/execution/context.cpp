@@ -74,13 +74,22 @@ void raise(Context& ctx, int64_t loc, std::string message) {
   unwind(ctx);
 }
 
+namespace {
+// exit() and an interrupt: every open `try` is dropped, so the jump goes to the host frame.
+// The owned trees of the frames it skips are not collected: they stay in ctx.owned, freed
+// with the context (or the process ends).
+void leave_every_try(Context& ctx) {
+  if (!ctx.tries.empty()) ctx.on_error = ctx.tries.front().outer;
+  ctx.tries.clear();
+  ctx.orphans.clear();
+  ctx.depth = 0;
+}
+}  // namespace
+
 void exit_program(Context& ctx, int64_t code) {
   ctx.exit_code = (int)(code & 0xff);
   ctx.error = RuntimeError{};
-  if (!ctx.tries.empty()) ctx.on_error = ctx.tries.front().outer;
-  ctx.tries.clear();
-  ctx.orphans.clear();  // the process ends; nothing to free
-  ctx.depth = 0;
+  leave_every_try(ctx);
   if (!ctx.on_error) std::exit(ctx.exit_code);
   std::longjmp(*ctx.on_error, 1);
 }
@@ -89,10 +98,7 @@ void interrupt_flow(Context& ctx, int64_t loc) {
   ctx.error = RuntimeError{};
   ctx.error.message = "interrupted";
   ctx.error.frames = current_frames(ctx, loc);
-  if (!ctx.tries.empty()) ctx.on_error = ctx.tries.front().outer;
-  ctx.tries.clear();
-  ctx.orphans.clear();  // the skipped frames' owned trees stay in ctx.owned, freed with the context
-  ctx.depth = 0;
+  leave_every_try(ctx);
   if (!ctx.on_error) {
     std::fputs(ctx.error.render().c_str(), stderr);
     std::abort();
