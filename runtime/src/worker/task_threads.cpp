@@ -8,18 +8,16 @@
 namespace wf::detail {
 
 namespace {
-bool g_pinned = false;
-cpu_set_t g_allowed;
+std::vector<int> g_allowed;  // empty: the worker is not pinned
 int g_index = 0;
 
 using SetThreads = void (*)(int);
 using GetThreads = int (*)();
 }  // namespace
 
-void remember_pinning(const cpu_set_t& allowed, int index) {
-  g_allowed = allowed;
+void remember_pinning(std::vector<int> allowed, int index) {
+  g_allowed = std::move(allowed);
   g_index = index;
-  g_pinned = true;
 }
 
 TaskThreads::TaskThreads(int threads) {
@@ -33,18 +31,11 @@ TaskThreads::TaskThreads(int threads) {
     old_omp_ = get();
     set(threads);
   }
-  if (g_pinned && sched_getaffinity(0, sizeof old_cpus_, &old_cpus_) == 0) {
-    int n = CPU_COUNT(&g_allowed);
+  if (!g_allowed.empty() && sched_getaffinity(0, sizeof old_cpus_, &old_cpus_) == 0) {
+    int n = (int)g_allowed.size();
     cpu_set_t wide;
     CPU_ZERO(&wide);
-    for (int k = 0; k < threads && k < n; ++k) {
-      int want = (g_index + k) % n;
-      for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
-        if (CPU_ISSET(cpu, &g_allowed) && want-- == 0) {
-          CPU_SET(cpu, &wide);
-          break;
-        }
-    }
+    for (int k = 0; k < threads && k < n; ++k) CPU_SET(g_allowed[(size_t)((g_index + k) % n)], &wide);
     widened_ = sched_setaffinity(0, sizeof wide, &wide) == 0;
   }
 }

@@ -13,11 +13,13 @@
 #include <sched.h>
 
 #include <string>
+#include <vector>
 
 namespace wf::detail {
 
-// Called once at start-up by a worker that pinned itself to CPU number `index` of `allowed`.
-void remember_pinning(const cpu_set_t& allowed, int index);
+// Called once at start-up by a worker that pinned itself to CPU `allowed[index]` (`allowed`:
+// the CPUs it may use, in increasing order; machine.hpp's allowed_cpus).
+void remember_pinning(std::vector<int> allowed, int index);
 
 class TaskThreads {
  public:

@@ -22,6 +22,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <vector>
 
 #include "jit/loader.hpp"
 #include "launch/launcher.hpp"
@@ -112,18 +113,10 @@ void install_death_notes(const std::string& dir, int worker) {
 // Runs this process on the (worker mod n)-th CPU of the n it may use (local launcher; see
 // process_executor's grow()). Keeps the process's own set if it cannot.
 void pin_to_cpu(int worker) {
-  cpu_set_t allowed;
-  if (sched_getaffinity(0, sizeof allowed, &allowed) != 0) return;
-  int k = worker % std::max(1, CPU_COUNT(&allowed));
-  int index = k;
-  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
-    if (CPU_ISSET(cpu, &allowed) && k-- == 0) {
-      cpu_set_t one;
-      CPU_ZERO(&one);
-      CPU_SET(cpu, &one);
-      if (sched_setaffinity(0, sizeof one, &one) == 0) remember_pinning(allowed, index);
-      return;
-    }
+  std::vector<int> allowed = allowed_cpus();
+  if (allowed.empty()) return;
+  int index = worker % (int)allowed.size();
+  if (run_on_cpu(allowed[(size_t)index])) remember_pinning(std::move(allowed), index);
 }
 
 // Sends what tasks print to the driver, as Output messages on the task socket.
