@@ -18,16 +18,15 @@ bool take_magics(std::string& code, const std::string& cell_name, CellMagics& ma
     if (code[first] != '%') return true;  // the cell's code begins
     size_t stop = code.find_first_of(" \t\r", first);
     std::string name = code.substr(first, std::min(stop, end) - first);
+    std::string where = cell_name + ":" + std::to_string(line) + ":" + std::to_string(first - at + 1) + ": error: ";
     if (name == "%graph") magics.graph = true;
     else if (name == "%stats") magics.stats = true;
     else {
-      error = cell_name + ":" + std::to_string(line) + ":" + std::to_string(first - at + 1) +
-              ": error: unknown cell magic `" + name + "` (there are `%graph` and `%stats`)";
+      error = where + "unknown cell magic `" + name + "` (there are `%graph` and `%stats`)";
       return false;
     }
     if (code.find_first_not_of(" \t\r", first + name.size()) < end) {
-      error = cell_name + ":" + std::to_string(line) + ":" + std::to_string(first - at + 1) + ": error: `" + name +
-              "` takes nothing after it";
+      error = where + "`" + name + "` takes nothing after it";
       return false;
     }
     code.replace(at, end - at, std::string(end - at, ' '));
